@@ -1,0 +1,109 @@
+"""All SOPs of a knowledge base: found, loaded, validated, and checked against each other."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from build_tools.model import Sop
+from build_tools.problem import Level, Problem
+from build_tools.rules import rule_problems
+from build_tools.schema import schema_problems
+from build_tools.yamlsource import Document, load_document
+
+SOP_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Catalog:
+    """The valid SOPs, in id order, and every problem found on the way."""
+
+    sops: list[Sop] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.is_error]
+
+    def by_id(self) -> dict[str, Sop]:
+        return {sop.id: sop for sop in self.sops}
+
+
+def find_sop_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """The YAML files named by ``paths`` (directories are searched recursively)."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in SOP_SUFFIXES and p.is_file())
+            if not found:
+                problems.append(Problem(str(path), 1, 1, Level.ERROR, "no-sops",
+                                        "no SOP files (*.yaml) in this directory"))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), 1, 1, Level.ERROR, "not-found",
+                                    "no such file or directory"))
+    return files, problems
+
+
+def _display(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return os.path.relpath(path, base)
+        except ValueError:  # pragma: no cover - other drive on Windows
+            pass
+    return str(path)
+
+
+def load_catalog(paths: Iterable[Path], base: Path | None = None) -> Catalog:
+    """Load and validate every SOP under ``paths``; file names are shown relative to ``base``."""
+    files, problems = find_sop_files(paths)
+    documents = [load_document(path, _display(path, base)) for path in files]
+    for doc in documents:
+        problems.extend(doc.problems)
+        if doc.data is not None:
+            problems.extend(schema_problems(doc))
+            problems.extend(rule_problems(doc))
+    problems.extend(cross_problems(documents))
+    failed = {problem.path for problem in problems if problem.is_error}
+    sops = [Sop.from_data(doc.data, doc.path) for doc in documents if doc.path not in failed]
+    return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems))
+
+
+def _ids(documents: list[Document]) -> Iterator[tuple[Document, str]]:
+    for doc in documents:
+        if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+            yield doc, doc.data["id"]
+
+
+def cross_problems(documents: list[Document]) -> Iterator[Problem]:
+    """duplicate-id / unknown-related: ids are unique across files; ``related`` names existing SOPs.
+
+    Runs in linear time: one pass collects the ids, one pass checks the references.
+    """
+    first: dict[str, Document] = {}
+    for doc, sop_id in _ids(documents):
+        if sop_id in first:
+            other = first[sop_id]
+            yield doc.problem(("id",), "duplicate-id",
+                              f"id {sop_id!r} is already used by "
+                              f"{other.path}:{other.position(('id',))[0]}")
+        else:
+            first[sop_id] = doc
+    for doc, sop_id in _ids(documents):
+        related = doc.data.get("related")
+        if not isinstance(related, list):
+            continue
+        for index, other_id in enumerate(related):
+            if not isinstance(other_id, str):
+                continue
+            if other_id == sop_id:
+                yield doc.problem(("related", index), "unknown-related",
+                                  f"related[{index + 1}] names the SOP itself")
+            elif other_id not in first:
+                yield doc.problem(("related", index), "unknown-related",
+                                  f"related[{index + 1}] {other_id!r} is not the id of any SOP")

@@ -1,0 +1,37 @@
+"""The one problem type every check reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Level(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """A problem found in a source file, at a 1-based line and column.
+
+    Sorting orders problems by file, then position, so reports read top to bottom.
+    """
+
+    path: str
+    line: int
+    col: int
+    level: Level
+    rule: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}:{self.col}: [{self.level.value}] {self.message} ({self.rule})"
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+    @property
+    def is_error(self) -> bool:
+        return self.level is Level.ERROR

@@ -1,0 +1,99 @@
+"""Turn validated SOPs into Markdown pages with the Jinja templates in ``templates/``.
+
+Everything taken from an SOP is HTML-escaped by autoescaping, so text written in a YAML
+file is shown as text on the page; only the templates themselves produce markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from build_tools.labels import load_labels
+from build_tools.model import Duration, Sop
+
+SOP_DIR = "sop"
+
+
+def sop_uri(sop: Sop) -> str:
+    """Source path of an SOP's page in the site; the URL becomes ``sop/<id lower>/``."""
+    return f"{SOP_DIR}/{sop.slug}.md"
+
+
+INDEX_URI = f"{SOP_DIR}/index.md"
+
+
+class Renderer:
+    """Renders pages in one site language."""
+
+    def __init__(self, language: str) -> None:
+        self.labels = load_labels(language)
+        self.env = Environment(
+            loader=PackageLoader("build_tools", "templates"),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            # Markdown's attribute lists ({#anchor}) look like Jinja comments; move those.
+            comment_start_string="{##",
+            comment_end_string="##}",
+        )
+        self.env.filters.update(
+            duration=self.duration, cycle=self.cycle, channel=self.channel,
+            cell=cell, fence=fence, oneline=oneline,
+        )
+        self.env.globals["t"] = self.labels
+
+    def duration(self, value: Duration | None) -> str:
+        if value is None:
+            return "—"
+        return f"{value.amount} {self.labels['units'][value.unit]}"
+
+    def cycle(self, text: str) -> str:
+        amount, unit = text.split()
+        return f"{amount} {self.labels['cycle_units'][unit.rstrip('s')]}"
+
+    def channel(self, name: str) -> str:
+        return str(self.labels["channel_names"].get(name, name))
+
+    def sop_page(self, sop: Sop, sops_by_id: dict[str, Sop]) -> str:
+        related = [sops_by_id[sop_id] for sop_id in sop.related if sop_id in sops_by_id]
+        return self.env.get_template("sop.md.j2").render(sop=sop, related=related)
+
+    def sop_index(self, groups: list[tuple[str, list[Sop]]]) -> str:
+        return self.env.get_template("sop_index.md.j2").render(groups=groups)
+
+    def category(self, name: str, sops: list[Sop]) -> str:
+        return self.env.get_template("category.md.j2").render(name=name, sops=sops)
+
+    def categories(self, sops: Iterable[Sop]) -> list[tuple[str, list[Sop]]]:
+        """SOPs grouped by category, categories in alphabetical order, 'other' last."""
+        groups: dict[str, list[Sop]] = defaultdict(list)
+        for sop in sops:
+            groups[sop.category or ""].append(sop)
+        named = sorted(name for name in groups if name)
+        ordered = [(name, groups[name]) for name in named]
+        if "" in groups:
+            ordered.append((self.labels["other_category"], groups[""]))
+        return ordered
+
+
+def cell(value: object) -> Markup:
+    """Text for a Markdown table cell: escaped, on one line, pipes neutralised."""
+    return Markup(str(escape(oneline(value))).replace("|", "&#124;"))
+
+
+def oneline(value: object) -> str:
+    return " ".join(str(value).split())
+
+
+def fence(text: str, info: str = "text") -> Markup:
+    """A fenced code block holding ``text`` verbatim; the fence outgrows any backticks inside."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    marker = "`" * max(3, longest + 1)
+    return Markup(f"{marker} {info}\n{text.rstrip()}\n{marker}")

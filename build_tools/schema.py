@@ -1,0 +1,133 @@
+"""Structure and types of an SOP, checked against the JSON Schema shipped in ``schema/``.
+
+The same schema file is what editors use for completion and inline errors, so the
+validator and the editor cannot disagree about the format. jsonschema's errors are
+turned into :class:`Problem` lines that name the component and point at the node.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from build_tools.components import component_of
+from build_tools.paths import describe
+from build_tools.problem import Problem
+from build_tools.yamlsource import Document, NodePath
+
+SCHEMA_FILE = "sop.schema.json"
+
+_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "text",
+               "boolean": "true or false", "null": "nothing"}
+
+
+@cache
+def sop_schema() -> dict[str, Any]:
+    text = resources.files("build_tools").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(sop_schema())
+
+
+def schema_problems(doc: Document) -> Iterator[Problem]:
+    """Every way ``doc.data`` departs from the SOP schema, one problem each."""
+    if not isinstance(doc.data, dict):
+        yield doc.problem((), "not-a-mapping",
+                          f"an SOP file must be a mapping of keys (found {_kind(doc.data)})")
+        return
+    seen: set[Problem] = set()
+    for error in _validator().iter_errors(doc.data):
+        for problem in _problems_for(doc, error):
+            if problem not in seen:  # e.g. one 'empty' problem for several missing keys
+                seen.add(problem)
+                yield problem
+
+
+def _problems_for(doc: Document, error: ValidationError) -> Iterator[Problem]:
+    node_path: NodePath = tuple(error.absolute_path)
+    where = describe(node_path)
+    component = component_of(node_path)
+    prefix = f"{component}: " if component else ""
+    kind = error.validator
+    if kind == "required":
+        yield from _missing_keys(doc, error, node_path)
+    elif kind == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        for key in sorted(set(error.instance) - set(known)):
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+            yield doc.problem((*node_path, key), "unknown-key",
+                              f"{prefix}unknown key {key!r} in {where}", hint=hint, at_key=True)
+    elif kind == "type" and len(node_path) == 1 and component and _is_blank(error.instance):
+        yield doc.problem(node_path, "empty-component",
+                          f"{component} is empty: {where} has no content")
+    elif kind == "type":
+        expected = _TYPE_NAMES.get(str(error.validator_value), str(error.validator_value))
+        yield doc.problem(node_path, "wrong-type",
+                          f"{prefix}{where} must be {expected} (found {_kind(error.instance)})")
+    elif kind in ("minLength", "minItems"):
+        rule = "empty-component" if len(node_path) == 1 and component else "empty"
+        what = "an empty list" if kind == "minItems" else "empty"
+        yield doc.problem(node_path, rule, f"{prefix}{where} is {what}")
+    elif kind == "pattern":
+        rule_text = error.schema.get("x-message", f"must match {error.validator_value}")
+        yield doc.problem(node_path, "bad-format",
+                          f"{prefix}{where} {rule_text} (found {_quote(error.instance)})")
+    elif kind == "enum":
+        allowed = ", ".join(str(value) for value in error.validator_value)
+        yield doc.problem(node_path, "unknown-value",
+                          f"{prefix}{where}: {_quote(error.instance)} is not one of: {allowed}")
+    elif kind == "uniqueItems":
+        yield doc.problem(node_path, "duplicate-item", f"{prefix}{where} lists a value twice")
+    else:  # pragma: no cover - every keyword the schema uses is handled above
+        yield doc.problem(node_path, "schema", f"{prefix}{where}: {error.message}")
+
+
+def _missing_keys(doc: Document, error: ValidationError, node_path: NodePath) -> Iterator[Problem]:
+    # jsonschema reports one error per missing key; report each key once, in schema order.
+    component = component_of(node_path)
+    if len(node_path) == 1 and component and _is_blank(error.instance):
+        yield doc.problem(node_path, "empty-component",
+                          f"{component} is empty: {describe(node_path)} has no content")
+        return
+    missing = [key for key in error.validator_value if key not in error.instance]
+    key = next((key for key in missing if repr(key) in error.message), missing[0])
+    component = component_of((*node_path, key))
+    if not node_path and component:
+        yield doc.problem(node_path, "missing-component",
+                          f"missing {component}: required key {key!r} is absent")
+        return
+    prefix = f"{component}: " if component else ""
+    yield doc.problem(node_path, "missing-key",
+                      f"{prefix}{describe(node_path)} lacks required key {key!r}")
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "text"
+
+
+def _quote(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"

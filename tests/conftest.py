@@ -1,0 +1,92 @@
+"""Shared helpers: real files in tmp_path, the real CLI and the real `mkdocs` in subprocesses."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOPS = ROOT / "sops"
+BIN = Path(sys.executable).parent
+
+
+def run(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def sopkb(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-m", "build_tools", *args], cwd=cwd)
+
+
+def mkdocs(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run([str(BIN / "mkdocs"), *args], cwd=cwd, timeout=300)
+
+
+def assert_clean_failure(result: subprocess.CompletedProcess[str]) -> None:
+    """Exit status 1, problems on stdout, and no Python traceback anywhere."""
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.strip(), "expected problem lines on stdout"
+
+
+PROBLEM_LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): \[(?P<level>\w+)\] "
+                          r"(?P<message>.*) \((?P<rule>[a-z-]+)\)(?: — .*)?$")
+
+
+def problem_lines(output: str) -> list[re.Match[str]]:
+    """Every line of validator output, each parsed; fails on a line of any other shape."""
+    matches = []
+    for line in output.splitlines():
+        match = PROBLEM_LINE.match(line)
+        assert match, f"not a FILE:LINE:COL problem line: {line!r}"
+        matches.append(match)
+    return matches
+
+
+def top_level_blocks(text: str) -> dict[str, tuple[int, int]]:
+    """Top-level key -> (first line index, end line index) of its block in ``text``."""
+    lines = text.splitlines()
+    starts = [(i, m.group(1)) for i, line in enumerate(lines)
+              if (m := re.match(r"^([a-z_]+):", line))]
+    blocks = {}
+    for n, (start, key) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1
+        blocks[key] = (start, end)
+    return blocks
+
+
+def replace_key(text: str, key: str, replacement: str | None) -> str:
+    """``text`` with the top-level ``key`` block removed, or replaced by ``replacement``."""
+    lines = text.splitlines()
+    start, end = top_level_blocks(text)[key]
+    new = [] if replacement is None else replacement.splitlines()
+    return "\n".join(lines[:start] + new + lines[end:]) + "\n"
+
+
+def line_of(text: str, prefix: str) -> int:
+    """1-based number of the first line starting with ``prefix``."""
+    return next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith(prefix))
+
+
+@pytest.fixture
+def sample_text() -> str:
+    """A complete, valid SOP as shipped."""
+    return (SOPS / "CS-COMP-002.yaml").read_text("utf-8")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the site project (mkdocs.yml, docs/, sops/) to build and break freely."""
+    for name in ("docs", "sops"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    return tmp_path

@@ -1,0 +1,116 @@
+"""A real `mkdocs build --strict`: the shipped SOPs build, invalid ones and broken links fail."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from build_tools.catalog import load_catalog
+from build_tools.components import COMPONENTS
+from conftest import ROOT, SOPS, mkdocs, replace_key
+
+SECTION_ANCHORS = ("purpose-scope", "duties", "procedure", "quality-standards", "escalation",
+                   "feedback", "maintenance")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    result = mkdocs("build", "--strict", "--site-dir", str(out), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text("utf-8")
+
+
+def primary_nav(html: str) -> str:
+    start = html.index('md-nav--primary')
+    return html[start:html.index("</nav>", start)]
+
+
+def test_every_shipped_sop_page_has_title_steps_and_components(site: Path) -> None:
+    catalog = load_catalog([SOPS])
+    assert catalog.sops and not catalog.problems
+    assert len(COMPONENTS) == 6
+    for sop in catalog.sops:
+        html = page(site, f"sop/{sop.id.lower()}")
+        assert re.search(rf'<h1 id="[^"]*">{re.escape(_escape(sop.title))}<', html), sop.id
+        for anchor in SECTION_ANCHORS:
+            assert f'id="{anchor}"' in html, (sop.id, anchor)
+        for step in sop.steps:
+            assert re.search(rf'<h3 id="{step.id}">{step.number}\. ', html), (sop.id, step.id)
+            assert f'href="#{step.id}"' in html  # the at-a-glance table links every step
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def test_url_comes_from_the_id_not_the_file_name(project: Path) -> None:
+    (project / "sops" / "CS-CHAT-001.yaml").rename(project / "sops" / "renamed-file.yaml")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "site" / "sop" / "cs-chat-001" / "index.html").is_file()
+
+
+def test_index_lists_every_sop_with_channels_and_owner(site: Path) -> None:
+    html = page(site, "sop")
+    for sop in load_catalog([SOPS]).sops:
+        assert f"<code>{sop.id}</code>" in html
+        assert f'href="../sop/{sop.slug}/"' in html or f'href="{sop.slug}/"' in html
+        assert _escape(sop.owner) in html
+
+
+def test_navigation_lists_categories_not_every_sop(site: Path) -> None:
+    nav = primary_nav(page(site, ""))
+    categories = {sop.category for sop in load_catalog([SOPS]).sops}
+    assert categories
+    for sop in load_catalog([SOPS]).sops:
+        assert f"sop/{sop.slug}/" not in nav
+    assert nav.count("category/") == len(categories)
+
+
+def test_invalid_sop_fails_the_build_with_the_validator_message(project: Path) -> None:
+    path = project / "sops" / "CS-CHAT-001.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(replace_key(text, "escalation", None), "utf-8")
+    for args in (["build", "--strict"], ["build"]):
+        result = mkdocs(*args, cwd=project)
+        assert result.returncode != 0
+        assert re.search(r"sops/CS-CHAT-001\.yaml:\d+:\d+: \[error\] missing component 4 "
+                         r"\(difficult situations and escalation\)", result.stderr), result.stderr
+        assert "Traceback" not in result.stderr
+        assert not (project / "site").exists(), "nothing half-written"
+
+
+@pytest.mark.parametrize(("link", "complaint"), [
+    ("sop/cs-nope-001.md", "not found among documentation files"),
+    ("sop/cs-comp-002.md#no-such-step", "does not contain an anchor '#no-such-step'"),
+])
+def test_broken_links_fail_the_strict_build(project: Path, link: str, complaint: str) -> None:
+    with (project / "docs" / "index.md").open("a", encoding="utf-8") as handle:
+        handle.write(f"\n[tautan rusak]({link})\n")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
+def test_step_links_from_hand_written_pages_resolve(project: Path) -> None:
+    with (project / "docs" / "index.md").open("a", encoding="utf-8") as handle:
+        handle.write("\n[minta bukti](sop/cs-comp-002.md#minta-bukti)\n")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+
+
+def test_headings_follow_the_site_language(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("language: id", "language: en"), "utf-8")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+    html = (project / "site" / "sop" / "cs-comp-002" / "index.html").read_text("utf-8")
+    assert "Handling procedure" in html and "Prosedur penanganan" not in html
+    assert "Difficult situations and escalation" in html
