@@ -9,6 +9,7 @@ from pathlib import Path
 
 from build_tools.model import Sop
 from build_tools.problem import Level, Problem
+from build_tools.reference import Reference, load_reference, reference_problems
 from build_tools.rules import rule_problems
 from build_tools.schema import schema_problems
 from build_tools.yamlsource import Document, load_document
@@ -22,6 +23,7 @@ class Catalog:
 
     sops: list[Sop] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    reference: Reference = field(default_factory=Reference)
 
     @property
     def errors(self) -> list[Problem]:
@@ -59,8 +61,12 @@ def _display(path: Path, base: Path | None) -> str:
     return str(path)
 
 
-def load_catalog(paths: Iterable[Path], base: Path | None = None) -> Catalog:
-    """Load and validate every SOP under ``paths``; file names are shown relative to ``base``."""
+def load_catalog(paths: Iterable[Path], base: Path | None = None,
+                 reference_dir: Path | None = None) -> Catalog:
+    """Load and validate every SOP under ``paths`` and the reference files in ``reference_dir``.
+
+    File names in problems are shown relative to ``base``.
+    """
     files, problems = find_sop_files(paths)
     documents = [load_document(path, _display(path, base)) for path in files]
     for doc in documents:
@@ -71,7 +77,15 @@ def load_catalog(paths: Iterable[Path], base: Path | None = None) -> Catalog:
     problems.extend(cross_problems(documents))
     failed = {problem.path for problem in problems if problem.is_error}
     sops = [Sop.from_data(doc.data, doc.path) for doc in documents if doc.path not in failed]
-    return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems))
+    reference = Reference()
+    if reference_dir is not None and reference_dir.is_dir():
+        reference, found = load_reference(reference_dir, _display(reference_dir, base))
+        problems.extend(found)
+        problems.extend(reference_problems(
+            reference, {sop_id for _, sop_id in _ids(documents)},
+            {channel for sop in sops for channel in sop.channels},
+            {metric for sop in sops for metric in sop.feedback.metrics}))
+    return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems), reference)
 
 
 def _ids(documents: list[Document]) -> Iterator[tuple[Document, str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from build_tools.yamlsource import NodePath
 
 
@@ -12,3 +14,15 @@ def describe(node_path: NodePath) -> str:
     for part in node_path:
         text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text
+
+
+def lookup(data: Any, node_path: NodePath) -> Any:
+    """The value at ``node_path`` in ``data``, or None where the path does not exist."""
+    for part in node_path:
+        if isinstance(part, str) and isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data

@@ -61,8 +61,7 @@ class Renderer:
     def channel(self, name: str) -> str:
         return str(self.labels["channel_names"].get(name, name))
 
-    def sop_page(self, sop: Sop, sops_by_id: dict[str, Sop]) -> str:
-        related = [sops_by_id[sop_id] for sop_id in sop.related if sop_id in sops_by_id]
+    def sop_page(self, sop: Sop, related: list[Sop]) -> str:
         return self.env.get_template("sop.md.j2").render(sop=sop, related=related)
 
     def sop_index(self, groups: list[tuple[str, list[Sop]]]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from build_tools.components import component_of
-from build_tools.paths import describe
+from build_tools.paths import describe, lookup
 from build_tools.problem import Problem
 from build_tools.yamlsource import Document, NodePath
 
@@ -60,19 +60,8 @@ def _strings(value: Any, node_path: NodePath) -> Iterator[tuple[NodePath, str]]:
             yield from _strings(child, (*node_path, index))
 
 
-def _get(data: Any, node_path: NodePath) -> Any:
-    for part in node_path:
-        if isinstance(part, str) and isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(part, int) and isinstance(data, list) and part < len(data):
-            data = data[part]
-        else:
-            return None
-    return data
-
-
 def _steps(doc: Document) -> Iterator[tuple[int, dict[str, Any]]]:
-    procedure = _get(doc.data, ("procedure",))
+    procedure = lookup(doc.data, ("procedure",))
     if isinstance(procedure, list):
         for index, step in enumerate(procedure):
             if isinstance(step, dict):
@@ -94,7 +83,7 @@ def check_prose_length(doc: Document) -> Iterator[Problem]:
     """too-short: purpose, escalation.keep_informed, feedback.analysis and
     maintenance.change_communication must be sentences, not a word or two."""
     for node_path in _PROSE_FIELDS:
-        text = _get(doc.data, node_path)
+        text = lookup(doc.data, node_path)
         if (isinstance(text, str) and text.strip() and not is_placeholder(text)
                 and len(text.split()) < _MIN_WORDS):
             yield doc.problem(node_path, "too-short",
@@ -125,7 +114,7 @@ def check_step_ids(doc: Document) -> Iterator[Problem]:
 
 def check_roles(doc: Document) -> Iterator[Problem]:
     """unknown-role / duplicate-role: every step's role is declared once in ``duties``."""
-    duties = _get(doc.data, ("duties",))
+    duties = lookup(doc.data, ("duties",))
     if not isinstance(duties, list):
         return
     declared: dict[str, int] = {}
@@ -157,7 +146,7 @@ def check_target_times(doc: Document) -> Iterator[Problem]:
 def check_review_date(doc: Document, today: datetime.date | None = None) -> Iterator[Problem]:
     """bad-date: ``maintenance.last_reviewed`` is a real calendar date, not in the future."""
     node_path = ("maintenance", "last_reviewed")
-    text = _get(doc.data, node_path)
+    text = lookup(doc.data, node_path)
     if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return  # the schema reports the format
     try:

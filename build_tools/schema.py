@@ -16,37 +16,48 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
 
 from build_tools.components import component_of
-from build_tools.paths import describe
+from build_tools.paths import describe, lookup
 from build_tools.problem import Problem
 from build_tools.yamlsource import Document, NodePath
 
-SCHEMA_FILE = "sop.schema.json"
+SOP_SCHEMA = "sop.schema.json"
 
 _TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "text",
                "boolean": "true or false", "null": "nothing"}
 
 
 @cache
-def sop_schema() -> dict[str, Any]:
-    text = resources.files("build_tools").joinpath("schema", SCHEMA_FILE).read_text("utf-8")
+def load_schema(name: str = SOP_SCHEMA) -> dict[str, Any]:
+    """A JSON Schema shipped in ``build_tools/schema/``."""
+    text = resources.files("build_tools").joinpath("schema", name).read_text("utf-8")
     return json.loads(text)
 
 
+def schema_names() -> list[str]:
+    folder = resources.files("build_tools").joinpath("schema")
+    return sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".schema.json"))
+
+
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(sop_schema())
+def _validator(name: str) -> Draft202012Validator:
+    # Schemas refer to each other by file name (as editors resolve them), e.g.
+    # "sop.schema.json#/$defs/channel"; the registry answers those references offline.
+    registry: Registry = Registry().with_resources(
+        (other, Resource.from_contents(load_schema(other))) for other in schema_names())
+    return Draft202012Validator(load_schema(name), registry=registry)
 
 
-def schema_problems(doc: Document) -> Iterator[Problem]:
-    """Every way ``doc.data`` departs from the SOP schema, one problem each."""
+def schema_problems(doc: Document, name: str = SOP_SCHEMA) -> Iterator[Problem]:
+    """Every way ``doc.data`` departs from the schema ``name``, one problem each."""
     if not isinstance(doc.data, dict):
         yield doc.problem((), "not-a-mapping",
-                          f"an SOP file must be a mapping of keys (found {_kind(doc.data)})")
+                          f"the file must be a mapping of keys (found {_kind(doc.data)})")
         return
     seen: set[Problem] = set()
-    for error in _validator().iter_errors(doc.data):
+    for error in _validator(name).iter_errors(doc.data):
         for problem in _problems_for(doc, error):
             if problem not in seen:  # e.g. one 'empty' problem for several missing keys
                 seen.add(problem)
@@ -83,6 +94,12 @@ def _problems_for(doc: Document, error: ValidationError) -> Iterator[Problem]:
         rule_text = error.schema.get("x-message", f"must match {error.validator_value}")
         yield doc.problem(node_path, "bad-format",
                           f"{prefix}{where} {rule_text} (found {_quote(error.instance)})")
+    elif kind == "enum" and isinstance(lookup(doc.data, node_path), dict):
+        # from propertyNames: the key itself is not one of the allowed names
+        allowed = ", ".join(str(value) for value in error.validator_value)
+        yield doc.problem((*node_path, error.instance), "unknown-key",
+                          f"{prefix}unknown key {error.instance!r} in {where}",
+                          hint=f"known keys: {allowed}", at_key=True)
     elif kind == "enum":
         allowed = ", ".join(str(value) for value in error.validator_value)
         yield doc.problem(node_path, "unknown-value",

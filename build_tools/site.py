@@ -18,6 +18,18 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "category"
 
 
+def related_sops(sops: list[Sop]) -> dict[str, list[Sop]]:
+    """Related SOPs of each SOP in both directions: those it names, then those naming it."""
+    by_id = {sop.id: sop for sop in sops}
+    related: dict[str, list[Sop]] = {sop.id: [by_id[i] for i in sop.related if i in by_id]
+                                     for sop in sops}
+    for sop in sops:
+        for other_id in sop.related:
+            if other_id in related and sop not in related[other_id]:
+                related[other_id].append(sop)
+    return related
+
+
 class SitePages:
     """The generated pages of one site: every SOP, the SOP index, one page per category."""
 
@@ -26,6 +38,7 @@ class SitePages:
         self.renderer = Renderer(language)
         self.by_id = {sop.id: sop for sop in sops}
         self.groups = self.renderer.categories(sops)
+        self.related = related_sops(sops)
 
     @property
     def labels(self) -> dict[str, Any]:
@@ -44,4 +57,4 @@ class SitePages:
         for name, sops in self.groups:
             yield self.category_uri(name), self.renderer.category(name, sops)
         for sop in self.sops:
-            yield sop_uri(sop), self.renderer.sop_page(sop, self.by_id)
+            yield sop_uri(sop), self.renderer.sop_page(sop, self.related[sop.id])

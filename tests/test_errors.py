@@ -43,7 +43,7 @@ def test_yaml_syntax_error(tmp_path: Path, standalone: str) -> None:
 def test_list_instead_of_mapping(tmp_path: Path) -> None:
     problem = only_problem(validate(tmp_path, {"a.yaml": "- id: CS-X-001\n- title: x\n"}))
     assert (problem["line"], problem["col"]) == ("1", "1")
-    assert "must be a mapping" in problem["message"]
+    assert "must be a mapping of keys" in problem["message"]
     assert "found a list" in problem["message"]
 
 

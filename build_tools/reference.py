@@ -1,0 +1,136 @@
+"""Reference data beside the SOPs: complaint and complainer types, channels, metrics.
+
+Each is one YAML file in the reference folder (default ``reference/``), checked against its
+own schema in ``schema/``. The pages built from them link to the SOPs, so the checks here
+also make sure every SOP id they name exists and every channel and metric an SOP uses is
+described.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from build_tools.problem import Problem
+from build_tools.schema import schema_problems
+from build_tools.yamlsource import Document, load_document
+
+COMPLAINT_TYPES = "complaint-types.yaml"
+CHANNELS = "channels.yaml"
+METRICS = "metrics.yaml"
+SCHEMA_BY_FILE = {
+    COMPLAINT_TYPES: "complaint-types.schema.json",
+    CHANNELS: "channels.schema.json",
+    METRICS: "metrics.schema.json",
+}
+
+
+@dataclass(frozen=True)
+class Guide:
+    """A complaint type or a complainer type: what it is, how to handle it, which SOPs apply."""
+
+    id: str
+    name: str
+    description: str
+    handling: str
+    sops: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: str
+    name: str
+    description: str
+    strengths: tuple[str, ...] = ()
+    weaknesses: tuple[str, ...] = ()
+    response_time: str | None = None
+    flow: tuple[str, ...] = ()
+    example: str | None = None
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    name: str
+    meaning: str
+    formula: str
+    scale: str
+    reading: str
+
+    @property
+    def anchor(self) -> str:
+        return self.id.lower()
+
+
+@dataclass
+class Reference:
+    complaint_types: tuple[Guide, ...] = ()
+    complainer_types: tuple[Guide, ...] = ()
+    channels: dict[str, Channel] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.documents
+
+
+def load_reference(folder: Path, display: str) -> tuple[Reference, list[Problem]]:
+    """Load the reference files present in ``folder``; ``display`` names the folder in messages."""
+    reference = Reference()
+    problems: list[Problem] = []
+    for name, schema in SCHEMA_BY_FILE.items():
+        path = folder / name
+        if not path.is_file():
+            continue
+        doc = load_document(path, f"{display}/{name}")
+        found = [*doc.problems, *(schema_problems(doc, schema) if doc.data is not None else ())]
+        problems.extend(found)
+        if not any(problem.is_error for problem in found):
+            reference.documents[name] = doc
+            _fill(reference, name, doc.data)
+    return reference, problems
+
+
+def _guides(items: list[dict[str, Any]]) -> tuple[Guide, ...]:
+    return tuple(Guide(i["id"], i["name"], i["description"], i["handling"], tuple(i["sops"]))
+                 for i in items)
+
+
+def _fill(reference: Reference, name: str, data: dict[str, Any]) -> None:
+    if name == COMPLAINT_TYPES:
+        reference.complaint_types = _guides(data["complaint_types"])
+        reference.complainer_types = _guides(data["complainer_types"])
+    elif name == CHANNELS:
+        reference.channels = {
+            key: Channel(key, c["name"], c["description"], tuple(c.get("strengths", ())),
+                         tuple(c.get("weaknesses", ())), c.get("response_time"),
+                         tuple(c.get("flow", ())), c.get("example"))
+            for key, c in data["channels"].items()}
+    elif name == METRICS:
+        reference.metrics = {key: Metric(key, m["name"], m["meaning"], m["formula"], m["scale"],
+                                         m["reading"]) for key, m in data["metrics"].items()}
+
+
+def reference_problems(reference: Reference, sop_ids: set[str], used_channels: Iterable[str],
+                       used_metrics: Iterable[str]) -> Iterator[Problem]:
+    """unknown-sop / undescribed-channel / undescribed-metric: the reference pages can link
+    to every SOP they name, and every channel and metric an SOP uses has a description."""
+    doc = reference.documents.get(COMPLAINT_TYPES)
+    if doc is not None:
+        for group in ("complaint_types", "complainer_types"):
+            for index, entry in enumerate(doc.data[group]):
+                for position, sop_id in enumerate(entry["sops"]):
+                    if sop_id not in sop_ids:
+                        yield doc.problem((group, index, "sops", position), "unknown-sop",
+                                          f"{group}[{index + 1}].sops: {sop_id!r} is not the id "
+                                          f"of any SOP")
+    for name, described, used, what in ((CHANNELS, reference.channels, used_channels, "channel"),
+                                        (METRICS, reference.metrics, used_metrics, "metric")):
+        doc = reference.documents.get(name)
+        if doc is None:
+            continue
+        for missing in sorted(set(used) - set(described)):
+            yield doc.problem((name.removesuffix(".yaml"),), f"undescribed-{what}",
+                              f"{what} {missing!r} is used by an SOP but not described here")
