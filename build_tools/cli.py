@@ -19,15 +19,20 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--reference", "reference_dir", type=click.Path(path_type=Path),
+              default=Path("reference"), show_default=True,
+              help="Folder of reference files (complaint types, channels, metrics); "
+                   "checked when it exists.")
 @click.option("--format", "report_format", type=click.Choice(sorted(REPORTER_BY_NAME)),
               default="text", show_default=True, help="How problems are printed.")
-def validate(paths: tuple[Path, ...], report_format: str) -> None:
+def validate(paths: tuple[Path, ...], reference_dir: Path, report_format: str) -> None:
     """Check SOP files (default: sops/) for the six required components and more.
 
     Prints one line per problem, FILE:LINE:COL: [level] message (rule), and exits with
     status 1 when any error was found.
     """
-    catalog = load_catalog(paths or (Path("sops"),), base=Path.cwd())
+    catalog = load_catalog(paths or (Path("sops"),), base=Path.cwd(),
+                           reference_dir=reference_dir)
     output = REPORTER_BY_NAME[report_format](catalog.problems)
     sys.stdout.write(output)
     errors = len(catalog.errors)

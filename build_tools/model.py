@@ -107,6 +107,7 @@ class Sop:
     maintenance: Maintenance
     source: str
     category: str | None = None
+    situation: str | None = None
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
 
@@ -143,6 +144,7 @@ class Sop:
             maintenance=Maintenance(**data["maintenance"]),
             source=source,
             category=data.get("category"),
+            situation=data.get("situation"),
             tags=tuple(data.get("tags", ())),
             related=tuple(data.get("related", ())),
         )

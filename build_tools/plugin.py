@@ -13,6 +13,8 @@ working preview while fixing them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -34,6 +36,9 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger(__name__)
 
+#: Stylesheet shipped with the plugin, served at this path in every site.
+STYLESHEET_URI = "assets/sop-kb.css"
+
 #: Markdown extensions the generated pages rely on (step anchors, tables).
 REQUIRED_EXTENSIONS = ("attr_list", "tables")
 
@@ -41,6 +46,8 @@ REQUIRED_EXTENSIONS = ("attr_list", "tables")
 class SopConfig(Config):
     sops_dir = opt.Type(str, default="sops")
     """Folder of the SOP YAML files, relative to mkdocs.yml."""
+    reference_dir = opt.Type(str, default="reference")
+    """Folder of the reference files (complaint types, channels, metrics), if any."""
     language = opt.Optional(opt.Type(str))
     """Language of generated headings; defaults to the theme's ``language``."""
 
@@ -59,6 +66,8 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
+        if STYLESHEET_URI not in config.extra_css:
+            config.extra_css.append(STYLESHEET_URI)
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -67,6 +76,10 @@ class SopPlugin(BasePlugin[SopConfig]):
     @property
     def sops_path(self) -> Path:
         return self.root / self.config.sops_dir
+
+    @property
+    def reference_path(self) -> Path:
+        return self.root / self.config.reference_dir
 
     def _language(self, config: MkDocsConfig) -> str:
         language = self.config.language or config.theme.get("language") or DEFAULT_LANGUAGE
@@ -77,12 +90,15 @@ class SopPlugin(BasePlugin[SopConfig]):
         return language
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.catalog = load_catalog([self.sops_path], base=self.root)
+        self.catalog = load_catalog([self.sops_path], base=self.root,
+                                    reference_dir=self.reference_path)
         for problem in self.catalog.problems:
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
-        self.site = SitePages(self.catalog.sops, self._language(config))
+        self.site = SitePages(self.catalog, self._language(config))
+        stylesheet = resources.files("build_tools").joinpath(STYLESHEET_URI).read_text("utf-8")
+        files.append(File.generated(config, STYLESHEET_URI, content=stylesheet))
         for uri, content in self.site.pages():
             # Not in the automatic navigation: on_nav places the index and category pages.
             files.append(File.generated(config, uri, content=content,
@@ -103,10 +119,26 @@ class SopPlugin(BasePlugin[SopConfig]):
         items = _replace_page(nav.items, pages[0], section)
         if items is None:
             items = [*nav.items, section]
+        listed = {page.file.src_uri for page in _pages(items)}
+        for uri in self.site.reference_uris():
+            file = files.get_file_from_path(uri)
+            if uri not in listed and file is not None and file.page is not None:
+                items.append(file.page)
         return _rebuild(items)
 
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        if self.site is None or page.file.generated_by:
+            return markdown
+        markdown, problems = self.site.expand_markers(markdown, page.file.src_uri)
+        for problem in problems:
+            log.warning(problem)
+        return markdown
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
-        server.watch(str(self.sops_path))
+        for path in (self.sops_path, self.reference_path):
+            if path.is_dir():
+                server.watch(str(path))
 
 
 def _replace_page(items: list, page: Page, section: Section) -> list | None:
@@ -120,6 +152,14 @@ def _replace_page(items: list, page: Page, section: Section) -> list | None:
                 item.children = children
                 return items
     return None
+
+
+def _pages(items: list) -> Iterator[Page]:
+    for item in items:
+        if isinstance(item, Page):
+            yield item
+        if isinstance(item, Section):
+            yield from _pages(item.children)
 
 
 def _rebuild(items: list) -> Navigation:

@@ -61,14 +61,14 @@ class Renderer:
     def channel(self, name: str) -> str:
         return str(self.labels["channel_names"].get(name, name))
 
-    def sop_page(self, sop: Sop, related: list[Sop]) -> str:
-        return self.env.get_template("sop.md.j2").render(sop=sop, related=related)
+    def page(self, template: str, **context: object) -> str:
+        """Render ``templates/<template>.md.j2`` with ``context``."""
+        return self.env.get_template(f"{template}.md.j2").render(**context)
 
-    def sop_index(self, groups: list[tuple[str, list[Sop]]]) -> str:
-        return self.env.get_template("sop_index.md.j2").render(groups=groups)
-
-    def category(self, name: str, sops: list[Sop]) -> str:
-        return self.env.get_template("category.md.j2").render(name=name, sops=sops)
+    def fragment(self, macro: str, *args: object) -> str:
+        """Call one macro of ``_macros.md.j2``; used for blocks inside hand-written pages."""
+        module = self.env.get_template("_macros.md.j2").module
+        return str(getattr(module, macro)(*args))
 
     def categories(self, sops: Iterable[Sop]) -> list[tuple[str, list[Sop]]]:
         """SOPs grouped by category, categories in alphabetical order, 'other' last."""
@@ -91,7 +91,7 @@ def oneline(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def fence(text: str, info: str = "text") -> Markup:
+def fence(text: str, info: str = "{ .text .sop-template }") -> Markup:
     """A fenced code block holding ``text`` verbatim; the fence outgrows any backticks inside."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marker = "`" * max(3, longest + 1)

@@ -1,4 +1,10 @@
-"""Which pages the SOPs produce, with their source paths and Markdown, in memory."""
+"""Which pages the knowledge base produces, with their source paths and Markdown, in memory.
+
+Besides one page per SOP, the SOP index and one page per category, the reference data
+produces the complaint-types, channels and metrics pages, and every reply template of every
+SOP is gathered on one templates page. Hand-written pages can embed generated blocks with
+markers such as ``<!-- sop-kb: situations -->`` (see :meth:`SitePages.expand_markers`).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,18 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+from build_tools.catalog import Catalog
 from build_tools.model import Sop
+from build_tools.reference import COMPLAINT_TYPES, METRICS, Channel
 from build_tools.render import INDEX_URI, Renderer, sop_uri
 
 CATEGORY_DIR = "category"
+COMPLAINT_TYPES_URI = "complaint-types.md"
+CHANNELS_URI = "channels.md"
+METRICS_URI = "metrics.md"
+TEMPLATES_URI = "templates.md"
+
+_MARKER = re.compile(r"<!--\s*sop-kb:\s*([a-z-]+)((?:\s+[^\s>]+)*)\s*-->")
 
 
 def slugify(text: str) -> str:
@@ -31,14 +45,15 @@ def related_sops(sops: list[Sop]) -> dict[str, list[Sop]]:
 
 
 class SitePages:
-    """The generated pages of one site: every SOP, the SOP index, one page per category."""
+    """The generated pages of one site, in one language."""
 
-    def __init__(self, sops: list[Sop], language: str) -> None:
-        self.sops = sops
+    def __init__(self, catalog: Catalog, language: str) -> None:
+        self.sops = catalog.sops
+        self.reference = catalog.reference
         self.renderer = Renderer(language)
-        self.by_id = {sop.id: sop for sop in sops}
-        self.groups = self.renderer.categories(sops)
-        self.related = related_sops(sops)
+        self.by_id = {sop.id: sop for sop in self.sops}
+        self.groups = self.renderer.categories(self.sops)
+        self.related = related_sops(self.sops)
 
     @property
     def labels(self) -> dict[str, Any]:
@@ -48,13 +63,80 @@ class SitePages:
         return f"{CATEGORY_DIR}/{slugify(name)}.md"
 
     def nav_uris(self) -> list[str]:
-        """Pages for the navigation: the index, then one per category. Never one per SOP."""
+        """Pages for the SOP section of the navigation: the index, then one per category.
+
+        Never one entry per SOP: the navigation is embedded in every page.
+        """
         return [INDEX_URI, *(self.category_uri(name) for name, _ in self.groups)]
+
+    def reference_uris(self) -> list[str]:
+        """The other generated pages that belong in the navigation."""
+        uris = []
+        if self.reference.has(COMPLAINT_TYPES):
+            uris.append(COMPLAINT_TYPES_URI)
+        uris.append(CHANNELS_URI)
+        if self.reference.has(METRICS):
+            uris.append(METRICS_URI)
+        uris.append(TEMPLATES_URI)
+        return uris
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """``(source uri, markdown)`` for every generated page."""
-        yield INDEX_URI, self.renderer.sop_index(self.groups)
+        page = self.renderer.page
+        yield INDEX_URI, page("sop_index", groups=self.groups)
         for name, sops in self.groups:
-            yield self.category_uri(name), self.renderer.category(name, sops)
+            yield self.category_uri(name), page("category", name=name, sops=sops)
+        links = {"channels": True, "metrics": self.reference.has(METRICS)}
         for sop in self.sops:
-            yield sop_uri(sop), self.renderer.sop_page(sop, self.related[sop.id])
+            yield sop_uri(sop), page("sop", sop=sop, related=self.related[sop.id], links=links)
+        if self.reference.has(COMPLAINT_TYPES):
+            yield COMPLAINT_TYPES_URI, page("complaint_types", reference=self.reference,
+                                            by_id=self.by_id)
+        channels = self.channels()
+        yield CHANNELS_URI, page("channels", channels=channels, sops_by_channel={
+            channel.id: [sop for sop in self.sops if channel.id in sop.channels]
+            for channel in channels})
+        if self.reference.has(METRICS):
+            metrics = list(self.reference.metrics.values())
+            trackers = {m.id: [s.id for s in self.sops if m.id in s.feedback.metrics]
+                        for m in metrics}
+            yield METRICS_URI, page("metrics", metrics=metrics, trackers=trackers,
+                                    by_id=self.by_id)
+        yield TEMPLATES_URI, page("templates", groups=self.groups)
+
+    def channels(self) -> list[Channel]:
+        """Described channels in the reference file's order, then any used but undescribed."""
+        channels = list(self.reference.channels.values())
+        described = set(self.reference.channels)
+        for sop in self.sops:
+            for name in sop.channels:
+                if name not in described:
+                    described.add(name)
+                    channels.append(Channel(name, self.renderer.channel(name), ""))
+        return channels
+
+    def expand_markers(self, markdown: str, src_uri: str) -> tuple[str, list[str]]:
+        """Replace ``<!-- sop-kb: NAME ARGS -->`` markers in a hand-written page.
+
+        ``situations`` gives the "which SOP for which situation" table; ``sop-list ID…`` a
+        list of links to the named SOPs. Returns the new Markdown and a message for every
+        marker that could not be expanded.
+        """
+        base = "../" * src_uri.count("/") + "sop/"
+        problems: list[str] = []
+
+        def expand(match: re.Match[str]) -> str:
+            name, args = match.group(1), match.group(2).split()
+            if name == "situations" and not args:
+                return self.renderer.fragment("situations", self.sops, base)
+            if name == "sop-list" and args:
+                unknown = [sop_id for sop_id in args if sop_id not in self.by_id]
+                if unknown:
+                    problems.append(f"{src_uri}: sop-kb marker names unknown SOP id(s): "
+                                    f"{', '.join(unknown)}")
+                known = [self.by_id[sop_id] for sop_id in args if sop_id in self.by_id]
+                return self.renderer.fragment("sop_list", known, base)
+            problems.append(f"{src_uri}: unknown sop-kb marker {match.group(0)!r}")
+            return match.group(0)
+
+        return _MARKER.sub(expand, markdown), problems

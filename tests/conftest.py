@@ -85,8 +85,17 @@ def sample_text() -> str:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the site project (mkdocs.yml, docs/, sops/) to build and break freely."""
-    for name in ("docs", "sops"):
+    """A copy of the site project (mkdocs.yml, docs/, sops/, reference/) to break freely."""
+    for name in ("docs", "sops", "reference"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built once from the shipped SOPs with `mkdocs build --strict`."""
+    out = tmp_path_factory.mktemp("site")
+    result = mkdocs("build", "--strict", "--site-dir", str(out), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return out
