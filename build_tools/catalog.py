@@ -12,6 +12,7 @@ from build_tools.problem import Level, Problem
 from build_tools.reference import Reference, load_reference, reference_problems
 from build_tools.rules import rule_problems
 from build_tools.schema import schema_problems
+from build_tools.synonyms import load_synonyms
 from build_tools.yamlsource import Document, load_document
 
 SOP_SUFFIXES = (".yaml", ".yml")
@@ -24,6 +25,7 @@ class Catalog:
     sops: list[Sop] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     reference: Reference = field(default_factory=Reference)
+    synonyms: list[list[str]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -62,8 +64,9 @@ def _display(path: Path, base: Path | None) -> str:
 
 
 def load_catalog(paths: Iterable[Path], base: Path | None = None,
-                 reference_dir: Path | None = None) -> Catalog:
-    """Load and validate every SOP under ``paths`` and the reference files in ``reference_dir``.
+                 reference_dir: Path | None = None, synonyms_file: Path | None = None) -> Catalog:
+    """Load and validate every SOP under ``paths``, the reference files in ``reference_dir``
+    and the search synonyms in ``synonyms_file`` (the last two only where they exist).
 
     File names in problems are shown relative to ``base``.
     """
@@ -85,7 +88,11 @@ def load_catalog(paths: Iterable[Path], base: Path | None = None,
             reference, {sop_id for _, sop_id in _ids(documents)},
             {channel for sop in sops for channel in sop.channels},
             {metric for sop in sops for metric in sop.feedback.metrics}))
-    return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems), reference)
+    synonyms: list[list[str]] = []
+    if synonyms_file is not None and synonyms_file.is_file():
+        synonyms, found = load_synonyms(synonyms_file, _display(synonyms_file, base))
+        problems.extend(found)
+    return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems), reference, synonyms)
 
 
 def _ids(documents: list[Document]) -> Iterator[tuple[Document, str]]:
@@ -108,6 +115,7 @@ def cross_problems(documents: list[Document]) -> Iterator[Problem]:
                               f"{other.path}:{other.position(('id',))[0]}")
         else:
             first[sop_id] = doc
+    yield from _alias_problems(documents, first)
     for doc, sop_id in _ids(documents):
         related = doc.data.get("related")
         if not isinstance(related, list):
@@ -121,3 +129,22 @@ def cross_problems(documents: list[Document]) -> Iterator[Problem]:
             elif other_id not in first:
                 yield doc.problem(("related", index), "unknown-related",
                                   f"related[{index + 1}] {other_id!r} is not the id of any SOP")
+
+
+def _alias_problems(documents: list[Document], ids: dict[str, Document]) -> Iterator[Problem]:
+    """duplicate-id: an alias (a former id) is never the id or alias of another SOP, since its
+    URL redirects to exactly one page."""
+    owners: dict[str, Document] = {}
+    for doc, _ in _ids(documents):
+        aliases = doc.data.get("aliases")
+        if not isinstance(aliases, list):
+            continue
+        for index, alias in enumerate(aliases):
+            if not isinstance(alias, str):
+                continue
+            if alias in ids or alias in owners:
+                other = ids.get(alias) or owners[alias]
+                yield doc.problem(("aliases", index), "duplicate-id",
+                                  f"alias {alias!r} is already used by {other.path}")
+            else:
+                owners[alias] = doc

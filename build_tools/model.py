@@ -110,6 +110,8 @@ class Sop:
     situation: str | None = None
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -147,6 +149,8 @@ class Sop:
             situation=data.get("situation"),
             tags=tuple(data.get("tags", ())),
             related=tuple(data.get("related", ())),
+            keywords=tuple(data.get("keywords", ())),
+            aliases=tuple(data.get("aliases", ())),
         )
 
 

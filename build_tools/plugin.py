@@ -1,10 +1,15 @@
 """The MkDocs plugin: wires MkDocs events to the core, and nothing more.
 
-* ``on_files`` loads and validates ``sops/``, then adds one generated page per SOP
-  (``sop/<id>/``), the SOP index and one page per category; nothing is written to ``docs/``.
+* ``on_files`` loads and validates ``sops/`` (with the reference files and search synonyms),
+  then adds the generated pages, the alias redirects and the plugin's own assets, all in
+  memory; nothing is written to ``docs/``.
 * ``on_nav`` puts the SOP index and category pages in the navigation (SOP pages stay out of
-  it, so the navigation embedded in every page does not grow with the number of SOPs).
-* ``on_serve`` watches ``sops/`` so ``mkdocs serve`` rebuilds when a YAML file changes.
+  it, so the navigation embedded in every page does not grow with the number of SOPs), and
+  appends generated reference pages the configured navigation leaves out.
+* ``on_page_markdown`` expands ``<!-- sop-kb: … -->`` markers in hand-written pages.
+* ``on_page_content`` adds the hidden root words that let Indonesian word forms meet in search.
+* ``on_post_build`` writes the search index (Pagefind) into the built site.
+* ``on_serve`` watches the SOP, reference and synonym files.
 
 Validation problems are logged as errors with their ``FILE:LINE:COL``; ``mkdocs build`` then
 aborts. Under ``mkdocs serve`` the invalid SOPs are left out instead, so a writer keeps a
@@ -28,6 +33,8 @@ from mkdocs.structure.pages import Page
 
 from build_tools.catalog import Catalog, load_catalog
 from build_tools.labels import DEFAULT_LANGUAGE, available_languages
+from build_tools.search_index import SearchIndexError, write_search_index
+from build_tools.search_terms import Lexicon
 from build_tools.site import SitePages
 
 if TYPE_CHECKING:
@@ -36,11 +43,11 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger(__name__)
 
-#: Stylesheet shipped with the plugin, served at this path in every site.
-STYLESHEET_URI = "assets/sop-kb.css"
-
 #: Markdown extensions the generated pages rely on (step anchors, tables).
-REQUIRED_EXTENSIONS = ("attr_list", "tables")
+REQUIRED_EXTENSIONS = ("attr_list", "tables", "md_in_html")
+#: The plugin's own files, served under ``assets/sop-kb/`` in every site.
+STYLESHEET = "assets/sop-kb/style.css"
+SCRIPTS = ("assets/sop-kb/search.js",)
 
 
 class SopConfig(Config):
@@ -48,6 +55,10 @@ class SopConfig(Config):
     """Folder of the SOP YAML files, relative to mkdocs.yml."""
     reference_dir = opt.Type(str, default="reference")
     """Folder of the reference files (complaint types, channels, metrics), if any."""
+    synonyms_file = opt.Type(str, default="search/synonyms.yaml")
+    """Search synonyms, if the file exists."""
+    search = opt.Type(bool, default=True)
+    """Build the Indonesian-aware search index (Pagefind) and show the search box."""
     language = opt.Optional(opt.Type(str))
     """Language of generated headings; defaults to the theme's ``language``."""
 
@@ -59,6 +70,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.serving = False
         self.catalog = Catalog()
         self.site: SitePages | None = None
+        self.lexicon = Lexicon()
         self.root = Path.cwd()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -66,20 +78,19 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
-        if STYLESHEET_URI not in config.extra_css:
-            config.extra_css.append(STYLESHEET_URI)
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
+        if self.config.search:
+            for script in SCRIPTS:
+                if script not in config.extra_javascript:
+                    config.extra_javascript.append(script)
         return config
 
-    @property
-    def sops_path(self) -> Path:
-        return self.root / self.config.sops_dir
-
-    @property
-    def reference_path(self) -> Path:
-        return self.root / self.config.reference_dir
+    def _path(self, option: str) -> Path:
+        return self.root / option
 
     def _language(self, config: MkDocsConfig) -> str:
         language = self.config.language or config.theme.get("language") or DEFAULT_LANGUAGE
@@ -90,29 +101,33 @@ class SopPlugin(BasePlugin[SopConfig]):
         return language
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.catalog = load_catalog([self.sops_path], base=self.root,
-                                    reference_dir=self.reference_path)
+        self.catalog = load_catalog(
+            [self._path(self.config.sops_dir)], base=self.root,
+            reference_dir=self._path(self.config.reference_dir),
+            synonyms_file=self._path(self.config.synonyms_file))
         for problem in self.catalog.problems:
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
         self.site = SitePages(self.catalog, self._language(config))
-        stylesheet = resources.files("build_tools").joinpath(STYLESHEET_URI).read_text("utf-8")
-        files.append(File.generated(config, STYLESHEET_URI, content=stylesheet))
+        self.lexicon = Lexicon(self.catalog.synonyms)
+        for uri in (STYLESHEET, *SCRIPTS):
+            content = resources.files("build_tools").joinpath(
+                "assets", uri.rsplit("/", 1)[1]).read_text("utf-8")
+            files.append(File.generated(config, uri, content=content))
         for uri, content in self.site.pages():
             # Not in the automatic navigation: on_nav places the index and category pages.
             files.append(File.generated(config, uri, content=content,
                                         inclusion=InclusionLevel.NOT_IN_NAV))
+        for uri, content in self.site.redirects():
+            files.append(File.generated(config, uri, content=content))
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if self.site is None:
             return nav
-        pages: list[Page] = []
-        for uri in self.site.nav_uris():
-            file = files.get_file_from_path(uri)
-            if file is not None and file.page is not None:
-                pages.append(file.page)
+        pages = [page for page in map(lambda uri: _page(files, uri), self.site.nav_uris())
+                 if page is not None]
         if not pages:
             return nav
         section = Section(self.site.labels["sops"], pages)
@@ -121,9 +136,9 @@ class SopPlugin(BasePlugin[SopConfig]):
             items = [*nav.items, section]
         listed = {page.file.src_uri for page in _pages(items)}
         for uri in self.site.reference_uris():
-            file = files.get_file_from_path(uri)
-            if uri not in listed and file is not None and file.page is not None:
-                items.append(file.page)
+            page = _page(files, uri)
+            if uri not in listed and page is not None:
+                items.append(page)
         return _rebuild(items)
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
@@ -135,10 +150,37 @@ class SopPlugin(BasePlugin[SopConfig]):
             log.warning(problem)
         return markdown
 
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        if not self.config.search:
+            return html
+        # Permalink signs are not part of a heading's text in search results.
+        html = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
+        weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
+        body = self.lexicon.annotate(html)
+        if weight != 1.0:
+            body = f'<div data-pagefind-weight="{weight}">{body}</div>'
+        return f"<div data-pagefind-body>{body}</div>"
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.search:
+            return
+        try:
+            write_search_index(Path(config.site_dir), self.lexicon)
+        except SearchIndexError as error:
+            raise PluginError(str(error)) from error
+
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
-        for path in (self.sops_path, self.reference_path):
-            if path.is_dir():
-                server.watch(str(path))
+        for option in (self.config.sops_dir, self.config.reference_dir):
+            if self._path(option).is_dir():
+                server.watch(str(self._path(option)))
+        if self._path(self.config.synonyms_file).is_file():
+            server.watch(str(self._path(self.config.synonyms_file)))
+
+
+def _page(files: Files, uri: str) -> Page | None:
+    file = files.get_file_from_path(uri)
+    return file.page if file is not None else None
 
 
 def _replace_page(items: list, page: Page, section: Section) -> list | None:
@@ -164,17 +206,15 @@ def _pages(items: list) -> Iterator[Page]:
 
 def _rebuild(items: list) -> Navigation:
     """A Navigation whose parent, previous and next links match ``items``."""
-    pages: list[Page] = []
+    pages = list(_pages(items))
 
-    def walk(children: list, parent: Section | None) -> None:
+    def parent_links(children: list, parent: Section | None) -> None:
         for item in children:
             item.parent = parent
-            if isinstance(item, Page):
-                pages.append(item)
             if isinstance(item, Section):
-                walk(item.children, item)
+                parent_links(item.children, item)
 
-    walk(items, None)
+    parent_links(items, None)
     for previous, page, following in zip([None, *pages[:-1]], pages, [*pages[1:], None]):
         page.previous_page, page.next_page = previous, following
     return Navigation(items, pages)

@@ -14,7 +14,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from build_tools.labels import load_labels
+from build_tools.flowchart import flowchart
 from build_tools.model import Duration, Sop
+from build_tools.search_terms import TERMS_END, TERMS_START
 
 SOP_DIR = "sop"
 
@@ -31,6 +33,7 @@ class Renderer:
     """Renders pages in one site language."""
 
     def __init__(self, language: str) -> None:
+        self.language = language
         self.labels = load_labels(language)
         self.env = Environment(
             loader=PackageLoader("build_tools", "templates"),
@@ -46,8 +49,9 @@ class Renderer:
         self.env.filters.update(
             duration=self.duration, cycle=self.cycle, channel=self.channel,
             cell=cell, fence=fence, oneline=oneline,
+            flowchart=lambda sop: flowchart(sop, self.labels, self.duration),
         )
-        self.env.globals["t"] = self.labels
+        self.env.globals.update(t=self.labels, terms_start=TERMS_START, terms_end=TERMS_END)
 
     def duration(self, value: Duration | None) -> str:
         if value is None:

@@ -54,6 +54,7 @@ class SitePages:
         self.by_id = {sop.id: sop for sop in self.sops}
         self.groups = self.renderer.categories(self.sops)
         self.related = related_sops(self.sops)
+        self._sop_uris = {sop_uri(sop) for sop in self.sops}
 
     @property
     def labels(self) -> dict[str, Any]:
@@ -80,6 +81,15 @@ class SitePages:
         uris.append(TEMPLATES_URI)
         return uris
 
+    def search_weight(self, src_uri: str) -> float:
+        """Relative weight of a page in search: SOP pages first, since agents look for a
+        procedure; pages that repeat SOP text (indexes, templates) count less."""
+        if src_uri in self._sop_uris:
+            return 1.0
+        if src_uri == TEMPLATES_URI or src_uri == INDEX_URI or src_uri.startswith(CATEGORY_DIR):
+            return 0.3
+        return 0.6
+
     def pages(self) -> Iterator[tuple[str, str]]:
         """``(source uri, markdown)`` for every generated page."""
         page = self.renderer.page
@@ -103,6 +113,18 @@ class SitePages:
             yield METRICS_URI, page("metrics", metrics=metrics, trackers=trackers,
                                     by_id=self.by_id)
         yield TEMPLATES_URI, page("templates", groups=self.groups)
+
+    def redirects(self) -> Iterator[tuple[str, str]]:
+        """``(path, html)`` of a redirect page at the URL of every former id (``aliases``).
+
+        The page forwards to the SOP's page and keeps the ``#step`` anchor of the old link.
+        """
+        template = self.renderer.env.get_template("redirect.html.j2")
+        for sop in self.sops:
+            for alias in sop.aliases:
+                yield (f"sop/{alias.lower()}/index.html", template.render(
+                    target=f"../{sop.slug}/", title=f"{sop.id} — {sop.title}",
+                    language=self.renderer.language))
 
     def channels(self) -> list[Channel]:
         """Described channels in the reference file's order, then any used but undescribed."""

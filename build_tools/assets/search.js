@@ -1,0 +1,198 @@
+/* Search box of the SOP knowledge base: Pagefind's index, Indonesian word forms reduced to
+ * their root with the site's own lexicon, results with the SOP title and the matching step.
+ * Everything is loaded from this site; no outside request. */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var base = new URL("../../", script.src);           // this file is assets/sop-kb/search.js
+  var lang = (document.documentElement.lang || "en").slice(0, 2);
+  var TEXT = {
+    id: {placeholder: "Cari SOP, langkah, templat…", none: "Tidak ada hasil untuk", label: "Cari"},
+    en: {placeholder: "Search SOPs, steps, templates…", none: "No results for", label: "Search"}
+  }[lang] || null;
+  if (!TEXT) { TEXT = {placeholder: "Search…", none: "No results for", label: "Search"}; }
+
+  var pagefind = null;
+  var roots = null;
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
+        return module.options({baseUrl: base.pathname}).then(function () { return module; });
+      });
+      roots = fetch(new URL("assets/sop-kb/lexicon.json", base)).then(function (response) {
+        return response.json();
+      }).then(function (data) { return new Set(data.roots); });
+    }
+    return Promise.all([pagefind, roots]);
+  }
+
+  /* Affix stripping after Sastrawi's rules, accepted only when it lands on a known root. */
+  var SUFFIXES = [/(lah|kah|tah|pun)$/, /(ku|mu|nya)$/, /(kan|an|i)$/];
+  var PREFIXES = [
+    [/^di(.{3,})$/, ["$1"]], [/^ke(.{3,})$/, ["$1"]], [/^se(.{3,})$/, ["$1"]],
+    [/^ter(.{3,})$/, ["$1", "r$1"]], [/^ber(.{3,})$/, ["$1", "r$1"]], [/^be(.{3,})$/, ["$1"]],
+    [/^per(.{3,})$/, ["$1", "r$1"]],
+    [/^meny([aiueo].{2,})$/, ["s$1", "ny$1"]], [/^peny([aiueo].{2,})$/, ["s$1", "ny$1"]],
+    [/^meng(.{3,})$/, ["$1", "k$1"]], [/^peng(.{3,})$/, ["$1", "k$1"]],
+    [/^mem(.{3,})$/, ["$1", "p$1", "m$1"]], [/^pem(.{3,})$/, ["$1", "p$1", "m$1"]],
+    [/^men(.{3,})$/, ["$1", "t$1", "n$1"]], [/^pen(.{3,})$/, ["$1", "t$1", "n$1"]],
+    [/^me(.{3,})$/, ["$1"]], [/^pe(.{3,})$/, ["$1"]]
+  ];
+
+  function withoutSuffixes(word) {
+    var forms = [word];
+    var current = word;
+    SUFFIXES.forEach(function (suffix) {
+      var next = current.replace(suffix, "");
+      if (next !== current && next.length >= 3) { forms.push(next); current = next; }
+    });
+    forms.slice().forEach(function (form) {        // -kan and -an, -i tried on their own too
+      ["kan", "an", "i"].forEach(function (end) {
+        if (form.length - end.length >= 3 && form.slice(-end.length) === end) {
+          forms.push(form.slice(0, -end.length));
+        }
+      });
+    });
+    return forms;
+  }
+
+  function rootOf(word, known) {
+    if (known.has(word)) { return word; }
+    var level = [word];
+    for (var depth = 0; depth < 3; depth++) {
+      var next = [];
+      for (var i = 0; i < level.length; i++) {
+        var forms = withoutSuffixes(level[i]);
+        for (var j = 0; j < forms.length; j++) {
+          if (known.has(forms[j])) { return forms[j]; }
+          PREFIXES.forEach(function (rule) {
+            if (rule[0].test(forms[j])) {
+              rule[1].forEach(function (to) { next.push(forms[j].replace(rule[0], to)); });
+            }
+          });
+        }
+      }
+      level = next;
+    }
+    return word;
+  }
+
+  function normalise(query, known) {
+    return query.toLowerCase().split(/[^a-z0-9-]+/).filter(Boolean).map(function (word) {
+      return rootOf(word, known);
+    }).join(" ");
+  }
+
+  /* The hidden root-word lists (between two marker words) are indexed but are not text a
+   * person wrote: cut them out of the excerpt. */
+  var TERMS = /sopkbtermsstart[\s\S]*?(sopkbtermsend|$)|^[\s\S]*?sopkbtermsend/g;
+
+  function safeExcerpt(excerpt) {
+    var div = document.createElement("div");
+    div.textContent = excerpt.replace(/<\/?mark>/g, "\u0001");
+    var text = div.innerHTML.replace(TERMS, " ").replace(/\s+/g, " ").trim();
+    var open = true;                              // escaped everything; now restore <mark> only
+    return text.replace(/\u0001/g, function () { open = !open; return open ? "</mark>" : "<mark>"; })
+      .replace(/<mark>\s*<\/mark>/g, "");
+  }
+
+  function bestSection(data) {
+    var best = null;
+    (data.sub_results || []).forEach(function (sub) {
+      var weight = (sub.locations || []).length - (sub.url === data.url ? 0.5 : 0);
+      if (!best || weight > best.weight) { best = {sub: sub, weight: weight}; }
+    });
+    return best ? best.sub : null;
+  }
+
+  function resultItem(data) {
+    var sub = bestSection(data);
+    var link = document.createElement("a");
+    link.className = "sop-search__result";
+    link.href = new URL((sub || data).url.replace(/^\//, ""), base).href;
+    var title = document.createElement("span");
+    title.className = "sop-search__title";
+    title.textContent = data.meta && data.meta.title ? data.meta.title : data.url;
+    link.appendChild(title);
+    if (sub && sub.title && sub.title !== title.textContent) {
+      var step = document.createElement("span");
+      step.className = "sop-search__step";
+      step.textContent = sub.title;
+      link.appendChild(step);
+    }
+    var excerpt = document.createElement("span");
+    excerpt.className = "sop-search__excerpt";
+    excerpt.innerHTML = safeExcerpt((sub || data).excerpt || "");
+    link.appendChild(excerpt);
+    return link;
+  }
+
+  function build() {
+    var header = document.querySelector(".md-header__inner");
+    if (!header || document.querySelector(".sop-search")) { return; }
+    var box = document.createElement("div");
+    box.className = "sop-search";
+    box.setAttribute("role", "search");
+    box.innerHTML = '<input class="sop-search__input" type="search" autocomplete="off">' +
+      '<div class="sop-search__results" role="listbox" hidden></div>';
+    var input = box.querySelector("input");
+    var panel = box.querySelector(".sop-search__results");
+    input.placeholder = TEXT.placeholder;
+    input.setAttribute("aria-label", TEXT.label);
+    var title = header.querySelector(".md-header__title");
+    header.insertBefore(box, title ? title.nextSibling : null);
+
+    var counter = 0;
+    function run() {
+      var query = input.value.trim();
+      var ticket = ++counter;
+      if (!query) { panel.hidden = true; panel.textContent = ""; return; }
+      load().then(function (loaded) {
+        var terms = normalise(query, loaded[1]);
+        return loaded[0].search(terms).then(function (search) {
+          return Promise.all(search.results.slice(0, 8).map(function (r) { return r.data(); }));
+        });
+      }).then(function (results) {
+        if (ticket !== counter) { return; }
+        panel.textContent = "";
+        if (!results.length) {
+          var none = document.createElement("p");
+          none.className = "sop-search__none";
+          none.textContent = TEXT.none + " “" + query + "”";
+          panel.appendChild(none);
+        }
+        results.forEach(function (data) { panel.appendChild(resultItem(data)); });
+        panel.hidden = false;
+      });
+    }
+
+    input.addEventListener("input", run);
+    input.addEventListener("focus", function () { load(); if (input.value) { run(); } });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        var first = panel.querySelector("a");
+        if (first) { window.location.href = first.href; }
+      } else if (event.key === "Escape") {
+        panel.hidden = true; input.blur();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!box.contains(event.target)) { panel.hidden = true; }
+    });
+    document.addEventListener("keydown", function (event) {
+      var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
+      if (event.key === "/" && !typing) { event.preventDefault(); input.focus(); }
+    });
+    var initial = new URL(window.location.href).searchParams.get("q");
+    if (initial) { input.value = initial; input.focus(); run(); }
+  }
+
+  window.sopKbSearch = {rootOf: rootOf, normalise: normalise};
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", build);
+  } else {
+    build();
+  }
+})();
