@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build validate clean
+.PHONY: serve test build validate clean browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,14 @@ $(BIN)/.installed: pyproject.toml
 serve: $(BIN)/.installed
 	$(BIN)/mkdocs serve --livereload --dev-addr $(HOST)
 
-test: $(BIN)/.installed
+# The browser tests drive Debian's chromium (no browser download at run time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest
 
 build: $(BIN)/.installed

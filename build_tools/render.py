@@ -48,7 +48,7 @@ class Renderer:
         )
         self.env.filters.update(
             duration=self.duration, cycle=self.cycle, channel=self.channel,
-            cell=cell, fence=fence, oneline=oneline,
+            cell=cell, template_block=template_block, oneline=oneline,
             flowchart=lambda sop: flowchart(sop, self.labels, self.duration),
         )
         self.env.globals.update(t=self.labels, terms_start=TERMS_START, terms_end=TERMS_END)
@@ -95,8 +95,13 @@ def oneline(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def fence(text: str, info: str = "{ .text .sop-template }") -> Markup:
-    """A fenced code block holding ``text`` verbatim; the fence outgrows any backticks inside."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    marker = "`" * max(3, longest + 1)
-    return Markup(f"{marker} {info}\n{text.rstrip()}\n{marker}")
+_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,60}\]")
+
+
+def template_block(text: str) -> Markup:
+    """A reply template as a code block (Material gives it a copy button) with every
+    ``[placeholder]`` marked, so an agent sees at once what to fill in before sending."""
+    escaped = str(escape(text.rstrip()))
+    marked = _PLACEHOLDER.sub(lambda m: f'<span class="sop-placeholder">{m.group(0)}</span>',
+                              escaped)
+    return Markup(f'<pre class="sop-template"><code>{marked}</code></pre>')

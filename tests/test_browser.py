@@ -1,0 +1,146 @@
+"""What a person sees, in headless Debian chromium: search, deep links, copy buttons,
+flowcharts, and a site that works with every request outside 127.0.0.1 blocked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from build_tools.catalog import load_catalog
+from conftest import ROOT, SOPS, mkdocs, serve
+
+QUERIES = yaml.safe_load((ROOT / "tests" / "search_queries.yaml").read_text("utf-8"))
+RESULTS = ".sop-search__results:not([hidden]) .sop-search__result"
+
+
+def search(page, site_url: str, query: str) -> list[str]:
+    """Type ``query`` in the header search box; the hrefs of the results, best first."""
+    if not page.url.startswith(site_url):
+        page.goto(site_url)
+    box = page.locator(".sop-search__input")
+    box.fill("")
+    box.fill(query)
+    page.wait_for_selector(RESULTS, timeout=10_000)
+    page.wait_for_function(
+        "q => document.querySelector('.sop-search__input').value === q", arg=query)
+    page.wait_for_timeout(200)  # the last keystroke's search replaces earlier ones
+    return page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)")
+
+
+def test_at_least_fifteen_query_pairs() -> None:
+    assert len(QUERIES) >= 15
+    catalog = load_catalog([SOPS])
+    ids = {sop.id: sop for sop in catalog.sops}
+    for case in QUERIES:
+        sop = ids[case["sop"]]
+        if "step" in case:
+            assert any(step.id == case["step"] for step in sop.steps)
+
+
+@pytest.mark.parametrize("case", QUERIES, ids=[case["query"] for case in QUERIES])
+def test_word_forms_find_the_sop(page, site_url: str, case: dict) -> None:
+    hrefs = search(page, site_url, case["query"])
+    slug = case["sop"].lower()
+    top = hrefs[:3]
+    assert any(f"/sop/{slug}/" in href for href in top), top
+    if "step" in case:
+        assert any(href.endswith(f"/sop/{slug}/#{case['step']}") for href in top), top
+
+
+def test_synonym_finds_the_sop_that_only_says_pengembalian_dana(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-comp-002/")
+    text = page.locator("article").inner_text().lower()
+    assert "pengembalian dana" in text and "refund" not in text
+    hrefs = search(page, site_url, "refund")
+    assert any("/sop/cs-comp-002/" in href for href in hrefs[:3]), hrefs
+
+
+def test_clicking_a_result_opens_the_step(page, site_url: str) -> None:
+    search(page, site_url, "memeriksa bukti kerusakan")
+    first = page.locator(RESULTS).first
+    assert "Menangani keluhan produk rusak" in first.inner_text()
+    first.click()
+    page.wait_for_url("**/sop/cs-comp-002/#verifikasi-kerusakan")
+    assert page.locator("#verifikasi-kerusakan").is_visible()
+    assert _in_viewport(page, "#verifikasi-kerusakan")
+
+
+def test_search_from_the_home_page_form(page, site_url: str) -> None:
+    page.goto(site_url)
+    page.fill("#sop-home-q", "paket telat")
+    page.press("#sop-home-q", "Enter")
+    page.wait_for_selector(RESULTS, timeout=10_000)
+    hrefs = page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)")
+    assert any("/sop/cs-comp-003/" in href for href in hrefs[:3])
+
+
+def _in_viewport(page, selector: str) -> bool:
+    return page.eval_on_selector(
+        selector, "el => { const r = el.getBoundingClientRect();"
+                  " return r.top >= 0 && r.top < window.innerHeight; }")
+
+
+def test_a_step_deep_link_scrolls_to_the_step(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-comp-002/#tindak-lanjut")
+    page.wait_for_timeout(300)
+    assert _in_viewport(page, "#tindak-lanjut")
+    assert page.evaluate("window.scrollY") > 500
+
+
+def test_copy_button_puts_the_template_on_the_clipboard(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-comp-002/")
+    block = page.locator("pre.sop-template").first
+    expected = block.locator("code").inner_text()
+    assert block.locator(".sop-placeholder").first.inner_text() == "[nama pelanggan]"
+    block.hover()
+    block.locator("[data-md-type=copy]").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.strip() == expected.strip()
+    assert copied.startswith("Halo [nama pelanggan], terima kasih sudah memberi tahu kami")
+
+
+def test_flowchart_has_one_node_per_step(page, site_url: str) -> None:
+    for sop in load_catalog([SOPS]).sops[:5]:
+        page.goto(site_url + f"sop/{sop.slug}/")
+        svg = page.locator(".sop-flow svg")
+        assert svg.is_visible()
+        nodes = page.eval_on_selector_all(".sop-flow .sop-flow__step",
+                                          "els => els.map(e => e.dataset.step)")
+        assert nodes == [step.id for step in sop.steps]
+        assert page.locator(".sop-flow .sop-flow__escalation").count() == 1
+    page.set_viewport_size({"width": 375, "height": 700})
+    width = page.eval_on_selector(".sop-flow svg", "el => el.getBoundingClientRect().width")
+    assert 200 < width <= 375  # scales to a phone screen
+
+
+def test_no_request_leaves_the_machine(page, site_url: str) -> None:
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    for url in ("", "sop/cs-comp-002/", "channels/", "metrics/"):
+        page.goto(site_url + url, wait_until="networkidle")
+        assert page.locator(".md-header__button.md-logo svg, .md-logo svg").first.is_visible()
+        font = page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert font  # the system font stack; no web font to wait for
+        assert page.evaluate("document.fonts.status") == "loaded"
+    hrefs = search(page, site_url, "refund")
+    assert hrefs
+    assert page.outside_requests == []
+    assert [url for url in failed if not url.startswith(site_url)] == []
+
+
+def test_an_alias_url_redirects_to_the_new_page_and_step(page, project: Path) -> None:
+    path = project / "sops" / "CS-COMP-002.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "status: active", "status: active\naliases: [CS-DMG-001]", 1), "utf-8")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+    url, server = serve(project / "site")
+    try:
+        page.goto(url + "sop/cs-dmg-001/#minta-bukti")
+        page.wait_for_url("**/sop/cs-comp-002/#minta-bukti")
+        assert page.locator("h1").inner_text().startswith("Menangani keluhan produk rusak")
+        assert _in_viewport(page, "#minta-bukti")
+    finally:
+        server.shutdown()
