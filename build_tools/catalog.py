@@ -13,6 +13,7 @@ from build_tools.reference import Reference, load_reference, reference_problems
 from build_tools.rules import rule_problems
 from build_tools.schema import schema_problems
 from build_tools.synonyms import load_synonyms
+from build_tools.training import TrainingPath, load_training
 from build_tools.yamlsource import Document, load_document
 
 SOP_SUFFIXES = (".yaml", ".yml")
@@ -26,6 +27,7 @@ class Catalog:
     problems: list[Problem] = field(default_factory=list)
     reference: Reference = field(default_factory=Reference)
     synonyms: list[list[str]] = field(default_factory=list)
+    training: list[TrainingPath] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -64,9 +66,11 @@ def _display(path: Path, base: Path | None) -> str:
 
 
 def load_catalog(paths: Iterable[Path], base: Path | None = None,
-                 reference_dir: Path | None = None, synonyms_file: Path | None = None) -> Catalog:
-    """Load and validate every SOP under ``paths``, the reference files in ``reference_dir``
-    and the search synonyms in ``synonyms_file`` (the last two only where they exist).
+                 reference_dir: Path | None = None, synonyms_file: Path | None = None,
+                 training_dir: Path | None = None) -> Catalog:
+    """Load and validate every SOP under ``paths``, the reference files in ``reference_dir``,
+    the search synonyms in ``synonyms_file`` and the training paths in ``training_dir`` (the
+    last three only where they exist).
 
     File names in problems are shown relative to ``base``.
     """
@@ -92,7 +96,14 @@ def load_catalog(paths: Iterable[Path], base: Path | None = None,
     if synonyms_file is not None and synonyms_file.is_file():
         synonyms, found = load_synonyms(synonyms_file, _display(synonyms_file, base))
         problems.extend(found)
-    return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems), reference, synonyms)
+    training: list[TrainingPath] = []
+    if training_dir is not None and training_dir.is_dir():
+        training, found = load_training(training_dir, _display(training_dir, base),
+                                        {sop.id: sop for sop in sops},
+                                        {sop_id for _, sop_id in _ids(documents)})
+        problems.extend(found)
+    return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems), reference, synonyms,
+                   training)
 
 
 def _ids(documents: list[Document]) -> Iterator[tuple[Document, str]]:

@@ -47,7 +47,8 @@ log = get_plugin_logger(__name__)
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "md_in_html")
 #: The plugin's own files, served under ``assets/sop-kb/`` in every site.
 STYLESHEET = "assets/sop-kb/style.css"
-SCRIPTS = ("assets/sop-kb/search.js",)
+SEARCH_SCRIPT = "assets/sop-kb/search.js"
+SCRIPTS = ("assets/sop-kb/page-tools.js",)
 
 
 class SopConfig(Config):
@@ -57,6 +58,8 @@ class SopConfig(Config):
     """Folder of the reference files (complaint types, channels, metrics), if any."""
     synonyms_file = opt.Type(str, default="search/synonyms.yaml")
     """Search synonyms, if the file exists."""
+    training_dir = opt.Type(str, default="training")
+    """Folder of training paths, if any."""
     search = opt.Type(bool, default=True)
     """Build the Indonesian-aware search index (Pagefind) and show the search box."""
     language = opt.Optional(opt.Type(str))
@@ -83,10 +86,10 @@ class SopPlugin(BasePlugin[SopConfig]):
                 config.markdown_extensions.append(extension)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
-        if self.config.search:
-            for script in SCRIPTS:
-                if script not in config.extra_javascript:
-                    config.extra_javascript.append(script)
+        scripts = (*SCRIPTS, SEARCH_SCRIPT) if self.config.search else SCRIPTS
+        for script in scripts:
+            if script not in config.extra_javascript:
+                config.extra_javascript.append(script)
         return config
 
     def _path(self, option: str) -> Path:
@@ -104,14 +107,15 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.catalog = load_catalog(
             [self._path(self.config.sops_dir)], base=self.root,
             reference_dir=self._path(self.config.reference_dir),
-            synonyms_file=self._path(self.config.synonyms_file))
+            synonyms_file=self._path(self.config.synonyms_file),
+            training_dir=self._path(self.config.training_dir))
         for problem in self.catalog.problems:
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
         self.site = SitePages(self.catalog, self._language(config))
         self.lexicon = Lexicon(self.catalog.synonyms)
-        for uri in (STYLESHEET, *SCRIPTS):
+        for uri in (STYLESHEET, SEARCH_SCRIPT, *SCRIPTS):
             content = resources.files("build_tools").joinpath(
                 "assets", uri.rsplit("/", 1)[1]).read_text("utf-8")
             files.append(File.generated(config, uri, content=content))
@@ -157,6 +161,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         # Permalink signs are not part of a heading's text in search results.
         html = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
         weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
+        if weight == 0.0:
+            return html  # outside every data-pagefind-body: Pagefind skips the page
         body = self.lexicon.annotate(html)
         if weight != 1.0:
             body = f'<div data-pagefind-weight="{weight}">{body}</div>'
@@ -171,7 +177,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             raise PluginError(str(error)) from error
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
-        for option in (self.config.sops_dir, self.config.reference_dir):
+        for option in (self.config.sops_dir, self.config.reference_dir, self.config.training_dir):
             if self._path(option).is_dir():
                 server.watch(str(self._path(option)))
         if self._path(self.config.synonyms_file).is_file():

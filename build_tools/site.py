@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from build_tools.catalog import Catalog
-from build_tools.model import Sop
+from build_tools.model import Sop, Step
 from build_tools.reference import COMPLAINT_TYPES, METRICS, Channel
 from build_tools.render import INDEX_URI, Renderer, sop_uri
 
@@ -23,6 +24,8 @@ COMPLAINT_TYPES_URI = "complaint-types.md"
 CHANNELS_URI = "channels.md"
 METRICS_URI = "metrics.md"
 TEMPLATES_URI = "templates.md"
+ROLES_URI = "roles.md"
+TRAINING_DIR = "training"
 
 _MARKER = re.compile(r"<!--\s*sop-kb:\s*([a-z-]+)((?:\s+[^\s>]+)*)\s*-->")
 
@@ -44,12 +47,47 @@ def related_sops(sops: list[Sop]) -> dict[str, list[Sop]]:
     return related
 
 
+def card_uri(sop: Sop) -> str:
+    """The one-page quick card of an SOP: ``sop/<id>/card/``."""
+    return f"sop/{sop.slug}/card.md"
+
+
+@dataclass
+class Role:
+    """One role code across all SOPs: its names, its steps, the SOPs naming it in duties only."""
+
+    slug: str
+    names: dict[str, int] = field(default_factory=dict)
+    steps: list[tuple[Sop, Step]] = field(default_factory=list)
+    duty_only: list[Sop] = field(default_factory=list)
+
+    @property
+    def titles(self) -> list[str]:
+        """The role's names, the most used first."""
+        return sorted(self.names, key=lambda name: -self.names[name])
+
+
+def roles(sops: list[Sop]) -> list[Role]:
+    """Every role code, the busiest first."""
+    found: dict[str, Role] = {}
+    for sop in sops:
+        for duty in sop.duties:
+            role = found.setdefault(duty.role, Role(duty.role))
+            role.names[duty.title] = role.names.get(duty.title, 0) + 1
+            steps = [step for step in sop.steps if step.role == duty.role]
+            role.steps.extend((sop, step) for step in steps)
+            if not steps:
+                role.duty_only.append(sop)
+    return sorted(found.values(), key=lambda role: (-len(role.steps), role.slug))
+
+
 class SitePages:
     """The generated pages of one site, in one language."""
 
     def __init__(self, catalog: Catalog, language: str) -> None:
         self.sops = catalog.sops
         self.reference = catalog.reference
+        self.training = catalog.training
         self.renderer = Renderer(language)
         self.by_id = {sop.id: sop for sop in self.sops}
         self.groups = self.renderer.categories(self.sops)
@@ -78,7 +116,10 @@ class SitePages:
         uris.append(CHANNELS_URI)
         if self.reference.has(METRICS):
             uris.append(METRICS_URI)
+        uris.append(ROLES_URI)
         uris.append(TEMPLATES_URI)
+        if self.training:
+            uris.append(f"{TRAINING_DIR}/index.md")
         return uris
 
     def search_weight(self, src_uri: str) -> float:
@@ -86,6 +127,8 @@ class SitePages:
         procedure; pages that repeat SOP text (indexes, templates) count less."""
         if src_uri in self._sop_uris:
             return 1.0
+        if src_uri.endswith("/card.md"):
+            return 0.0  # the quick card repeats its SOP: not indexed at all
         if src_uri == TEMPLATES_URI or src_uri == INDEX_URI or src_uri.startswith(CATEGORY_DIR):
             return 0.3
         return 0.6
@@ -113,6 +156,14 @@ class SitePages:
             yield METRICS_URI, page("metrics", metrics=metrics, trackers=trackers,
                                     by_id=self.by_id)
         yield TEMPLATES_URI, page("templates", groups=self.groups)
+        yield ROLES_URI, page("roles", roles=roles(self.sops))
+        for sop in self.sops:
+            yield card_uri(sop), page("card", sop=sop)
+        if self.training:
+            yield f"{TRAINING_DIR}/index.md", page("training_index", paths=self.training)
+            for path in self.training:
+                yield f"{TRAINING_DIR}/{path.id}.md", page("training", path=path,
+                                                          by_id=self.by_id)
 
     def redirects(self) -> Iterator[tuple[str, str]]:
         """``(path, html)`` of a redirect page at the URL of every former id (``aliases``).

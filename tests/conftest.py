@@ -90,7 +90,7 @@ def sample_text() -> str:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the site project (mkdocs.yml, docs/, sops/, reference/) to break freely."""
-    for name in ("docs", "sops", "reference"):
+    for name in ("docs", "sops", "reference", "search", "training"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     return tmp_path

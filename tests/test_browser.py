@@ -3,6 +3,7 @@ flowcharts, and a site that works with every request outside 127.0.0.1 blocked."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,55 @@ def test_an_alias_url_redirects_to_the_new_page_and_step(page, project: Path) ->
         assert _in_viewport(page, "#minta-bukti")
     finally:
         server.shutdown()
+
+
+def test_copy_link_to_a_step(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-comp-002/")
+    buttons = page.locator("h3.sop-step .sop-step-link")
+    assert buttons.count() == len(load_catalog([SOPS]).by_id()["CS-COMP-002"].steps)
+    page.locator("#minta-bukti .sop-step-link").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == site_url + "sop/cs-comp-002/#minta-bukti"
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def test_every_quick_card_prints_on_one_a4_page(page, site_url: str) -> None:
+    for sop in load_catalog([SOPS]).sops:
+        page.goto(site_url + f"sop/{sop.slug}/card/")
+        assert page.locator("table").first.is_visible()
+        pdf = page.pdf(format="A4", print_background=True)
+        assert _pdf_pages(pdf) == 1, sop.id
+
+
+def test_an_sop_prints_without_navigation(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-comp-002/")
+    page.emulate_media(media="print")
+    for selector in (".md-header", ".md-sidebar--primary", ".sop-search", ".sop-step-link"):
+        assert not page.locator(selector).first.is_visible(), selector
+    assert page.locator("#procedure").is_visible()
+    breaks = page.eval_on_selector("pre.sop-template", "el => getComputedStyle(el).breakInside")
+    assert breaks == "avoid"
+    assert 1 < _pdf_pages(page.pdf(format="A4")) < 12
+
+
+def test_training_path_links_and_keeps_ticks(page, site_url: str) -> None:
+    page.goto(site_url + "training/orientasi-agen-baru/")
+    boxes = page.locator("input.sop-training__check")
+    assert boxes.count() == 10
+    boxes.nth(1).check()
+    page.reload()
+    assert page.locator("input.sop-training__check").nth(1).is_checked()
+    page.locator(".sop-training a").nth(1).click()
+    page.wait_for_url("**/sop/cs-greet-001/#konfirmasi-pertanyaan")
+
+
+def test_browse_by_role_channel_and_complaint_type(page, site_url: str) -> None:
+    page.goto(site_url + "roles/")
+    assert page.locator("#agen").inner_text().startswith("Agen layanan pelanggan")
+    page.locator('a[href$="sop/cs-comp-002/#balas-laporan"]').first.click()
+    page.wait_for_url("**/sop/cs-comp-002/#balas-laporan")
+    related = page.locator("#related ~ ul a")
+    assert related.count() >= 2

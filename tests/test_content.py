@@ -131,3 +131,37 @@ def test_an_unknown_marker_fails_the_strict_build(project: Path) -> None:
     result = mkdocs("build", "--strict", cwd=project)
     assert result.returncode != 0
     assert "unknown SOP id(s): CS-NOPE-001" in result.stderr
+
+
+def test_training_path_naming_a_missing_step_is_an_error(project: Path) -> None:
+    path = project / "training" / "onboarding.yaml"
+    text = path.read_text("utf-8").replace("step: minta-maaf", "step: minta-ampun", 1)
+    path.write_text(text, "utf-8")
+    result = sopkb("validate", cwd=project)
+    assert result.returncode == 1
+    [problem] = problem_lines(result.stdout)
+    assert problem["path"] == "training/onboarding.yaml"
+    assert problem["rule"] == "unknown-step"
+    assert "'minta-ampun' is not a step of CS-COMP-001" in problem["message"]
+    assert int(problem["line"]) == next(
+        n for n, line in enumerate(text.splitlines(), 1) if "minta-ampun" in line)
+
+
+def test_synonym_in_two_groups_is_an_error(project: Path) -> None:
+    (project / "search" / "synonyms.yaml").write_text(
+        "groups:\n  - [keluhan, komplain]\n  - [aduan, keluhan]\n", "utf-8")
+    result = sopkb("validate", cwd=project)
+    assert result.returncode == 1
+    [problem] = problem_lines(result.stdout)
+    assert problem["rule"] == "duplicate-synonym"
+    assert (problem["line"], problem["col"]) == ("3", "13")
+
+
+def test_alias_taken_by_another_sop_is_an_error(project: Path) -> None:
+    path = project / "sops" / "CS-COMP-002.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "status: active", "status: active\naliases: [CS-COMP-001]", 1), "utf-8")
+    result = sopkb("validate", cwd=project)
+    assert result.returncode == 1
+    [problem] = problem_lines(result.stdout)
+    assert problem["rule"] == "duplicate-id" and "alias 'CS-COMP-001'" in problem["message"]

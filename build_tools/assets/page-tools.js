@@ -1,0 +1,68 @@
+/* Small tools on the pages: "copy link to this step" beside every step heading (trainers
+ * paste the link into training material; it opens the SOP at that step), and training-path
+ * checklists whose ticks are kept in this browser (localStorage). */
+(function () {
+  "use strict";
+  var lang = (document.documentElement.lang || "en").slice(0, 2);
+  var TEXT = {
+    id: {copy: "Salin tautan langkah", done: "Tautan disalin"},
+    en: {copy: "Copy link to this step", done: "Link copied"}
+  }[lang] || {copy: "Copy link to this step", done: "Link copied"};
+
+  function stepUrl(id) {
+    return location.origin + location.pathname + "#" + encodeURIComponent(id);
+  }
+
+  function add(root) {
+    root.querySelectorAll("h3.sop-step[id]").forEach(function (heading) {
+      if (heading.querySelector(".sop-step-link")) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sop-step-link";
+      button.title = TEXT.copy;
+      button.setAttribute("aria-label", TEXT.copy);
+      button.setAttribute("data-pagefind-ignore", "");
+      button.textContent = "🔗";
+      button.addEventListener("click", function () {
+        var url = stepUrl(heading.id);
+        var done = function () {
+          button.title = TEXT.done;
+          button.classList.add("sop-step-link--done");
+          setTimeout(function () {
+            button.title = TEXT.copy;
+            button.classList.remove("sop-step-link--done");
+          }, 1500);
+        };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(url).then(done, function () { prompt(TEXT.copy, url); });
+        } else {
+          prompt(TEXT.copy, url);
+        }
+      });
+      heading.appendChild(button);
+    });
+  }
+
+  function checklists(root) {
+    root.querySelectorAll(".sop-training[data-training]").forEach(function (list) {
+      var key = "sop-kb:training:" + list.getAttribute("data-training");
+      var ticked = {};
+      try { ticked = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { ticked = {}; }
+      list.querySelectorAll("input.sop-training__check").forEach(function (box) {
+        var item = box.getAttribute("data-item");
+        box.checked = !!ticked[item];
+        box.addEventListener("change", function () {
+          ticked[item] = box.checked;
+          try { localStorage.setItem(key, JSON.stringify(ticked)); } catch (e) { /* private mode */ }
+        });
+      });
+    });
+  }
+
+  function start() { add(document); checklists(document); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
