@@ -62,6 +62,8 @@ class SopConfig(Config):
     """Folder of training paths, if any."""
     search = opt.Type(bool, default=True)
     """Build the Indonesian-aware search index (Pagefind) and show the search box."""
+    root_words = opt.Type(bool, default=True)
+    """Index dictionary roots and synonyms with every section (off: Pagefind's stemming only)."""
     language = opt.Optional(opt.Type(str))
     """Language of generated headings; defaults to the theme's ``language``."""
 
@@ -163,7 +165,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
         if weight == 0.0:
             return html  # outside every data-pagefind-body: Pagefind skips the page
-        body = self.lexicon.annotate(html)
+        body = self.lexicon.annotate(html) if self.config.root_words else html
         if weight != 1.0:
             body = f'<div data-pagefind-weight="{weight}">{body}</div>'
         return f"<div data-pagefind-body>{body}</div>"
