@@ -93,6 +93,9 @@
     var div = document.createElement("div");
     div.textContent = excerpt.replace(/<\/?mark>/g, "\u0001");
     var text = div.innerHTML.replace(TERMS, " ").replace(/\s+/g, " ").trim();
+    // A window that fell wholly inside a term list has no marker left to cut by, but it is
+    // recognisable: lower-case words without a single capital or punctuation mark.
+    if (!/[A-Z.,:;!?()]/.test(text.replace(/\u0001/g, ""))) { return ""; }
     var open = true;                              // escaped everything; now restore <mark> only
     return text.replace(/\u0001/g, function () { open = !open; return open ? "</mark>" : "<mark>"; })
       .replace(/<mark>\s*<\/mark>/g, "");
@@ -122,10 +125,13 @@
       step.textContent = sub.title;
       link.appendChild(step);
     }
-    var excerpt = document.createElement("span");
-    excerpt.className = "sop-search__excerpt";
-    excerpt.innerHTML = safeExcerpt((sub || data).excerpt || "");
-    link.appendChild(excerpt);
+    var excerptHtml = safeExcerpt((sub || data).excerpt || "");
+    if (excerptHtml) {
+      var excerpt = document.createElement("span");
+      excerpt.className = "sop-search__excerpt";
+      excerpt.innerHTML = excerptHtml;
+      link.appendChild(excerpt);
+    }
     return link;
   }
 
