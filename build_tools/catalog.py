@@ -28,6 +28,7 @@ class Catalog:
     reference: Reference = field(default_factory=Reference)
     synonyms: list[list[str]] = field(default_factory=list)
     training: list[TrainingPath] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -103,7 +104,7 @@ def load_catalog(paths: Iterable[Path], base: Path | None = None,
                                         {sop_id for _, sop_id in _ids(documents)})
         problems.extend(found)
     return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems), reference, synonyms,
-                   training)
+                   training, documents)
 
 
 def _ids(documents: list[Document]) -> Iterator[tuple[Document, str]]:

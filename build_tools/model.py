@@ -89,6 +89,16 @@ class Maintenance:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """One entry of an SOP's revision history."""
+
+    version: str
+    date: str
+    author: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class Sop:
     id: str
     title: str
@@ -112,6 +122,7 @@ class Sop:
     related: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    history: tuple[Revision, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -151,6 +162,7 @@ class Sop:
             related=tuple(data.get("related", ())),
             keywords=tuple(data.get("keywords", ())),
             aliases=tuple(data.get("aliases", ())),
+            history=tuple(Revision(**entry) for entry in data.get("history", ())),
         )
 
 

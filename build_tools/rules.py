@@ -15,12 +15,13 @@ from typing import Any
 from build_tools.components import component_of
 from build_tools.paths import describe, lookup
 from build_tools.problem import Problem
+from build_tools.review import check_history
 from build_tools.yamlsource import Document, NodePath
 
 #: Section anchors on every SOP page; a step id may not take one of them.
 RESERVED_ANCHORS = frozenset({
     "at-a-glance", "purpose", "scope", "purpose-scope", "duties", "procedure",
-    "quality-standards", "escalation", "feedback", "maintenance", "related",
+    "quality-standards", "escalation", "feedback", "maintenance", "related", "history",
 })
 
 _PLACEHOLDER = re.compile(
@@ -143,9 +144,13 @@ def check_target_times(doc: Document) -> Iterator[Problem]:
                           f"that have one a 'within' (e.g. within: 1h)")
 
 
-def check_review_date(doc: Document, today: datetime.date | None = None) -> Iterator[Problem]:
+def check_review_date(doc: Document) -> Iterator[Problem]:
     """bad-date: ``maintenance.last_reviewed`` is a real calendar date, not in the future."""
-    node_path = ("maintenance", "last_reviewed")
+    yield from _check_date(doc, ("maintenance", "last_reviewed"))
+
+
+def _check_date(doc: Document, node_path: NodePath,
+                today: datetime.date | None = None) -> Iterator[Problem]:
     text = lookup(doc.data, node_path)
     if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return  # the schema reports the format
@@ -160,9 +165,17 @@ def check_review_date(doc: Document, today: datetime.date | None = None) -> Iter
                           f"{_prefix(node_path)}{describe(node_path)} {text} is in the future")
 
 
+def check_history_dates(doc: Document) -> Iterator[Problem]:
+    """bad-date: every ``history`` date is a real date, not in the future."""
+    history = lookup(doc.data, ("history",))
+    if isinstance(history, list):
+        for index in range(len(history)):
+            yield from _check_date(doc, ("history", index, "date"))
+
+
 CHECKS: tuple[Check, ...] = (
     check_placeholders, check_prose_length, check_step_ids, check_roles,
-    check_target_times, check_review_date,
+    check_target_times, check_review_date, check_history_dates, check_history,
 )
 
 

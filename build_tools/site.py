@@ -8,6 +8,7 @@ markers such as ``<!-- sop-kb: situations -->`` (see :meth:`SitePages.expand_mar
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from build_tools.catalog import Catalog
-from build_tools.model import Sop, Step
+from build_tools.model import Revision, Sop, Step
 from build_tools.reference import COMPLAINT_TYPES, METRICS, Channel
 from build_tools.render import INDEX_URI, Renderer, sop_uri
+from build_tools.review import review_statuses
 
 CATEGORY_DIR = "category"
 COMPLAINT_TYPES_URI = "complaint-types.md"
@@ -25,6 +27,10 @@ CHANNELS_URI = "channels.md"
 METRICS_URI = "metrics.md"
 TEMPLATES_URI = "templates.md"
 ROLES_URI = "roles.md"
+REVIEW_URI = "review-status.md"
+CHANGES_URI = "changes.md"
+#: How many revisions the recent-changes page lists.
+RECENT_CHANGES = 50
 TRAINING_DIR = "training"
 
 _MARKER = re.compile(r"<!--\s*sop-kb:\s*([a-z-]+)((?:\s+[^\s>]+)*)\s*-->")
@@ -84,7 +90,9 @@ def roles(sops: list[Sop]) -> list[Role]:
 class SitePages:
     """The generated pages of one site, in one language."""
 
-    def __init__(self, catalog: Catalog, language: str) -> None:
+    def __init__(self, catalog: Catalog, language: str,
+                 today: datetime.date | None = None) -> None:
+        self.today = today or datetime.date.today()
         self.sops = catalog.sops
         self.reference = catalog.reference
         self.training = catalog.training
@@ -93,6 +101,7 @@ class SitePages:
         self.groups = self.renderer.categories(self.sops)
         self.related = related_sops(self.sops)
         self._sop_uris = {sop_uri(sop) for sop in self.sops}
+        self.reviews = {status.sop.id: status for status in review_statuses(self.sops, self.today)}
 
     @property
     def labels(self) -> dict[str, Any]:
@@ -116,8 +125,7 @@ class SitePages:
         uris.append(CHANNELS_URI)
         if self.reference.has(METRICS):
             uris.append(METRICS_URI)
-        uris.append(ROLES_URI)
-        uris.append(TEMPLATES_URI)
+        uris.extend((ROLES_URI, TEMPLATES_URI, CHANGES_URI, REVIEW_URI))
         if self.training:
             uris.append(f"{TRAINING_DIR}/index.md")
         return uris
@@ -141,7 +149,8 @@ class SitePages:
             yield self.category_uri(name), page("category", name=name, sops=sops)
         links = {"channels": True, "metrics": self.reference.has(METRICS)}
         for sop in self.sops:
-            yield sop_uri(sop), page("sop", sop=sop, related=self.related[sop.id], links=links)
+            yield sop_uri(sop), page("sop", sop=sop, related=self.related[sop.id], links=links,
+                                     review=self.reviews[sop.id])
         if self.reference.has(COMPLAINT_TYPES):
             yield COMPLAINT_TYPES_URI, page("complaint_types", reference=self.reference,
                                             by_id=self.by_id)
@@ -157,6 +166,8 @@ class SitePages:
                                     by_id=self.by_id)
         yield TEMPLATES_URI, page("templates", groups=self.groups)
         yield ROLES_URI, page("roles", roles=roles(self.sops))
+        yield REVIEW_URI, page("review", statuses=list(self.reviews.values()), today=self.today)
+        yield CHANGES_URI, page("changes", changes=self.recent_changes())
         for sop in self.sops:
             yield card_uri(sop), page("card", sop=sop)
         if self.training:
@@ -164,6 +175,12 @@ class SitePages:
             for path in self.training:
                 yield f"{TRAINING_DIR}/{path.id}.md", page("training", path=path,
                                                           by_id=self.by_id)
+
+    def recent_changes(self) -> list[tuple[Sop, Revision]]:
+        """The latest revisions across all SOPs, newest first."""
+        changes = [(sop, entry) for sop in self.sops for entry in sop.history]
+        changes.sort(key=lambda change: (change[1].date, change[0].id), reverse=True)
+        return changes[:RECENT_CHANGES]
 
     def redirects(self) -> Iterator[tuple[str, str]]:
         """``(path, html)`` of a redirect page at the URL of every former id (``aliases``).

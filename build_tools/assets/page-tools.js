@@ -59,7 +59,15 @@
     });
   }
 
-  function start() { add(document); checklists(document); }
+  /* A page built before its SOP's review date shows the banner once the date has passed. */
+  function overdue(root) {
+    var today = new Date().toISOString().slice(0, 10);
+    root.querySelectorAll(".sop-overdue[data-next-review]").forEach(function (banner) {
+      if (banner.getAttribute("data-next-review") < today) { banner.hidden = false; }
+    });
+  }
+
+  function start() { add(document); checklists(document); overdue(document); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
