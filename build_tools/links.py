@@ -15,7 +15,8 @@ from build_tools.yamlsource import Document
 
 @dataclass(frozen=True)
 class Published:
-    """One SOP's URL-bearing facts: its id, step ids and former ids."""
+    """One SOP's URL-bearing facts: its id, its step anchors (step ids and former step ids)
+    and its former ids."""
 
     id: str
     steps: tuple[str, ...]
@@ -31,8 +32,9 @@ def published(documents: Iterable[Document]) -> list[Published]:
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             continue
         procedure = data.get("procedure") if isinstance(data.get("procedure"), list) else []
-        steps = tuple(step["id"] for step in procedure
-                      if isinstance(step, dict) and isinstance(step.get("id"), str))
+        steps = tuple(anchor for step in procedure if isinstance(step, dict)
+                      for anchor in [step.get("id"), *(step.get("aliases") or [])]
+                      if isinstance(anchor, str))
         aliases = data.get("aliases") if isinstance(data.get("aliases"), list) else []
         found.append(Published(data["id"], steps, tuple(a for a in aliases if isinstance(a, str)),
                                doc.path))
@@ -59,4 +61,4 @@ def lost_links(before: Iterable[Published], now: Iterable[Published]) -> Iterato
             if step not in target.steps:
                 yield (f"{url(old.id, step)} is lost: {target.id} ({target.source}) has no step "
                        f"{step!r} any more; keep the step id (reword the action instead) or "
-                       f"restore the step")
+                       f"list {step!r} under the renamed step's 'aliases'")

@@ -49,6 +49,7 @@ class Step:
     channel: str | None = None
     details: str | None = None
     template: str | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,4 +174,5 @@ def _duration(text: str | None) -> Duration | None:
 def _step(number: int, data: dict[str, Any]) -> Step:
     return Step(id=data["id"], number=number, action=data["action"], role=data["role"],
                 within=_duration(data.get("within")), channel=data.get("channel"),
-                details=data.get("details"), template=data.get("template"))
+                details=data.get("details"), template=data.get("template"),
+                aliases=tuple(data.get("aliases", ())))

@@ -41,8 +41,13 @@ _PROSE_FIELDS: tuple[NodePath, ...] = (
 Check = Callable[[Document], Iterator[Problem]]
 
 
-def is_placeholder(text: str) -> bool:
-    return bool(text.strip()) and bool(_PLACEHOLDER.search(text))
+#: In reply templates [brackets] mark the agent's blanks on purpose; only these are refused.
+_TEMPLATE_PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\bFIXME\b|lorem ipsum", re.IGNORECASE)
+
+
+def is_placeholder(text: str, *, template: bool = False) -> bool:
+    pattern = _TEMPLATE_PLACEHOLDER if template else _PLACEHOLDER
+    return bool(text.strip()) and bool(pattern.search(text))
 
 
 def _prefix(node_path: NodePath) -> str:
@@ -72,9 +77,7 @@ def _steps(doc: Document) -> Iterator[tuple[int, dict[str, Any]]]:
 def check_placeholders(doc: Document) -> Iterator[Problem]:
     """placeholder: text such as ``TODO``, ``TBD``, ``...`` or ``[isi di sini]`` is not content."""
     for node_path, text in _strings(doc.data, ()):
-        if node_path and node_path[-1] == "template":
-            continue  # reply templates mark the agent's blanks with [brackets] on purpose
-        if is_placeholder(text):
+        if is_placeholder(text, template=bool(node_path) and node_path[-1] == "template"):
             yield doc.problem(node_path, "placeholder",
                               f"{_prefix(node_path)}{describe(node_path)} is a placeholder "
                               f"({text.strip()[:40]!r}); write the real content")
@@ -92,21 +95,28 @@ def check_prose_length(doc: Document) -> Iterator[Problem]:
                               f"(at least {_MIN_WORDS} words)")
 
 
-def check_step_ids(doc: Document) -> Iterator[Problem]:
-    """duplicate-step-id / reserved-step-id: step ids are unique within the SOP and do not
-    take a section anchor, since each becomes the URL anchor of its step."""
-    seen: dict[str, int] = {}
+def _step_anchors(doc: Document) -> Iterator[tuple[NodePath, str]]:
     for index, step in _steps(doc):
-        step_id = step.get("id")
-        if not isinstance(step_id, str):
-            continue
-        node_path = ("procedure", index, "id")
+        if isinstance(step.get("id"), str):
+            yield ("procedure", index, "id"), step["id"]
+        aliases = step.get("aliases")
+        if isinstance(aliases, list):
+            for position, alias in enumerate(aliases):
+                if isinstance(alias, str):
+                    yield ("procedure", index, "aliases", position), alias
+
+
+def check_step_ids(doc: Document) -> Iterator[Problem]:
+    """duplicate-step-id / reserved-step-id: step ids and former step ids (``aliases``) are
+    unique within the SOP and do not take a section anchor, since each is a URL anchor."""
+    seen: dict[str, NodePath] = {}
+    for node_path, step_id in _step_anchors(doc):
         if step_id in seen:
             yield doc.problem(node_path, "duplicate-step-id",
                               f"{_prefix(node_path)}step id {step_id!r} is used twice "
-                              f"(first at line {doc.position(('procedure', seen[step_id], 'id'))[0]})")
+                              f"(first at line {doc.position(seen[step_id])[0]})")
         else:
-            seen[step_id] = index
+            seen[step_id] = node_path
         if step_id in RESERVED_ANCHORS:
             yield doc.problem(node_path, "reserved-step-id",
                               f"{_prefix(node_path)}step id {step_id!r} is reserved for a page "
