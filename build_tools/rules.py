@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import PurePosixPath
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -183,9 +184,19 @@ def check_history_dates(doc: Document) -> Iterator[Problem]:
             yield from _check_date(doc, ("history", index, "date"))
 
 
+def check_file_name(doc: Document) -> Iterator[Problem]:
+    """file-name: an SOP file is named after its id (``CS-COMP-002.yaml``), so a reader of the
+    repository finds an SOP from its URL; the URL itself comes from the id alone."""
+    sop_id = lookup(doc.data, ("id",))
+    stem = PurePosixPath(doc.path.replace("\\", "/").split(":")[-1]).stem
+    if isinstance(sop_id, str) and re.fullmatch(r"[A-Z][A-Z0-9-]*", sop_id) and stem != sop_id:
+        yield doc.problem(("id",), "file-name", f"file name {stem!r} does not match id "
+                          f"{sop_id!r}", hint=f"rename the file to {sop_id}.yaml")
+
+
 CHECKS: tuple[Check, ...] = (
     check_placeholders, check_prose_length, check_step_ids, check_roles,
-    check_target_times, check_review_date, check_history_dates, check_history,
+    check_target_times, check_review_date, check_history_dates, check_history, check_file_name,
 )
 
 

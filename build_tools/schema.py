@@ -90,6 +90,11 @@ def _problems_for(doc: Document, error: ValidationError) -> Iterator[Problem]:
         rule = "empty-component" if len(node_path) == 1 and component else "empty"
         what = "an empty list" if kind == "minItems" else "empty"
         yield doc.problem(node_path, rule, f"{prefix}{where} is {what}")
+    elif kind in ("maxLength", "maxItems"):
+        limit = error.validator_value
+        unit = "characters" if kind == "maxLength" else "items"
+        yield doc.problem(node_path, "too-long",
+                          f"{prefix}{where} is too long (at most {limit} {unit})")
     elif kind == "pattern":
         rule_text = error.schema.get("x-message", f"must match {error.validator_value}")
         yield doc.problem(node_path, "bad-format",

@@ -1,9 +1,9 @@
 """Read a YAML file into plain data plus the position of every node in it.
 
-The file is parsed once, with libyaml when available, into a node tree; the tree is
-turned into dicts, lists and strings while each node's 1-based line and column is
-recorded under its path (a tuple of keys and indexes). Checks use those positions to
-point at the offending node without reading the file again.
+The file is parsed once, with libyaml when available, and the data is built straight from
+the parser's events (no node tree, no recursion): dicts, lists and strings, with each
+node's 1-based line and column recorded under its path (a tuple of keys and indexes).
+Checks use those positions to point at the offending node without reading the file again.
 
 Scalars follow the "text unless told otherwise" rule: every scalar is a string except
 ``null``/``~``/empty (``None``) and exactly ``true``/``false`` (``bool``). So ``version: 1.10``
@@ -12,7 +12,8 @@ stays ``"1.10"``, a date stays ``"2026-05-01"`` and YAML 1.1's ``yes``/``no``/``
 
 Anchors and aliases are refused (an SOP never needs them, and aliases are how an
 expansion bomb is built), as are duplicate keys, non-string keys, multiple documents,
-custom tags and files larger than :data:`MAX_BYTES`.
+tags other than ``!!str``/``!!map``/``!!seq``, nesting deeper than :data:`MAX_DEPTH`, a
+byte-order mark, bytes that are not UTF-8 and files larger than :data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
@@ -37,8 +38,7 @@ NodePath = tuple[str | int, ...]
 Position = tuple[int, int]
 
 _STANDARD_TAGS = {
-    "tag:yaml.org,2002:" + name
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+    "tag:yaml.org,2002:" + name for name in ("str", "map", "seq")
 }
 
 
@@ -66,12 +66,6 @@ class Document:
                 level: Level = Level.ERROR, hint: str = "", at_key: bool = False) -> Problem:
         line, col = self.key_position(node_path) if at_key else self.position(node_path)
         return Problem(self.path, line, col, level, rule, message, hint)
-
-
-class _Refused(Exception):
-    def __init__(self, node: yaml.Node, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.node, self.rule, self.message = node, rule, message
 
 
 def load_document(path: Path, display_path: str | None = None) -> Document:
@@ -106,8 +100,12 @@ def _whole_file(doc: Document, rule: str, message: str) -> Problem:
 
 
 def _decode(doc: Document, raw: bytes) -> str | None:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        doc.problems.append(_whole_file(doc, "encoding", "file starts with a byte-order mark "
+                                        "(BOM); save it as UTF-8 without BOM"))
+        return None
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
@@ -118,74 +116,117 @@ def _decode(doc: Document, raw: bytes) -> str | None:
 
 def _parse(doc: Document, text: str) -> None:
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        _EventBuilder(doc).run(text)
+    except _Refused as refused:
+        doc.problems.append(Problem(doc.path, refused.mark.line + 1, refused.mark.column + 1,
+                                    Level.ERROR, refused.rule, refused.message))
+        doc.data = None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
         doc.problems.append(Problem(doc.path, line, col, Level.ERROR, "yaml-syntax",
                                     f"YAML syntax error: {message}"))
-        return
+        doc.data = None
     except yaml.YAMLError as error:
         doc.problems.append(_whole_file(doc, "yaml-syntax", f"YAML error: {error}"))
-        return
-    except RecursionError:
-        doc.problems.append(_whole_file(doc, "too-deep", "YAML is nested too deeply"))
-        return
-    if root is None:
-        doc.problems.append(_whole_file(doc, "empty-file", "file is empty"))
-        return
-    try:
-        doc.data = _Builder(doc).build(root, ())
-    except _Refused as refused:
-        mark = refused.node.start_mark
-        doc.problems.append(Problem(doc.path, mark.line + 1, mark.column + 1, Level.ERROR,
-                                    refused.rule, refused.message))
         doc.data = None
+    else:
+        if doc.data is None and not doc.problems and not doc.positions:
+            doc.problems.append(_whole_file(doc, "empty-file", "file is empty"))
 
 
-class _Builder:
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.mark, self.rule, self.message = mark, rule, message
+
+
+class _Frame:
+    __slots__ = ("value", "path", "key", "key_mark")
+
+    def __init__(self, value: dict[str, Any] | list[Any], path: NodePath) -> None:
+        self.value, self.path = value, path
+        self.key: str | None = None
+        self.key_mark: yaml.Mark | None = None
+
+
+class _EventBuilder:
+    """Builds the data straight from the parser's events, in one pass and without recursion,
+    so deep nesting is refused at :data:`MAX_DEPTH` instead of overflowing a stack."""
+
     def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.seen: set[int] = set()
+        self.stack: list[_Frame] = []
+        self.documents = 0
 
-    def build(self, node: yaml.Node, node_path: NodePath) -> Any:
-        if id(node) in self.seen:
-            raise _Refused(node, "alias", "YAML anchors and aliases are not allowed in SOP files")
-        self.seen.add(id(node))
-        if len(node_path) > MAX_DEPTH:
-            raise _Refused(node, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
-        if node.tag not in _STANDARD_TAGS:
-            raise _Refused(node, "unsafe-tag", f"tag {node.tag!r} is not allowed")
-        self.doc.positions[node_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*node_path, index)) for index, item in enumerate(node.value)]
-        return self._mapping(node, node_path)
+    def run(self, text: str) -> None:
+        for event in yaml.parse(text, Loader=_Loader):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                self._node(event, _scalar(event))
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                container: dict[str, Any] | list[Any] = \
+                    {} if kind is yaml.MappingStartEvent else []
+                path = self._node(event, container)
+                if len(self.stack) >= MAX_DEPTH:
+                    raise _Refused(event.start_mark, "too-deep",
+                                   f"nesting deeper than {MAX_DEPTH} levels")
+                self.stack.append(_Frame(container, path))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                self.stack.pop()
+            elif kind is yaml.AliasEvent:
+                raise _Refused(event.start_mark, "alias",
+                               "YAML aliases (*name) are not allowed in SOP files")
+            elif kind is yaml.DocumentStartEvent:
+                self.documents += 1
+                if self.documents > 1:
+                    raise _Refused(event.start_mark, "multiple-documents",
+                                   "a file holds one SOP: found a second YAML document (---)")
 
-    def _mapping(self, node: yaml.MappingNode, node_path: NodePath) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _STANDARD_TAGS:
-                raise _Refused(key_node, "bad-key", "mapping keys must be plain text")
-            key = str(key_node.value)
-            if key in result:
-                raise _Refused(key_node, "duplicate-key",
-                               f"duplicate key {key!r} (first at line "
-                               f"{self.doc.key_positions[(*node_path, key)][0]})")
-            child = (*node_path, key)
-            self.doc.key_positions[child] = (key_node.start_mark.line + 1,
-                                             key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, child)
-        return result
+    def _node(self, event: Any, value: Any) -> NodePath:
+        """Place ``value`` (a scalar or a new container) where the open container wants it."""
+        if event.anchor is not None:
+            raise _Refused(event.start_mark, "alias",
+                           "YAML anchors (&name) are not allowed in SOP files")
+        tag = event.tag
+        if tag is not None and tag not in _STANDARD_TAGS and tag != "!":
+            raise _Refused(event.start_mark, "unsafe-tag", f"tag {tag!r} is not allowed")
+        position = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if not self.stack:
+            self.doc.data = value
+            self.doc.positions[()] = position
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            path = (*frame.path, len(frame.value))
+            frame.value.append(value)
+        elif frame.key is None:  # this node is a key
+            if not isinstance(value, str):
+                raise _Refused(event.start_mark, "bad-key", "mapping keys must be plain text")
+            if value in frame.value:
+                first = self.doc.key_positions[(*frame.path, value)][0]
+                raise _Refused(event.start_mark, "duplicate-key",
+                               f"duplicate key {value!r} (first at line {first})")
+            frame.key = value
+            self.doc.key_positions[(*frame.path, value)] = position
+            return frame.path
+        else:
+            path = (*frame.path, frame.key)
+            frame.value[frame.key] = value
+            frame.key = None
+        self.doc.positions[path] = position
+        return path
 
 
-def _scalar(node: yaml.ScalarNode) -> str | bool | None:
-    value = node.value
-    if node.style is None:  # plain, unquoted
-        if node.tag.endswith(":null"):
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+def _scalar(event: yaml.ScalarEvent) -> str | bool | None:
+    value = event.value
+    if event.style is None and event.tag is None:  # plain, untagged
+        if value in _NULLS:
             return None
-        if node.tag.endswith(":bool") and value.lower() in ("true", "false"):
+        if value.lower() in ("true", "false"):
             return value.lower() == "true"
     return value

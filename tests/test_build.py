@@ -42,11 +42,19 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def test_url_comes_from_the_id_not_the_file_name(project: Path) -> None:
-    (project / "sops" / "CS-CHAT-001.yaml").rename(project / "sops" / "renamed-file.yaml")
+def test_url_comes_from_the_id_not_the_title_or_step_order(project: Path) -> None:
+    path = project / "sops" / "CS-CHAT-001.yaml"
+    text = path.read_text("utf-8").replace("title: Melayani percakapan live chat",
+                                           "title: Judul yang benar-benar baru", 1)
+    start, end = text.index("  - id: terima-chat"), text.index("  - id: identifikasi-masalah")
+    text = text[:start] + text[end:text.index("  - id: selesaikan")] + text[start:end] + \
+        text[text.index("  - id: selesaikan"):]
+    path.write_text(text, "utf-8")
     result = mkdocs("build", "--strict", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert (project / "site" / "sop" / "cs-chat-001" / "index.html").is_file()
+    html = (project / "site" / "sop" / "cs-chat-001" / "index.html").read_text("utf-8")
+    assert "Judul yang benar-benar baru" in html
+    assert re.search(r'<h3 class="sop-step" id="terima-chat">2\. ', html)
 
 
 def test_index_lists_every_sop_with_channels_and_owner(site: Path) -> None:

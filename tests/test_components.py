@@ -40,7 +40,7 @@ def standalone(sample_text: str) -> str:
 def write(tmp_path: Path, text: str) -> Path:
     folder = tmp_path / "sops"
     folder.mkdir()
-    (folder / "CS-TEST-001.yaml").write_text(text, "utf-8")
+    (folder / "CS-COMP-002.yaml").write_text(text, "utf-8")
     return folder
 
 
@@ -61,7 +61,7 @@ def test_missing_component_is_named_at_the_mapping(tmp_path: Path, standalone: s
     problems = problem_lines(result.stdout)
     assert len(problems) == 1, result.stdout
     problem = problems[0]
-    assert problem["path"] == "sops/CS-TEST-001.yaml"
+    assert problem["path"] == "sops/CS-COMP-002.yaml"
     assert int(problem["line"]) == line_of(text, "id:")  # the mapping that lacks the key
     assert problem["rule"] == "missing-component"
     assert f"component {number} ({name})" in problem["message"]
