@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build validate clean browser
+.PHONY: serve test build validate clean browser hardening
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ browser:
 
 test: $(BIN)/.installed browser
 	$(BIN)/python -m pytest
+
+# The hardening figures of the README: malformed inputs tried, crashes, XSS payloads executed.
+hardening: $(BIN)/.installed browser
+	rm -f tests/output/hardening.json
+	$(BIN)/python -m pytest -q tests/test_hardening.py
+	cat tests/output/hardening.json
 
 build: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict

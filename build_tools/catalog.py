@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from build_tools.markup import ANY_SOP_LINK, SOP_LINK
 from build_tools.model import Sop
 from build_tools.problem import Level, Problem
 from build_tools.reference import Reference, load_reference, reference_problems
@@ -128,6 +129,7 @@ def cross_problems(documents: list[Document]) -> Iterator[Problem]:
         else:
             first[sop_id] = doc
     yield from _alias_problems(documents, first)
+    yield from _sop_link_problems(documents, first)
     for doc, sop_id in _ids(documents):
         related = doc.data.get("related")
         if not isinstance(related, list):
@@ -160,3 +162,42 @@ def _alias_problems(documents: list[Document], ids: dict[str, Document]) -> Iter
                                   f"alias {alias!r} is already used by {other.path}")
             else:
                 owners[alias] = doc
+
+
+def _strings(value: object, node_path: tuple[str | int, ...]) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, str):
+        yield node_path, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from _strings(child, (*node_path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _strings(child, (*node_path, index))
+
+
+def _step_ids(doc: Document) -> set[str]:
+    procedure = doc.data.get("procedure") if isinstance(doc.data, dict) else None
+    steps = procedure if isinstance(procedure, list) else []
+    return {anchor for step in steps if isinstance(step, dict)
+            for anchor in [step.get("id"), *(step.get("aliases") or [])] if isinstance(anchor, str)}
+
+
+def _sop_link_problems(documents: list[Document], ids: dict[str, Document]) -> Iterator[Problem]:
+    """sop-link: every ``[[CS-COMP-002]]`` or ``[[CS-COMP-002#step]]`` in SOP text names an
+    existing SOP (and step), so it renders as a link that works."""
+    for doc in documents:
+        for node_path, text in _strings(doc.data, ()):
+            for match in ANY_SOP_LINK.finditer(text):
+                link = SOP_LINK.fullmatch(match.group(0))
+                if link is None:
+                    yield doc.problem(node_path, "sop-link",
+                                      f"{match.group(0)!r} is not an SOP link; write "
+                                      f"[[CS-COMP-002]] or [[CS-COMP-002#step-id]]")
+                elif link.group(1) not in ids:
+                    yield doc.problem(node_path, "sop-link",
+                                      f"{match.group(0)} names no SOP: {link.group(1)!r} is "
+                                      f"not an id")
+                elif link.group(2) and link.group(2) not in _step_ids(ids[link.group(1)]):
+                    yield doc.problem(node_path, "sop-link",
+                                      f"{match.group(0)}: {link.group(1)} has no step "
+                                      f"{link.group(2)!r}")

@@ -18,6 +18,8 @@ working preview while fixing them.
 
 from __future__ import annotations
 
+import datetime
+import os
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -33,6 +35,7 @@ from mkdocs.structure.pages import Page
 
 from build_tools.catalog import Catalog, load_catalog
 from build_tools.labels import DEFAULT_LANGUAGE, available_languages
+from build_tools.output import OutputError, discard, prepare, publish
 from build_tools.search_index import SearchIndexError, write_search_index
 from build_tools.search_terms import Lexicon
 from build_tools.site import SitePages
@@ -77,12 +80,22 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.site: SitePages | None = None
         self.lexicon = Lexicon()
         self.root = Path.cwd()
+        self.site_dir: Path | None = None
+        self.stage: Path | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
+        if not self.serving:
+            # Build into a sibling folder and swap it in at the end (see output.py).
+            self.site_dir = Path(config.site_dir)
+            try:
+                self.stage = prepare(self.site_dir)
+            except OutputError as error:
+                raise PluginError(str(error)) from error
+            config.site_dir = str(self.stage)
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -115,7 +128,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
-        self.site = SitePages(self.catalog, self._language(config))
+        self.site = SitePages(self.catalog, self._language(config), today=build_date())
         self.lexicon = Lexicon(self.catalog.synonyms)
         for uri in (STYLESHEET, SEARCH_SCRIPT, *SCRIPTS):
             content = resources.files("build_tools").joinpath(
@@ -171,12 +184,20 @@ class SopPlugin(BasePlugin[SopConfig]):
         return f"<div data-pagefind-body>{body}</div>"
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if not self.config.search:
-            return
         try:
-            write_search_index(Path(config.site_dir), self.lexicon)
-        except SearchIndexError as error:
+            if self.config.search:
+                write_search_index(Path(config.site_dir), self.lexicon)
+            if self.stage is not None and self.site_dir is not None:
+                publish(self.stage, self.site_dir)
+                config.site_dir = str(self.site_dir)
+                self.stage = None
+        except (SearchIndexError, OutputError) as error:
             raise PluginError(str(error)) from error
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.stage is not None:
+            discard(self.stage)
+            self.stage = None
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         for option in (self.config.sops_dir, self.config.reference_dir, self.config.training_dir):
@@ -184,6 +205,15 @@ class SopPlugin(BasePlugin[SopConfig]):
                 server.watch(str(self._path(option)))
         if self._path(self.config.synonyms_file).is_file():
             server.watch(str(self._path(self.config.synonyms_file)))
+
+
+def build_date() -> datetime.date:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` (as MkDocs uses for the sitemap), so a
+    build can be reproduced byte for byte on another day."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+    return datetime.date.today()
 
 
 def _page(files: Files, uri: str) -> Page | None:

@@ -10,10 +10,12 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from build_tools.labels import load_labels
+from build_tools.markup import safe_markdown
 from build_tools.flowchart import flowchart
 from build_tools.model import Duration, Sop
 from build_tools.search_terms import TERMS_END, TERMS_START
@@ -45,13 +47,31 @@ class Renderer:
             # Markdown's attribute lists ({#anchor}) look like Jinja comments; move those.
             comment_start_string="{##",
             comment_end_string="##}",
+            finalize=self._finalize,
         )
+        #: id → (slug, title) of every SOP, for [[CS-COMP-002]] links in SOP text.
+        self.sop_titles: dict[str, tuple[str, str]] = {}
         self.env.filters.update(
             duration=self.duration, cycle=self.cycle, channel=self.channel,
             cell=cell, template_block=template_block, oneline=oneline,
             flowchart=lambda sop: flowchart(sop, self.labels, self.duration),
         )
         self.env.globals.update(t=self.labels, terms_start=TERMS_START, terms_end=TERMS_END)
+
+    @pass_context
+    def _finalize(self, context: Context, value: object) -> object:
+        """Every ``{{ … }}`` that is not already markup is untrusted text: allowed Markdown
+        only (see :mod:`build_tools.markup`), with SOP links resolved from this page."""
+        if isinstance(value, Markup) or isinstance(value, int | float):
+            return value
+        base = context.get("sop_base", "sop/")
+
+        def resolve(sop_id: str, step: str | None) -> tuple[str, str] | None:
+            if sop_id not in self.sop_titles:
+                return None
+            slug, title = self.sop_titles[sop_id]
+            return f"{base}{slug}.md" + (f"#{step}" if step else ""), title
+        return safe_markdown("" if value is None else str(value), resolve)
 
     def duration(self, value: Duration | None) -> str:
         if value is None:
@@ -65,13 +85,15 @@ class Renderer:
     def channel(self, name: str) -> str:
         return str(self.labels["channel_names"].get(name, name))
 
-    def page(self, template: str, **context: object) -> str:
-        """Render ``templates/<template>.md.j2`` with ``context``."""
-        return self.env.get_template(f"{template}.md.j2").render(**context)
+    def page(self, uri: str, template: str, **context: object) -> str:
+        """Render ``templates/<template>.md.j2`` with ``context`` as the page at ``uri``."""
+        sop_base = "../" * uri.count("/") + "sop/"
+        return self.env.get_template(f"{template}.md.j2").render(sop_base=sop_base, **context)
 
-    def fragment(self, macro: str, *args: object) -> str:
+    def fragment(self, uri: str, macro: str, *args: object) -> str:
         """Call one macro of ``_macros.md.j2``; used for blocks inside hand-written pages."""
-        module = self.env.get_template("_macros.md.j2").module
+        sop_base = "../" * uri.count("/") + "sop/"
+        module = self.env.get_template("_macros.md.j2").make_module({"sop_base": sop_base})
         return str(getattr(module, macro)(*args))
 
     def categories(self, sops: Iterable[Sop]) -> list[tuple[str, list[Sop]]]:
@@ -86,9 +108,9 @@ class Renderer:
         return ordered
 
 
-def cell(value: object) -> Markup:
-    """Text for a Markdown table cell: escaped, on one line, pipes neutralised."""
-    return Markup(str(escape(oneline(value))).replace("|", "&#124;"))
+def cell(value: object) -> str:
+    """Text for a Markdown table cell: on one line (escaping, pipes included, is finalize's)."""
+    return oneline(value)
 
 
 def oneline(value: object) -> str:

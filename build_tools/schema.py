@@ -99,7 +99,7 @@ def _problems_for(doc: Document, error: ValidationError) -> Iterator[Problem]:
         rule_text = error.schema.get("x-message", f"must match {error.validator_value}")
         yield doc.problem(node_path, "bad-format",
                           f"{prefix}{where} {rule_text} (found {_quote(error.instance)})")
-    elif kind == "enum" and isinstance(lookup(doc.data, node_path), dict):
+    elif kind == "enum" and _is_key_of(error.instance, lookup(doc.data, node_path)):
         # from propertyNames: the key itself is not one of the allowed names
         allowed = ", ".join(str(value) for value in error.validator_value)
         yield doc.problem((*node_path, error.instance), "unknown-key",
@@ -132,6 +132,11 @@ def _missing_keys(doc: Document, error: ValidationError, node_path: NodePath) ->
     prefix = f"{component}: " if component else ""
     yield doc.problem(node_path, "missing-key",
                       f"{prefix}{describe(node_path)} lacks required key {key!r}")
+
+
+def _is_key_of(value: Any, container: Any) -> bool:
+    """Whether an error is about a mapping's key (from ``propertyNames``), not a value."""
+    return isinstance(value, str) and isinstance(container, dict) and value in container
 
 
 def _is_blank(value: Any) -> bool:

@@ -97,6 +97,7 @@ class SitePages:
         self.reference = catalog.reference
         self.training = catalog.training
         self.renderer = Renderer(language)
+        self.renderer.sop_titles = {sop.id: (sop.slug, sop.title) for sop in catalog.sops}
         self.by_id = {sop.id: sop for sop in self.sops}
         self.groups = self.renderer.categories(self.sops)
         self.related = related_sops(self.sops)
@@ -143,38 +144,40 @@ class SitePages:
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """``(source uri, markdown)`` for every generated page."""
-        page = self.renderer.page
-        yield INDEX_URI, page("sop_index", groups=self.groups)
+        def page(uri: str, template: str, **context: object) -> tuple[str, str]:
+            return uri, self.renderer.page(uri, template, **context)
+
+        yield page(INDEX_URI, "sop_index", groups=self.groups)
         for name, sops in self.groups:
-            yield self.category_uri(name), page("category", name=name, sops=sops)
+            yield page(self.category_uri(name), "category", name=name, sops=sops)
         links = {"channels": True, "metrics": self.reference.has(METRICS)}
         for sop in self.sops:
-            yield sop_uri(sop), page("sop", sop=sop, related=self.related[sop.id], links=links,
-                                     review=self.reviews[sop.id])
+            yield page(sop_uri(sop), "sop", sop=sop, related=self.related[sop.id], links=links,
+                       review=self.reviews[sop.id])
         if self.reference.has(COMPLAINT_TYPES):
-            yield COMPLAINT_TYPES_URI, page("complaint_types", reference=self.reference,
-                                            by_id=self.by_id)
+            yield page(COMPLAINT_TYPES_URI, "complaint_types", reference=self.reference,
+                       by_id=self.by_id)
         channels = self.channels()
-        yield CHANNELS_URI, page("channels", channels=channels, sops_by_channel={
+        yield page(CHANNELS_URI, "channels", channels=channels, sops_by_channel={
             channel.id: [sop for sop in self.sops if channel.id in sop.channels]
             for channel in channels})
         if self.reference.has(METRICS):
             metrics = list(self.reference.metrics.values())
             trackers = {m.id: [s.id for s in self.sops if m.id in s.feedback.metrics]
                         for m in metrics}
-            yield METRICS_URI, page("metrics", metrics=metrics, trackers=trackers,
-                                    by_id=self.by_id)
-        yield TEMPLATES_URI, page("templates", groups=self.groups)
-        yield ROLES_URI, page("roles", roles=roles(self.sops))
-        yield REVIEW_URI, page("review", statuses=list(self.reviews.values()), today=self.today)
-        yield CHANGES_URI, page("changes", changes=self.recent_changes())
+            yield page(METRICS_URI, "metrics", metrics=metrics, trackers=trackers,
+                       by_id=self.by_id)
+        yield page(TEMPLATES_URI, "templates", groups=self.groups)
+        yield page(ROLES_URI, "roles", roles=roles(self.sops))
+        yield page(REVIEW_URI, "review", statuses=list(self.reviews.values()), today=self.today)
+        yield page(CHANGES_URI, "changes", changes=self.recent_changes())
         for sop in self.sops:
-            yield card_uri(sop), page("card", sop=sop)
+            yield page(card_uri(sop), "card", sop=sop)
         if self.training:
-            yield f"{TRAINING_DIR}/index.md", page("training_index", paths=self.training)
+            yield page(f"{TRAINING_DIR}/index.md", "training_index", paths=self.training)
             for path in self.training:
-                yield f"{TRAINING_DIR}/{path.id}.md", page("training", path=path,
-                                                          by_id=self.by_id)
+                yield page(f"{TRAINING_DIR}/{path.id}.md", "training", path=path,
+                           by_id=self.by_id)
 
     def recent_changes(self) -> list[tuple[Sop, Revision]]:
         """The latest revisions across all SOPs, newest first."""
@@ -218,14 +221,14 @@ class SitePages:
         def expand(match: re.Match[str]) -> str:
             name, args = match.group(1), match.group(2).split()
             if name == "situations" and not args:
-                return self.renderer.fragment("situations", self.sops, base)
+                return self.renderer.fragment(src_uri, "situations", self.sops, base)
             if name == "sop-list" and args:
                 unknown = [sop_id for sop_id in args if sop_id not in self.by_id]
                 if unknown:
                     problems.append(f"{src_uri}: sop-kb marker names unknown SOP id(s): "
                                     f"{', '.join(unknown)}")
                 known = [self.by_id[sop_id] for sop_id in args if sop_id in self.by_id]
-                return self.renderer.fragment("sop_list", known, base)
+                return self.renderer.fragment(src_uri, "sop_list", known, base)
             problems.append(f"{src_uri}: unknown sop-kb marker {match.group(0)!r}")
             return match.group(0)
 
