@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -50,11 +51,39 @@ def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(name), registry=registry)
 
 
+@cache
+def fast_check(name: str) -> Callable[[Any], Any] | None:
+    """The schema compiled to Python by fastjsonschema (about ten times faster than
+    jsonschema), for schemas without references to other files; None for the others."""
+    schema = load_schema(name)
+    if "sop.schema.json#" in json.dumps(schema):
+        return None
+    return fastjsonschema.compile({**schema, "$schema": "http://json-schema.org/draft-07/schema#"})
+
+
+def is_valid(data: Any, name: str = SOP_SCHEMA) -> bool:
+    """Whether ``data`` passes the schema, by the fastest validator available."""
+    check = fast_check(name)
+    if check is None:
+        return _validator(name).is_valid(data)
+    try:
+        check(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def schema_problems(doc: Document, name: str = SOP_SCHEMA) -> Iterator[Problem]:
-    """Every way ``doc.data`` departs from the schema ``name``, one problem each."""
+    """Every way ``doc.data`` departs from the schema ``name``, one problem each.
+
+    Valid data (the common case) is confirmed by the compiled check; only invalid data goes
+    through jsonschema, which reports every error with its path.
+    """
     if not isinstance(doc.data, dict):
         yield doc.problem((), "not-a-mapping",
                           f"the file must be a mapping of keys (found {_kind(doc.data)})")
+        return
+    if is_valid(doc.data, name):
         return
     seen: set[Problem] = set()
     for error in _validator(name).iter_errors(doc.data):

@@ -3,6 +3,7 @@ check-links / diff, review cycles and history, and the repository's hook and CI 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -270,3 +271,27 @@ def test_workflows_call_commands_that_exist() -> None:
     deploy = (ROOT / ".github" / "workflows" / "deploy.yml").read_text("utf-8")
     assert "actions/deploy-pages" in deploy and "branches: [main]" in deploy
     assert (ROOT / ".github" / "pull_request_template.md").is_file()
+
+
+def test_fast_and_full_schema_checks_agree() -> None:
+    """The compiled check decides validity; jsonschema explains errors. They must agree."""
+    from corpus import corpus
+
+    from build_tools.schema import fast_check, is_valid
+
+    assert fast_check("sop.schema.json") is not None
+    validator = editor_validator()
+    samples = [load_document(path).data for path in [*SOPS.glob("*.yaml"), *FIXTURES]]
+    samples += [yaml.safe_load(text) for _, _, text in corpus(SOPS)[::7]
+                if isinstance(_safe(text), dict)]
+    assert len(samples) > 100
+    for data in samples:
+        data = json.loads(json.dumps(data, default=str))
+        assert is_valid(data) == validator.is_valid(data)
+
+
+def _safe(text: str) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
