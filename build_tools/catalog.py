@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,7 +69,8 @@ def _display(path: Path, base: Path | None) -> str:
 
 def load_catalog(paths: Iterable[Path], base: Path | None = None,
                  reference_dir: Path | None = None, synonyms_file: Path | None = None,
-                 training_dir: Path | None = None) -> Catalog:
+                 training_dir: Path | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Catalog:
     """Load and validate every SOP under ``paths``, the reference files in ``reference_dir``,
     the search synonyms in ``synonyms_file`` and the training paths in ``training_dir`` (the
     last three only where they exist).

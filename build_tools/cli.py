@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import sys
 from pathlib import Path
@@ -45,8 +46,20 @@ def main() -> None:
     """Customer-service SOP knowledge base tools."""
 
 
+#: Show progress for runs of at least this many files, and only on a terminal.
+PROGRESS_FROM = 500
+
+
+def _progress(done: int, total: int) -> None:
+    if total >= PROGRESS_FROM and (done % 100 == 0 or done == total):
+        end = "\n" if done == total else ""
+        click.echo(f"\rreading SOP files: {done}/{total}", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+
 def _catalog(paths: tuple[Path, ...] = (), **extra: Path) -> Catalog:
-    return load_catalog(paths or (SOPS,), base=Path.cwd(), **extra)
+    progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None
+    return load_catalog(paths or (SOPS,), base=Path.cwd(), progress=progress, **extra)
 
 
 @main.command()

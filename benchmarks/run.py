@@ -1,0 +1,281 @@
+"""Benchmark: the knowledge base at N synthetic SOPs, against the floor it stands on.
+
+    .venv/bin/python benchmarks/run.py                 # N = 100 and 1,000, 3 runs each
+    .venv/bin/python benchmarks/run.py --sizes 100,1000,10000 --build-sizes 100,1000
+    .venv/bin/python benchmarks/run.py --quick         # N = 100 only, 1 run (a smoke test)
+
+Prints one table and writes it as JSON (``--json``, default benchmarks/results.json) so runs
+can be compared between commits. Measures, as medians of several runs in one process run:
+validation against parsing the same files with PyYAML's C loader; `mkdocs build` against a
+plain build of the same pages written beforehand as Markdown with the same theme and no
+plugin of ours (navigation: the home page only); site bytes; a rebuild after editing one
+SOP; the search index and, in headless Chromium, the time from typing a query to the first
+result; peak memory of validation and build (in child processes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import Generator  # noqa: E402
+
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+
+
+def median_time(function, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def size_of(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def child_peak_mb(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run ``command``; its wall time and peak resident memory (MB)."""
+    script = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+              "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, "
+              "stderr=subprocess.DEVNULL); print(time.perf_counter() - t, "
+              "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+    out = subprocess.run([sys.executable, "-c", script, *command], cwd=cwd, env=ENV,
+                         capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def make_project(folder: Path, count: int) -> Path:
+    """A site project (our mkdocs.yml, docs/, reference/...) with ``count`` synthetic SOPs."""
+    for name in ("docs", "reference", "search"):
+        shutil.copytree(ROOT / name, folder / name)
+    config = (ROOT / "mkdocs.yml").read_text("utf-8")
+    config = config.replace("      training_dir: training\n", "")
+    config = config.replace("  - training/index.md\n", "")
+    config = config.replace("<!-- sop-kb: sop-list", "<!-- sop-kb: sop-list")
+    (folder / "mkdocs.yml").write_text(config, "utf-8")
+    home = folder / "docs" / "index.md"
+    home.write_text(home.read_text("utf-8").replace(
+        "<!-- sop-kb: sop-list CS-COMP-001 CS-COMP-002 CS-COMP-003 CS-CHAT-001 CS-EMAIL-001 "
+        "CS-SOCMED-001 -->", "<!-- sop-kb: sop-list CS-GEN-00001 CS-GEN-00002 -->"), "utf-8")
+    for name in ("complaint-types.yaml",):  # names shipped SOP ids; not part of this corpus
+        (folder / "reference" / name).unlink()
+    (folder / "mkdocs.yml").write_text(
+        (folder / "mkdocs.yml").read_text("utf-8").replace("  - complaint-types.md\n", ""),
+        "utf-8")
+    Generator().write(folder / "sops", count)
+    return folder
+
+
+def floor_project(project: Path, folder: Path) -> Path:
+    """The same pages as Markdown files, the same theme, none of our plugin, nav: home only."""
+    sys.path.insert(0, str(ROOT))
+    from build_tools.catalog import load_catalog
+    from build_tools.site import SitePages
+
+    catalog = load_catalog([project / "sops"], reference_dir=project / "reference")
+    docs = folder / "docs"
+    shutil.copytree(project / "docs", docs)
+    for uri, content in SitePages(catalog, "id").pages():
+        path = docs / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, "utf-8")
+    (docs / "index.md").write_text("# Beranda\n", "utf-8")
+    (folder / "mkdocs.yml").write_text(
+        "site_name: Floor\ntheme:\n  name: material\n  language: id\n  font: false\n"
+        "plugins: []\nmarkdown_extensions: [attr_list, tables, md_in_html, admonition, "
+        "{toc: {permalink: true}}]\nnav:\n  - Beranda: index.md\n"
+        "validation: {omitted_files: ignore, links: {not_found: ignore, anchors: ignore}}\n",
+        "utf-8")
+    return folder
+
+
+def bench_validation(count: int, repeat: int, work: Path) -> dict:
+    import yaml
+
+    from build_tools.catalog import load_catalog
+
+    folder = work / f"validate-{count}"
+    paths = Generator().write(folder, count)
+
+    def floor() -> None:
+        for path in paths:
+            yaml.load(path.read_text("utf-8"), Loader=yaml.CSafeLoader)
+
+    def ours() -> None:
+        catalog = load_catalog([folder])
+        assert not catalog.errors, catalog.errors[:3]
+
+    floor_s, ours_s = median_time(floor, repeat), median_time(ours, repeat)
+    return {"n": count, "floor_s": round(floor_s, 3), "validate_s": round(ours_s, 3),
+            "ratio": round(ours_s / floor_s, 2), "per_sop_ms": round(1000 * ours_s / count, 2)}
+
+
+def bench_build(count: int, repeat: int, work: Path) -> dict:
+    project = make_project(work / f"build-{count}", count)
+    floor = floor_project(project, work / f"floor-{count}")
+
+    def build(where: Path) -> None:
+        subprocess.run([str(BIN / "mkdocs"), "build", "--quiet"], cwd=where, env=ENV,
+                       check=True, capture_output=True)
+
+    ours_s = median_time(lambda: build(project), repeat)
+    floor_s = median_time(lambda: build(floor), repeat)
+    ours_bytes, floor_bytes = size_of(project / "site"), size_of(floor / "site")
+    result = {"n": count, "floor_build_s": round(floor_s, 2), "build_s": round(ours_s, 2),
+              "build_ratio": round(ours_s / floor_s, 2), "floor_mb": round(floor_bytes / 1e6, 1),
+              "site_mb": round(ours_bytes / 1e6, 1),
+              "bytes_ratio": round(ours_bytes / floor_bytes, 2),
+              "search_index_mb": round(size_of(project / "site" / "pagefind") / 1e6, 2)}
+    # A rebuild after editing one SOP (what `mkdocs serve` does on a change).
+    path = project / "sops" / "CS-GEN-00001.yaml"
+    path.write_text(path.read_text("utf-8").replace("status: active", "status: draft"), "utf-8")
+    result["rebuild_after_edit_s"] = round(median_time(lambda: build(project), 1), 2)
+    return result
+
+
+def bench_memory(count: int, work: Path, with_build: bool) -> dict:
+    folder = work / f"memory-{count}"
+    Generator().write(folder, count)
+    seconds, peak = child_peak_mb([str(BIN / "sopkb"), "validate", "--reference", "none",
+                                   "--training", "none", "--synonyms", "none", str(folder)],
+                                  cwd=work)
+    result = {"n": count, "validate_cli_s": round(seconds, 1), "validate_peak_mb": round(peak)}
+    if with_build:
+        project = make_project(work / f"memory-build-{count}", count)
+        seconds, peak = child_peak_mb([str(BIN / "mkdocs"), "build", "--quiet"], cwd=project)
+        result.update(build_s=round(seconds, 1), build_peak_mb=round(peak))
+    return result
+
+
+def bench_search(count: int, work: Path) -> dict:
+    """Time from typing a query to the first result, in headless Debian chromium."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    site = work / f"build-{count}" / "site"
+    if not site.is_dir():
+        return {}
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    timings = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(url, wait_until="networkidle")
+        for label, query in (("first_query_ms", "pengiriman"), ("next_query_ms", "keluhan"),
+                             ("third_query_ms", "refund")):
+            ms = page.evaluate("""async (query) => {
+                const input = document.querySelector('.sop-search__input');
+                const panel = document.querySelector('.sop-search__results');
+                panel.hidden = true; panel.textContent = '';
+                const start = performance.now();
+                input.value = query;
+                input.dispatchEvent(new Event('input'));
+                while (!panel.querySelector('.sop-search__result, .sop-search__none')) {
+                    await new Promise(r => setTimeout(r, 2));
+                }
+                return performance.now() - start;
+            }""", query)
+            timings[label] = round(ms)
+        transferred = page.evaluate("""performance.getEntriesByType('resource')
+            .filter(e => e.name.includes('/pagefind/') || e.name.includes('lexicon'))
+            .reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0)""")
+        timings["search_bytes_loaded_kb"] = round(transferred / 1024)
+        browser.close()
+    server.shutdown()
+    return timings
+
+
+def machine() -> dict:
+    return {"python": platform.python_version(), "platform": platform.platform(),
+            "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="N for validation")
+    parser.add_argument("--build-sizes", default="100,1000", help="N for builds")
+    parser.add_argument("--memory-size", type=int, default=10000,
+                        help="N for peak memory of validation (0: skip)")
+    parser.add_argument("--memory-build", action="store_true",
+                        help="also measure a build at --memory-size (slow)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per validation median")
+    parser.add_argument("--build-repeat", type=int, default=1, help="runs per build median")
+    parser.add_argument("--quick", action="store_true", help="N = 100, one run")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.build_sizes, args.memory_size, args.repeat = "100", "100", 0, 1
+        args.build_repeat = 1
+    results: dict = {"machine": machine(), "validation": [], "build": [], "memory": {},
+                     "search": {}}
+    with tempfile.TemporaryDirectory(prefix="sopkb-bench-") as temp:
+        work = Path(temp)
+        for count in map(int, args.sizes.split(",")):
+            results["validation"].append(bench_validation(count, args.repeat, work))
+            print(results["validation"][-1], flush=True)
+        for count in map(int, args.build_sizes.split(",")):
+            results["build"].append(bench_build(count, args.build_repeat, work))
+            print(results["build"][-1], flush=True)
+        largest = max(map(int, args.build_sizes.split(",")))
+        results["search"] = {"n": largest, **bench_search(largest, work)}
+        print(results["search"], flush=True)
+        if args.memory_size:
+            results["memory"] = bench_memory(args.memory_size, work, args.memory_build)
+            print(results["memory"], flush=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    print_table(results)
+
+
+def print_table(results: dict) -> None:
+    print("\n| measure | N | ours | floor | ratio |\n|---|---|---|---|---|")
+    for row in results["validation"]:
+        print(f"| validation (s) | {row['n']} | {row['validate_s']} | {row['floor_s']} | "
+              f"{row['ratio']} |")
+    for row in results["build"]:
+        print(f"| build (s) | {row['n']} | {row['build_s']} | {row['floor_build_s']} | "
+              f"{row['build_ratio']} |")
+        print(f"| site (MB) | {row['n']} | {row['site_mb']} | {row['floor_mb']} | "
+              f"{row['bytes_ratio']} |")
+        print(f"| rebuild after one edit (s) | {row['n']} | {row['rebuild_after_edit_s']} | | |")
+        print(f"| search index (MB) | {row['n']} | {row['search_index_mb']} | | |")
+    search = results["search"]
+    for key in ("first_query_ms", "next_query_ms", "third_query_ms", "search_bytes_loaded_kb"):
+        if key in search:
+            print(f"| search: {key} | {search['n']} | {search[key]} | | |")
+    memory = results["memory"]
+    for key in ("validate_cli_s", "validate_peak_mb", "build_s", "build_peak_mb"):
+        if key in memory:
+            print(f"| {key} | {memory['n']} | {memory[key]} | | |")
+
+
+if __name__ == "__main__":
+    main()
