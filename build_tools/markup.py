@@ -21,7 +21,8 @@ SOP_LINK = re.compile(r"\[\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]{3,})(?:#([a-z0-
 ANY_SOP_LINK = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 _WEB_LINK = re.compile(r"\[([^\[\]\n]{1,200})\]\((https?://[^\s()\[\]]{1,500})\)")
 _TOKEN = "\u0000{}\u0000"
-_ESCAPES = {"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;", "|": "&#124;"}
+_ESCAPES = str.maketrans({"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;",
+                          "|": "&#124;"})
 _BLOCK_START = re.compile(r"^(\s{0,3})(#|=+\s*$|-{3,}\s*$|_{3,}\s*$|\*{3,}\s*$)", re.MULTILINE)
 
 #: Resolves an SOP link to (href, label), or None when the SOP is unknown.
@@ -52,4 +53,4 @@ def safe_markdown(text: str, resolve: LinkResolver) -> Markup:
 
 
 def _escape(text: str) -> str:
-    return "".join(_ESCAPES.get(char, char) for char in text)
+    return text.translate(_ESCAPES)
