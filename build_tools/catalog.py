@@ -9,6 +9,7 @@ from pathlib import Path
 
 from build_tools.markup import ANY_SOP_LINK, SOP_LINK
 from build_tools.model import Sop
+from build_tools.paths import strings
 from build_tools.problem import Level, Problem
 from build_tools.reference import Reference, load_reference, reference_problems
 from build_tools.rules import rule_problems
@@ -165,17 +166,6 @@ def _alias_problems(documents: list[Document], ids: dict[str, Document]) -> Iter
                 owners[alias] = doc
 
 
-def _strings(value: object, node_path: tuple[str | int, ...]) -> Iterator[tuple[tuple, str]]:
-    if isinstance(value, str):
-        yield node_path, value
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from _strings(child, (*node_path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _strings(child, (*node_path, index))
-
-
 def _step_ids(doc: Document) -> set[str]:
     procedure = doc.data.get("procedure") if isinstance(doc.data, dict) else None
     steps = procedure if isinstance(procedure, list) else []
@@ -187,7 +177,7 @@ def _sop_link_problems(documents: list[Document], ids: dict[str, Document]) -> I
     """sop-link: every ``[[CS-COMP-002]]`` or ``[[CS-COMP-002#step]]`` in SOP text names an
     existing SOP (and step), so it renders as a link that works."""
     for doc in documents:
-        for node_path, text in _strings(doc.data, ()):
+        for node_path, text in strings(doc.data):
             for match in ANY_SOP_LINK.finditer(text):
                 link = SOP_LINK.fullmatch(match.group(0))
                 if link is None:

@@ -30,7 +30,8 @@ SIDE_CHARS = 11
 def _lines(text: str, width: int, limit: int = 4) -> list[str]:
     lines = textwrap.wrap(" ".join(text.split()), width) or [""]
     if len(lines) > limit:
-        lines = [*lines[:limit - 1], textwrap.shorten(" ".join(lines[limit - 1:]), width, placeholder="…")]
+        rest = textwrap.shorten(" ".join(lines[limit - 1:]), width, placeholder="…")
+        lines = [*lines[:limit - 1], rest]
     return lines
 
 
@@ -50,8 +51,9 @@ def flowchart(sop: Sop, labels: dict[str, str],
         meta = _lines(f"{sop.duty(step.role).title} · {duration(step.within)}", CHARS + 4, 2)
         height = PAD * 2 + LINE * (len(action) + len(meta))
         if step.number > 1:
-            parts.append(f'<line class="sop-flow__arrow" x1="{BOX_X + BOX_W / 2}" y1="{y - GAP}" '
-                         f'x2="{BOX_X + BOX_W / 2}" y2="{y - 2}" marker-end="url(#sop-flow-head)"/>')
+            middle = BOX_X + BOX_W / 2
+            parts.append(f'<line class="sop-flow__arrow" x1="{middle}" y1="{y - GAP}" '
+                         f'x2="{middle}" y2="{y - 2}" marker-end="url(#sop-flow-head)"/>')
         parts.append(
             f'<a href="#{escape(step.id)}" class="sop-flow__step" data-step="{escape(step.id)}">'
             f'<rect x="{BOX_X}" y="{y}" width="{BOX_W}" height="{height}" rx="6"/>'

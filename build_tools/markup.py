@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
-SOP_LINK = re.compile(r"\[\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]{3,})(?:#([a-z0-9]+(?:-[a-z0-9]+)*))?\]\]")
+SOP_LINK = re.compile(r"\[\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]{3,})"
+                      r"(?:#([a-z0-9]+(?:-[a-z0-9]+)*))?\]\]")
 ANY_SOP_LINK = re.compile(r"\[\[([^\[\]\n]*)\]\]")
 _WEB_LINK = re.compile(r"\[([^\[\]\n]{1,200})\]\((https?://[^\s()\[\]]{1,500})\)")
 _TOKEN = "\u0000{}\u0000"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from build_tools.yamlsource import NodePath
@@ -26,3 +27,15 @@ def lookup(data: Any, node_path: NodePath) -> Any:
         else:
             return None
     return data
+
+
+def strings(value: Any, node_path: NodePath = ()) -> Iterator[tuple[NodePath, str]]:
+    """Every string in ``value`` with its path, in document order."""
+    if isinstance(value, str):
+        yield node_path, value
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from strings(child, (*node_path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from strings(child, (*node_path, index))

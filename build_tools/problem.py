@@ -27,7 +27,8 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.col}: [{self.level.value}] {self.message} ({self.rule})"
+        text = (f"{self.path}:{self.line}:{self.col}: [{self.level.value}] {self.message} "
+                f"({self.rule})")
         if self.hint:
             text += f" — {self.hint}"
         return text

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from build_tools.components import component_of
-from build_tools.paths import describe, lookup
+from build_tools.paths import describe, lookup, strings
 from build_tools.problem import Problem
 from build_tools.review import check_history
 from build_tools.yamlsource import Document, NodePath
@@ -56,17 +56,6 @@ def _prefix(node_path: NodePath) -> str:
     return f"{component}: " if component else ""
 
 
-def _strings(value: Any, node_path: NodePath) -> Iterator[tuple[NodePath, str]]:
-    if isinstance(value, str):
-        yield node_path, value
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from _strings(child, (*node_path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _strings(child, (*node_path, index))
-
-
 def _steps(doc: Document) -> Iterator[tuple[int, dict[str, Any]]]:
     procedure = lookup(doc.data, ("procedure",))
     if isinstance(procedure, list):
@@ -77,7 +66,7 @@ def _steps(doc: Document) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def check_placeholders(doc: Document) -> Iterator[Problem]:
     """placeholder: text such as ``TODO``, ``TBD``, ``...`` or ``[isi di sini]`` is not content."""
-    for node_path, text in _strings(doc.data, ()):
+    for node_path, text in strings(doc.data):
         if is_placeholder(text, template=bool(node_path) and node_path[-1] == "template"):
             yield doc.problem(node_path, "placeholder",
                               f"{_prefix(node_path)}{describe(node_path)} is a placeholder "
@@ -92,7 +81,8 @@ def check_prose_length(doc: Document) -> Iterator[Problem]:
         if (isinstance(text, str) and text.strip() and not is_placeholder(text)
                 and len(text.split()) < _MIN_WORDS):
             yield doc.problem(node_path, "too-short",
-                              f"{_prefix(node_path)}{describe(node_path)} is too short to be useful "
+                              f"{_prefix(node_path)}{describe(node_path)} is too short to be "
+                              f"useful "
                               f"(at least {_MIN_WORDS} words)")
 
 
@@ -135,7 +125,8 @@ def check_roles(doc: Document) -> Iterator[Problem]:
         if isinstance(role, str):
             if role in declared:
                 yield doc.problem(("duties", index, "role"), "duplicate-role",
-                                  f"{_prefix(('duties',))}role {role!r} is declared twice in duties")
+                                  f"{_prefix(('duties',))}role {role!r} is declared twice "
+                                  f"in duties")
             declared.setdefault(role, index)
     for index, step in _steps(doc):
         role = step.get("role")

@@ -34,7 +34,8 @@ def test_every_shipped_sop_page_has_title_steps_and_components(site: Path) -> No
         for anchor in SECTION_ANCHORS:
             assert f'id="{anchor}"' in html, (sop.id, anchor)
         for step in sop.steps:
-            assert re.search(rf'<h3 class="sop-step" id="{step.id}">{step.number}\. ', html), (sop.id, step.id)
+            heading = rf'<h3 class="sop-step" id="{step.id}">{step.number}\. '
+            assert re.search(heading, html), (sop.id, step.id)
             assert f'href="#{step.id}"' in html  # the at-a-glance table links every step
 
 

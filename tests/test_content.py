@@ -110,7 +110,7 @@ def test_reference_data_naming_a_missing_sop_is_an_error(project: Path) -> None:
     [problem] = problem_lines(result.stdout)
     assert problem["path"] == "reference/complaint-types.yaml"
     assert problem["rule"] == "unknown-sop"
-    line = next(n for n, l in enumerate(text.splitlines(), 1) if "CS-COMP-099" in l)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "CS-COMP-099" in row)
     assert int(problem["line"]) == line
 
 
