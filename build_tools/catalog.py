@@ -9,7 +9,7 @@ from pathlib import Path
 
 from build_tools.markup import ANY_SOP_LINK, SOP_LINK
 from build_tools.model import Sop
-from build_tools.paths import strings
+from build_tools.paths import step_anchors, strings
 from build_tools.problem import Level, Problem
 from build_tools.reference import Reference, load_reference, reference_problems
 from build_tools.rules import rule_problems
@@ -166,13 +166,6 @@ def _alias_problems(documents: list[Document], ids: dict[str, Document]) -> Iter
                 owners[alias] = doc
 
 
-def _step_ids(doc: Document) -> set[str]:
-    procedure = doc.data.get("procedure") if isinstance(doc.data, dict) else None
-    steps = procedure if isinstance(procedure, list) else []
-    return {anchor for step in steps if isinstance(step, dict)
-            for anchor in [step.get("id"), *(step.get("aliases") or [])] if isinstance(anchor, str)}
-
-
 def _sop_link_problems(documents: list[Document], ids: dict[str, Document]) -> Iterator[Problem]:
     """sop-link: every ``[[CS-COMP-002]]`` or ``[[CS-COMP-002#step]]`` in SOP text names an
     existing SOP (and step), so it renders as a link that works."""
@@ -188,7 +181,8 @@ def _sop_link_problems(documents: list[Document], ids: dict[str, Document]) -> I
                     yield doc.problem(node_path, "sop-link",
                                       f"{match.group(0)} names no SOP: {link.group(1)!r} is "
                                       f"not an id")
-                elif link.group(2) and link.group(2) not in _step_ids(ids[link.group(1)]):
+                elif link.group(2) and link.group(2) not in {
+                        anchor for _, anchor in step_anchors(ids[link.group(1)].data)}:
                     yield doc.problem(node_path, "sop-link",
                                       f"{match.group(0)}: {link.group(1)} has no step "
                                       f"{link.group(2)!r}")

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from build_tools.paths import step_anchors
 from build_tools.yamlsource import Document
 
 
@@ -31,10 +32,7 @@ def published(documents: Iterable[Document]) -> list[Published]:
         data: Any = doc.data
         if not isinstance(data, dict) or not isinstance(data.get("id"), str):
             continue
-        procedure = data.get("procedure") if isinstance(data.get("procedure"), list) else []
-        steps = tuple(anchor for step in procedure if isinstance(step, dict)
-                      for anchor in [step.get("id"), *(step.get("aliases") or [])]
-                      if isinstance(anchor, str))
+        steps = tuple(anchor for _, anchor in step_anchors(data))
         aliases = data.get("aliases") if isinstance(data.get("aliases"), list) else []
         found.append(Published(data["id"], steps, tuple(a for a in aliases if isinstance(a, str)),
                                doc.path))

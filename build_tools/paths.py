@@ -39,3 +39,17 @@ def strings(value: Any, node_path: NodePath = ()) -> Iterator[tuple[NodePath, st
     elif isinstance(value, list):
         for index, child in enumerate(value):
             yield from strings(child, (*node_path, index))
+
+
+def step_anchors(data: Any) -> Iterator[tuple[NodePath, str]]:
+    """Every URL anchor of an SOP's steps in raw data: each step id and its former ids."""
+    procedure = lookup(data, ("procedure",))
+    for index, step in enumerate(procedure if isinstance(procedure, list) else []):
+        if not isinstance(step, dict):
+            continue
+        if isinstance(step.get("id"), str):
+            yield ("procedure", index, "id"), step["id"]
+        aliases = step.get("aliases")
+        for position, alias in enumerate(aliases if isinstance(aliases, list) else []):
+            if isinstance(alias, str):
+                yield ("procedure", index, "aliases", position), alias

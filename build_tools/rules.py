@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from build_tools.components import component_of
-from build_tools.paths import describe, lookup, strings
+from build_tools.paths import describe, lookup, step_anchors, strings
 from build_tools.problem import Problem
 from build_tools.review import check_history
 from build_tools.yamlsource import Document, NodePath
@@ -86,22 +86,11 @@ def check_prose_length(doc: Document) -> Iterator[Problem]:
                               f"(at least {_MIN_WORDS} words)")
 
 
-def _step_anchors(doc: Document) -> Iterator[tuple[NodePath, str]]:
-    for index, step in _steps(doc):
-        if isinstance(step.get("id"), str):
-            yield ("procedure", index, "id"), step["id"]
-        aliases = step.get("aliases")
-        if isinstance(aliases, list):
-            for position, alias in enumerate(aliases):
-                if isinstance(alias, str):
-                    yield ("procedure", index, "aliases", position), alias
-
-
 def check_step_ids(doc: Document) -> Iterator[Problem]:
     """duplicate-step-id / reserved-step-id: step ids and former step ids (``aliases``) are
     unique within the SOP and do not take a section anchor, since each is a URL anchor."""
     seen: dict[str, NodePath] = {}
-    for node_path, step_id in _step_anchors(doc):
+    for node_path, step_id in step_anchors(doc.data):
         if step_id in seen:
             yield doc.problem(node_path, "duplicate-step-id",
                               f"{_prefix(node_path)}step id {step_id!r} is used twice "
