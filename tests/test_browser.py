@@ -197,3 +197,17 @@ def test_browse_by_role_channel_and_complaint_type(page, site_url: str) -> None:
     page.wait_for_url("**/sop/cs-comp-002/#balas-laporan")
     related = page.locator("#related ~ ul a")
     assert related.count() >= 2
+
+
+def test_review_banner_shows_only_when_the_review_date_has_passed(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-comp-002/")
+    banner = page.locator(".sop-overdue")
+    next_review = banner.get_attribute("data-next-review")
+    today = page.evaluate("new Date().toISOString().slice(0, 10)")
+    assert banner.is_visible() == (next_review < today)
+    # Years later, a site that was never rebuilt still warns agents.
+    page.add_init_script("""(() => { const D = Date; window.Date = class extends D {
+        constructor(...a) { super(...(a.length ? a : ['2099-01-01T00:00:00Z'])); } }; })()""")
+    page.reload()
+    assert page.locator(".sop-overdue").is_visible()
+    assert "Kepala Layanan Pelanggan" in page.locator(".sop-overdue").inner_text()
