@@ -22,7 +22,11 @@
       button.title = TEXT.copy;
       button.setAttribute("aria-label", TEXT.copy);
       button.setAttribute("data-pagefind-ignore", "");
-      button.textContent = "🔗";
+      // Material's "link" icon, inline: no icon font or emoji font is needed.
+      button.innerHTML = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">' +
+        '<path fill="currentColor" d="M3.9 12c0-1.71 1.39-3.1 3.1-3.1h4V7H7c-2.76 0-5 2.24-5 ' +
+        '5s2.24 5 5 5h4v-1.9H7c-1.71 0-3.1-1.39-3.1-3.1M8 13h8v-2H8v2m9-6h-4v1.9h4c1.71 0 3.1 ' +
+        '1.39 3.1 3.1s-1.39 3.1-3.1 3.1h-4V17h4c2.76 0 5-2.24 5-5s-2.24-5-5-5Z"/></svg>';
       button.addEventListener("click", function () {
         var url = stepUrl(heading.id);
         var done = function () {
