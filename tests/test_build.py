@@ -115,3 +115,21 @@ def test_headings_follow_the_site_language(project: Path) -> None:
     html = (project / "site" / "sop" / "cs-comp-002" / "index.html").read_text("utf-8")
     assert "Handling procedure" in html and "Prosedur penanganan" not in html
     assert "Difficult situations and escalation" in html
+
+
+def test_every_language_has_every_label() -> None:
+    from build_tools.labels import available_languages, load_labels
+
+    def keys(labels: dict, prefix: str = "") -> set[str]:
+        found = set()
+        for key, value in labels.items():
+            found.add(prefix + key)
+            if isinstance(value, dict):
+                found |= keys(value, f"{prefix}{key}.")
+        return found
+
+    languages = available_languages()
+    assert {"id", "en"} <= set(languages)
+    reference = keys(load_labels("en"))
+    for language in languages:
+        assert keys(load_labels(language)) == reference, language
