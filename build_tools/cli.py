@@ -170,6 +170,11 @@ def new(sop_id: str | None, series: str | None, title: str | None, owner: str | 
                 else ()
         if not channels:
             raise click.UsageError("give at least one --channel")
+        known = load_schema()["$defs"]["channel"]["enum"]
+        unknown = [channel for channel in channels if channel not in known]
+        if unknown:
+            raise click.UsageError(f"unknown channel(s) {', '.join(unknown)}; "
+                                   f"choose from {', '.join(known)}")
         path = write_new(folder, sop_id, skeleton(sop_id, title, owner, list(channels), today))
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from error
