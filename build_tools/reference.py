@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from build_tools.problem import Problem
-from build_tools.schema import schema_problems
-from build_tools.yamlsource import Document, load_document
+from build_tools.schema import load_checked
+from build_tools.yamlsource import Document
 
 COMPLAINT_TYPES = "complaint-types.yaml"
 CHANNELS = "channels.yaml"
@@ -84,8 +84,7 @@ def load_reference(folder: Path, display: str) -> tuple[Reference, list[Problem]
         path = folder / name
         if not path.is_file():
             continue
-        doc = load_document(path, f"{display}/{name}")
-        found = [*doc.problems, *(schema_problems(doc, schema) if doc.data is not None else ())]
+        doc, found = load_checked(path, f"{display}/{name}", schema)
         problems.extend(found)
         if not any(problem.is_error for problem in found):
             reference.documents[name] = doc

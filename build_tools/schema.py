@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import fastjsonschema
@@ -22,7 +23,7 @@ from referencing import Registry, Resource
 from build_tools.components import component_of
 from build_tools.paths import describe, lookup
 from build_tools.problem import Problem
-from build_tools.yamlsource import Document, NodePath
+from build_tools.yamlsource import Document, NodePath, load_document
 
 SOP_SCHEMA = "sop.schema.json"
 
@@ -187,3 +188,12 @@ def _kind(value: Any) -> str:
 def _quote(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def load_checked(path: Path, display: str, name: str) -> tuple[Document, list[Problem]]:
+    """Load the YAML file ``path`` and check it against the schema ``name``."""
+    doc = load_document(path, display)
+    problems = list(doc.problems)
+    if doc.data is not None:
+        problems.extend(schema_problems(doc, name))
+    return doc, problems

@@ -6,19 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from build_tools.problem import Problem
-from build_tools.schema import schema_problems
+from build_tools.schema import load_checked
 from build_tools.search_terms import normalise
-from build_tools.yamlsource import Document, load_document
+from build_tools.yamlsource import Document
 
 SCHEMA = "synonyms.schema.json"
 
 
 def load_synonyms(path: Path, display: str) -> tuple[list[list[str]], list[Problem]]:
     """The synonym groups in ``path`` and the problems found in it."""
-    doc = load_document(path, display)
-    problems = list(doc.problems)
-    if doc.data is not None:
-        problems.extend(schema_problems(doc, SCHEMA))
+    doc, problems = load_checked(path, display, SCHEMA)
     if any(problem.is_error for problem in problems):
         return [], problems
     problems.extend(_repeated_phrases(doc))

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from build_tools.model import Sop
 from build_tools.problem import Problem
-from build_tools.schema import schema_problems
-from build_tools.yamlsource import Document, load_document
+from build_tools.schema import load_checked
+from build_tools.yamlsource import Document
 
 SCHEMA = "training.schema.json"
 
@@ -45,8 +45,7 @@ def load_training(folder: Path, display: str, sops: dict[str, Sop],
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for file in sorted(folder.glob("*.y*ml")):
-        doc = load_document(file, f"{display}/{file.name}")
-        found = [*doc.problems, *(schema_problems(doc, SCHEMA) if doc.data is not None else ())]
+        doc, found = load_checked(file, f"{display}/{file.name}", SCHEMA)
         if not any(problem.is_error for problem in found):
             found.extend(_reference_problems(doc, sops, known_ids))
             path_id = doc.data["id"]
