@@ -23,11 +23,6 @@ class Duration:
             raise ValueError(f"not a duration: {text!r}")
         return cls(int(match.group(1)), match.group(2))
 
-    @property
-    def minutes(self) -> int:
-        """Length in minutes; a working day counts as 8 hours."""
-        return self.amount * {"m": 1, "h": 60, "d": 1440, "wd": 480}[self.unit]
-
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"
 

@@ -96,9 +96,3 @@ class Lexicon:
     def browser_data(self) -> dict[str, object]:
         """What the search box needs: every root and synonym word the index knows."""
         return {"roots": sorted(self.roots)}
-
-
-def load_groups(data: object) -> list[list[str]]:
-    """Synonym groups from validated ``search/synonyms.yaml`` data."""
-    assert isinstance(data, dict)
-    return [[str(phrase) for phrase in group] for group in data["groups"]]
