@@ -23,6 +23,7 @@ from build_tools.yamlsource import Document, NodePath
 RESERVED_ANCHORS = frozenset({
     "at-a-glance", "purpose", "scope", "purpose-scope", "duties", "procedure",
     "quality-standards", "escalation", "feedback", "maintenance", "related", "history",
+    "quick-card",
 })
 
 _PLACEHOLDER = re.compile(

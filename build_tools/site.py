@@ -53,9 +53,14 @@ def related_sops(sops: list[Sop]) -> dict[str, list[Sop]]:
     return related
 
 
-def card_uri(sop: Sop) -> str:
-    """The one-page quick card of an SOP: ``sop/<id>/card/``."""
-    return f"sop/{sop.slug}/card.md"
+#: The quick card of an SOP is a view of its page (``#quick-card``: the at-a-glance block
+#: alone, one A4 page in print), not a page of its own; ``sop/<id>/card/``, where it stood
+#: before, forwards there so that printed and trained links keep working.
+QUICK_CARD = "quick-card"
+
+
+def card_redirect_path(sop: Sop) -> str:
+    return f"sop/{sop.slug}/card/index.html"
 
 
 @dataclass
@@ -136,8 +141,6 @@ class SitePages:
         procedure; pages that repeat SOP text (indexes, templates) count less."""
         if src_uri in self._sop_uris:
             return 1.0
-        if src_uri.endswith("/card.md"):
-            return 0.0  # the quick card repeats its SOP: not indexed at all
         if src_uri == TEMPLATES_URI or src_uri == INDEX_URI or src_uri.startswith(CATEGORY_DIR):
             return 0.3
         return 0.6
@@ -171,8 +174,6 @@ class SitePages:
         yield page(ROLES_URI, "roles", roles=roles(self.sops))
         yield page(REVIEW_URI, "review", statuses=list(self.reviews.values()), today=self.today)
         yield page(CHANGES_URI, "changes", changes=self.recent_changes())
-        for sop in self.sops:
-            yield page(card_uri(sop), "card", sop=sop)
         if self.training:
             yield page(f"{TRAINING_DIR}/index.md", "training_index", paths=self.training)
             for path in self.training:
@@ -186,16 +187,19 @@ class SitePages:
         return changes[:RECENT_CHANGES]
 
     def redirects(self) -> Iterator[tuple[str, str]]:
-        """``(path, html)`` of a redirect page at the URL of every former id (``aliases``).
-
-        The page forwards to the SOP's page and keeps the ``#step`` anchor of the old link.
+        """``(path, html)`` of a redirect page at the URL of every former id (``aliases``),
+        forwarding to the SOP's page with the ``#step`` anchor of the old link, and at the
+        former quick-card URL of every SOP, forwarding to the page's quick-card view.
         """
         template = self.renderer.env.get_template("redirect.html.j2")
+        language = self.renderer.language
         for sop in self.sops:
+            title = f"{sop.id} — {sop.title}"
             for alias in sop.aliases:
                 yield (f"sop/{alias.lower()}/index.html", template.render(
-                    target=f"../{sop.slug}/", title=f"{sop.id} — {sop.title}",
-                    language=self.renderer.language))
+                    target=f"../{sop.slug}/", title=title, language=language, keep_hash=True))
+            yield card_redirect_path(sop), template.render(
+                target=f"../#{QUICK_CARD}", title=title, language=language, keep_hash=False)
 
     def channels(self) -> list[Channel]:
         """Described channels in the reference file's order, then any used but undescribed."""

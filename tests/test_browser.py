@@ -161,11 +161,29 @@ def _pdf_pages(pdf: bytes) -> int:
 
 
 def test_every_quick_card_prints_on_one_a4_page(page, site_url: str) -> None:
+    # The former card URLs forward to the quick-card view of the SOP page.
     for sop in load_catalog([SOPS]).sops:
         page.goto(site_url + f"sop/{sop.slug}/card/")
-        assert page.locator("table").first.is_visible()
+        page.wait_for_url(f"**/sop/{sop.slug}/#quick-card")
+        assert page.locator(".sop-glance table").first.is_visible()
+        assert page.locator(".sop-card-meta").is_visible()
+        assert not page.locator("#procedure").is_visible()
+        assert not page.locator(".md-sidebar--primary").is_visible()
         pdf = page.pdf(format="A4", print_background=True)
         assert _pdf_pages(pdf) == 1, sop.id
+
+
+def test_quick_card_view_opens_from_the_page_and_goes_back(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-comp-002/")
+    assert page.locator("#procedure").is_visible()
+    assert not page.locator(".sop-card-meta").is_visible()
+    page.locator("a.sop-card-open").click()
+    page.wait_for_url("**/sop/cs-comp-002/#quick-card")
+    assert not page.locator("#procedure").is_visible()
+    levels = page.locator(".sop-glance table").nth(1)
+    assert levels.is_visible() and levels.locator("tbody tr").count() >= 1
+    page.locator(".sop-card-meta a").click()
+    assert page.locator("#procedure").is_visible()
 
 
 def test_an_sop_prints_without_navigation(page, site_url: str) -> None:
