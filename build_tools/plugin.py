@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -36,7 +38,7 @@ from mkdocs.structure.pages import Page
 from build_tools.catalog import Catalog, load_catalog
 from build_tools.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.output import OutputError, discard, prepare, publish
-from build_tools.search_index import SearchIndexError, write_search_index
+from build_tools.search_index import SearchCopies, SearchIndexError, write_search_index
 from build_tools.search_terms import Lexicon
 from build_tools.site import SitePages
 
@@ -82,6 +84,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.root = Path.cwd()
         self.site_dir: Path | None = None
         self.stage: Path | None = None
+        self.copies: SearchCopies | None = None
+        self.files = Files([])
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
@@ -96,6 +100,10 @@ class SopPlugin(BasePlugin[SopConfig]):
             except OutputError as error:
                 raise PluginError(str(error)) from error
             config.site_dir = str(self.stage)
+        if self.config.search and self.copies is None:
+            # Lives for one build, or for a whole `mkdocs serve` session (dirty rebuilds).
+            folder = Path(tempfile.mkdtemp(prefix="sopkb-search-"))
+            self.copies = SearchCopies(folder, config.theme.get("language") or "en")
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -140,6 +148,7 @@ class SopPlugin(BasePlugin[SopConfig]):
                                         inclusion=InclusionLevel.NOT_IN_NAV))
         for uri, content in self.site.redirects():
             files.append(File.generated(config, uri, content=content))
+        self.files = files
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -171,22 +180,24 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
-        if not self.config.search:
+        if self.copies is None:
             return html
-        # Permalink signs are not part of a heading's text in search results.
-        html = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
         weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
-        if weight == 0.0:
-            return html  # outside every data-pagefind-body: Pagefind skips the page
-        body = self.lexicon.annotate(html) if self.config.root_words else html
-        if weight != 1.0:
-            body = f'<div data-pagefind-weight="{weight}">{body}</div>'
-        return f"<div data-pagefind-body>{body}</div>"
+        if weight > 0.0:
+            # Permalink signs are not part of a heading's text in search results.
+            content = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
+            if self.config.root_words:
+                content = self.lexicon.annotate(content)
+            self.copies.write(page.file.dest_uri, page.title or "", content, weight)
+        return html
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         try:
-            if self.config.search:
-                write_search_index(Path(config.site_dir), self.lexicon)
+            if self.copies is not None:
+                self.copies.prune({file.dest_uri for file in self._indexed(config)})
+                write_search_index(Path(config.site_dir), self.copies, self.lexicon)
+                if not self.serving:
+                    self._drop_copies()
             if self.stage is not None and self.site_dir is not None:
                 publish(self.stage, self.site_dir)
                 config.site_dir = str(self.site_dir)
@@ -198,6 +209,22 @@ class SopPlugin(BasePlugin[SopConfig]):
         if self.stage is not None:
             discard(self.stage)
             self.stage = None
+        if not self.serving:
+            self._drop_copies()
+
+    def on_shutdown(self) -> None:
+        self._drop_copies()
+
+    def _indexed(self, config: MkDocsConfig) -> Iterator[File]:
+        """The pages of this build that search indexes."""
+        for file in self.files.documentation_pages():
+            if self.site is None or self.site.search_weight(file.src_uri) > 0.0:
+                yield file
+
+    def _drop_copies(self) -> None:
+        if self.copies is not None:
+            shutil.rmtree(self.copies.folder, ignore_errors=True)
+            self.copies = None
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder) -> None:
         for option in (self.config.sops_dir, self.config.reference_dir, self.config.training_dir):
