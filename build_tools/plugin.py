@@ -38,7 +38,8 @@ from mkdocs.structure.pages import Page
 from build_tools.catalog import Catalog, load_catalog
 from build_tools.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.output import OutputError, discard, prepare, publish
-from build_tools.search_index import SearchCopies, SearchIndexError, write_search_index
+from build_tools.search_index import (BackgroundIndexer, SearchCopies, SearchIndexError,
+                                      write_search_index)
 from build_tools.search_terms import Lexicon
 from build_tools.site import SitePages
 
@@ -85,6 +86,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.site_dir: Path | None = None
         self.stage: Path | None = None
         self.copies: SearchCopies | None = None
+        self.indexer: BackgroundIndexer | None = None
         self.files = Files([])
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -100,10 +102,10 @@ class SopPlugin(BasePlugin[SopConfig]):
             except OutputError as error:
                 raise PluginError(str(error)) from error
             config.site_dir = str(self.stage)
-        if self.config.search and self.copies is None:
-            # Lives for one build, or for a whole `mkdocs serve` session (dirty rebuilds).
+        if self.config.search and self.serving and self.copies is None:
+            # Lives for the whole `mkdocs serve` session (dirty rebuilds render changed pages).
             folder = Path(tempfile.mkdtemp(prefix="sopkb-search-"))
-            self.copies = SearchCopies(folder, config.theme.get("language") or "en")
+            self.copies = SearchCopies(folder, _site_language(config))
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -138,6 +140,9 @@ class SopPlugin(BasePlugin[SopConfig]):
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
         self.site = SitePages(self.catalog, self._language(config), today=build_date())
         self.lexicon = Lexicon(self.catalog.synonyms)
+        if self.config.search and not self.serving:
+            self.indexer = BackgroundIndexer(Path(config.site_dir), _site_language(config),
+                                             self.catalog.synonyms, self.config.root_words)
         for uri in (STYLESHEET, SEARCH_SCRIPT, *SCRIPTS):
             content = resources.files("build_tools").joinpath(
                 "assets", uri.rsplit("/", 1)[1]).read_text("utf-8")
@@ -180,12 +185,14 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
-        if self.copies is None:
-            return html
         weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
-        if weight > 0.0:
-            # Permalink signs are not part of a heading's text in search results.
-            content = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
+        if weight == 0.0 or (self.indexer is None and self.copies is None):
+            return html
+        # Permalink signs are not part of a heading's text in search results.
+        content = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
+        if self.indexer is not None:
+            self.indexer.add(page.file.dest_uri, page.title or "", content, weight)
+        elif self.copies is not None:
             if self.config.root_words:
                 content = self.lexicon.annotate(content)
             self.copies.write(page.file.dest_uri, page.title or "", content, weight)
@@ -193,11 +200,12 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         try:
+            if self.indexer is not None:
+                indexer, self.indexer = self.indexer, None
+                indexer.finish()
             if self.copies is not None:
                 self.copies.prune({file.dest_uri for file in self._indexed(config)})
                 write_search_index(Path(config.site_dir), self.copies, self.lexicon)
-                if not self.serving:
-                    self._drop_copies()
             if self.stage is not None and self.site_dir is not None:
                 publish(self.stage, self.site_dir)
                 config.site_dir = str(self.site_dir)
@@ -209,8 +217,9 @@ class SopPlugin(BasePlugin[SopConfig]):
         if self.stage is not None:
             discard(self.stage)
             self.stage = None
-        if not self.serving:
-            self._drop_copies()
+        if self.indexer is not None:
+            self.indexer.abort()
+            self.indexer = None
 
     def on_shutdown(self) -> None:
         self._drop_copies()
@@ -241,6 +250,11 @@ def build_date() -> datetime.date:
     if epoch and epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
     return datetime.date.today()
+
+
+def _site_language(config: MkDocsConfig) -> str:
+    """The language of the site's pages (``<html lang>``), which Pagefind stems by."""
+    return config.theme.get("language") or "en"
 
 
 def _page(files: Files, uri: str) -> Page | None:

@@ -5,15 +5,26 @@ Pagefind does not read the published pages. It reads a search copy of each page 
 that let Indonesian word forms meet (:mod:`build_tools.search_terms`). The published pages
 stay free of those word lists and of Pagefind's attributes, and Pagefind parses a fraction
 of the HTML it would otherwise.
+
+A build hands each page to :class:`BackgroundIndexer` as soon as MkDocs has rendered it: a
+second process adds the root words and feeds Pagefind's indexing service, on the other
+processor core, while MkDocs goes on with the next pages. ``mkdocs serve`` keeps the copies
+in a folder instead (:class:`SearchCopies`), since a dirty rebuild renders only the pages
+that changed.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from build_tools.search_terms import Lexicon
@@ -24,6 +35,19 @@ PAGEFIND_DIR = "pagefind"
 
 class SearchIndexError(Exception):
     pass
+
+
+#: The flowchart repeats the steps as SVG text and is never indexed: not worth parsing.
+_FLOWCHART = re.compile(r'<div class="sop-flow" data-pagefind-ignore>.*?</div>', re.DOTALL)
+
+
+def search_copy(language: str, title: str, content: str, weight: float = 1.0) -> str:
+    """A page as search should index it: ``content`` (with its hidden word lists) alone."""
+    content = _FLOWCHART.sub("", content)
+    body = content if weight == 1.0 else f'<div data-pagefind-weight="{weight}">{content}</div>'
+    return (f'<!doctype html><html lang="{html.escape(language)}"><head>'
+            f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+            f'<body><div data-pagefind-body>{body}</div></body></html>')
 
 
 class SearchCopies:
@@ -40,13 +64,9 @@ class SearchCopies:
 
     def write(self, dest_uri: str, title: str, content: str, weight: float = 1.0) -> None:
         """The search copy of the page published at ``dest_uri`` (``sop/x/index.html``)."""
-        body = content if weight == 1.0 else f'<div data-pagefind-weight="{weight}">{content}</div>'
-        text = (f'<!doctype html><html lang="{html.escape(self.language)}"><head>'
-                f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-                f'<body><div data-pagefind-body>{body}</div></body></html>')
         path = self.folder / dest_uri
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, "utf-8")
+        path.write_text(search_copy(self.language, title, content, weight), "utf-8")
 
     def prune(self, keep: set[str]) -> None:
         """Remove the copies of pages whose ``dest_uri`` is not in ``keep``."""
@@ -74,3 +94,151 @@ def run_pagefind(source: Path, output: Path) -> None:
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise SearchIndexError(f"Pagefind failed: {detail[-1] if detail else result.returncode}")
+
+
+class BackgroundIndexer:
+    """Index pages in a second process while the build goes on (see the module docstring).
+
+    :meth:`add` each page's content as it is rendered, then :meth:`finish` to write
+    Pagefind's bundle and ``lexicon.json`` into ``site_dir``; :meth:`abort` on failure.
+    """
+
+    def __init__(self, site_dir: Path, language: str, synonyms: list[list[str]],
+                 root_words: bool = True) -> None:
+        self._errors = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "build_tools.search_index"], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=self._errors)
+        self._send({"site_dir": os.fspath(site_dir.resolve()), "language": language,
+                    "synonyms": synonyms, "root_words": root_words})
+
+    def _send(self, message: dict) -> None:
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(json.dumps(message).encode() + b"\n")
+        except BrokenPipeError:
+            pass  # the indexer has stopped; finish() reports why
+
+    def add(self, dest_uri: str, title: str, content: str, weight: float = 1.0) -> None:
+        self._send({"path": dest_uri, "title": title, "content": content, "weight": weight})
+
+    def finish(self) -> None:
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.close()
+        except BrokenPipeError:
+            pass
+        code = self._process.wait()
+        self._errors.seek(0)
+        detail = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+        self._errors.close()
+        if code != 0:
+            raise SearchIndexError(f"search index failed: {detail[-1] if detail else code}")
+
+    def abort(self) -> None:
+        self._process.kill()
+        self._process.wait()
+        self._errors.close()
+
+
+class PagefindService:
+    """A small client of Pagefind's indexing service (``pagefind --service``), speaking the
+    protocol of Pagefind's own Python and Node wrappers: base64-encoded JSON messages, each
+    ended by a comma. Requests go out without waiting for their replies; a thread collects
+    the replies. (The wrapper in the ``pagefind`` package reads one reply per 0.1 s, which
+    would take minutes for a thousand pages.)"""
+
+    def __init__(self) -> None:
+        from pagefind.service import get_executable
+
+        executable = get_executable()
+        if executable is None:
+            raise SearchIndexError("Pagefind's program is not installed (pagefind_bin)")
+        self._process = subprocess.Popen([os.fspath(executable), "--service"],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT)
+        self._last_id = 0
+        self._replies: dict[int, dict] = {}
+        self.errors: list[str] = []
+        self._closed = False
+        self._condition = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        pending = b""
+        while chunk := self._process.stdout.read1(1 << 16):
+            *messages, pending = (pending + chunk).split(b",")
+            for message in messages:
+                reply = json.loads(base64.b64decode(message)) if message.strip() else None
+                if not reply:
+                    continue
+                payload = reply.get("payload") or {}
+                with self._condition:
+                    if payload.get("type") == "Error":
+                        self.errors.append(str(payload.get("message", payload)))
+                    if reply.get("message_id") is not None:
+                        self._replies[reply["message_id"]] = payload
+                    self._condition.notify_all()
+        with self._condition:
+            self._closed = True
+            self._condition.notify_all()
+
+    def send(self, payload: dict) -> int:
+        assert self._process.stdin is not None
+        self._last_id += 1
+        message = {"message_id": self._last_id, "payload": payload}
+        self._process.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
+        self._process.stdin.flush()
+        return self._last_id
+
+    def reply(self, message_id: int) -> dict:
+        """Wait for the reply to one request."""
+        with self._condition:
+            self._condition.wait_for(lambda: message_id in self._replies or self._closed)
+            if message_id not in self._replies:
+                raise SearchIndexError("Pagefind stopped: " + "; ".join(self.errors[-1:]))
+            payload = self._replies.pop(message_id)
+        if payload.get("type") == "Error":
+            raise SearchIndexError(f"Pagefind: {payload.get('message', payload)}")
+        return payload
+
+    def close(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait()
+
+
+def _index_stream(lines: Iterable[bytes]) -> None:
+    """The second process of :class:`BackgroundIndexer`: a settings line, then one line per
+    page; at the end of input, write the bundle and the lexicon."""
+    iterator = iter(lines)
+    settings = json.loads(next(iterator))
+    site_dir = Path(settings["site_dir"])
+    lexicon = Lexicon(settings["synonyms"])
+    service = PagefindService()
+    index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
+    for line in iterator:
+        page = json.loads(line)
+        content = page["content"]
+        if settings["root_words"]:
+            content = lexicon.annotate(content)
+        service.send({"type": "AddFile", "index_id": index, "file_path": page["path"],
+                      "url": None, "file_contents": search_copy(
+                          settings["language"], page["title"], content, page["weight"])})
+    service.reply(service.send({"type": "WriteFiles", "index_id": index,
+                                "output_path": os.fspath(site_dir / PAGEFIND_DIR)}))
+    service.close()
+    if service.errors:
+        raise SearchIndexError(f"Pagefind: {service.errors[0]}")
+    lexicon_path = site_dir / LEXICON_URI
+    lexicon_path.parent.mkdir(parents=True, exist_ok=True)
+    lexicon_path.write_text(json.dumps(lexicon.browser_data(), ensure_ascii=False,
+                                       separators=(",", ":")), "utf-8")
+
+
+if __name__ == "__main__":
+    try:
+        _index_stream(sys.stdin.buffer)
+    except (SearchIndexError, OSError) as error:
+        sys.exit(str(error))
