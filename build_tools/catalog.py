@@ -68,26 +68,78 @@ def _display(path: Path, base: Path | None) -> str:
     return str(path)
 
 
+class FileCache:
+    """What loading and checking one SOP file found, kept while the file is unchanged.
+
+    ``mkdocs serve`` keeps one for its whole session, so a rebuild after editing one SOP
+    reads and checks that file alone; the checks across files run again in full (they are
+    linear in the number of SOPs).
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Path, str], _Entry] = {}
+
+    def check(self, path: Path, display: str) -> _Entry:
+        try:
+            stat = path.stat()
+            key: tuple[int, int] | None = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            key = None
+        entry = self._entries.get((path, display))
+        if entry is None or key is None or entry.key != key:
+            entry = _Entry(key, *check_file(path, display))
+            self._entries[(path, display)] = entry
+        return entry
+
+
+@dataclass
+class _Entry:
+    key: tuple[int, int] | None
+    document: Document
+    problems: list[Problem]
+    sop: Sop | None = None
+
+
+def check_file(path: Path, display: str) -> tuple[Document, list[Problem]]:
+    """Load one SOP file and check it on its own: YAML, schema and rules."""
+    doc = load_document(path, display)
+    problems = list(doc.problems)
+    if doc.data is not None:
+        problems.extend(schema_problems(doc))
+        problems.extend(rule_problems(doc))
+    return doc, problems
+
+
 def load_catalog(paths: Iterable[Path], base: Path | None = None,
                  reference_dir: Path | None = None, synonyms_file: Path | None = None,
                  training_dir: Path | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> Catalog:
+                 progress: Callable[[int, int], None] | None = None,
+                 cache: FileCache | None = None) -> Catalog:
     """Load and validate every SOP under ``paths``, the reference files in ``reference_dir``,
     the search synonyms in ``synonyms_file`` and the training paths in ``training_dir`` (the
     last three only where they exist).
 
-    File names in problems are shown relative to ``base``.
+    File names in problems are shown relative to ``base``. ``progress(done, total)`` is
+    called after each SOP file; ``cache`` reuses the results of files unchanged since.
     """
     files, problems = find_sop_files(paths)
-    documents = [load_document(path, _display(path, base)) for path in files]
-    for doc in documents:
-        problems.extend(doc.problems)
-        if doc.data is not None:
-            problems.extend(schema_problems(doc))
-            problems.extend(rule_problems(doc))
+    cache = cache or FileCache()
+    entries = []
+    for done, path in enumerate(files, 1):
+        entries.append(cache.check(path, _display(path, base)))
+        if progress is not None:
+            progress(done, len(files))
+    documents = [entry.document for entry in entries]
+    for entry in entries:
+        problems.extend(entry.problems)
     problems.extend(cross_problems(documents))
     failed = {problem.path for problem in problems if problem.is_error}
-    sops = [Sop.from_data(doc.data, doc.path) for doc in documents if doc.path not in failed]
+    sops = []
+    for entry in entries:
+        if entry.document.path not in failed:
+            if entry.sop is None:
+                entry.sop = Sop.from_data(entry.document.data, entry.document.path)
+            sops.append(entry.sop)
     reference = Reference()
     if reference_dir is not None and reference_dir.is_dir():
         reference, found = load_reference(reference_dir, _display(reference_dir, base))

@@ -30,8 +30,16 @@ _BLOCK_START = re.compile(r"^(\s{0,3})(#|=+\s*$|-{3,}\s*$|_{3,}\s*$|\*{3,}\s*$)"
 LinkResolver = Callable[[str, str | None], tuple[str, str] | None]
 
 
+#: Text without these characters, and not starting a line with a block marker, is its own
+#: safe Markdown (most titles, roles, times): nothing to escape, link or keep.
+_PLAIN = re.compile(r"[^\[\]{}|<>&\"'\x00\n\r]*")
+_PLAIN_START = frozenset("#=-_* \t")
+
+
 def safe_markdown(text: str, resolve: LinkResolver) -> Markup:
     """``text`` as Markdown that can only produce the allowed constructs."""
+    if _PLAIN.fullmatch(text) and (not text or text[0] not in _PLAIN_START):
+        return Markup(text)
     kept: list[str] = []
 
     def keep(markdown: str) -> str:
@@ -45,7 +53,9 @@ def safe_markdown(text: str, resolve: LinkResolver) -> Markup:
         href, label = target
         return keep(f"[{_escape(label)}]({href})")
 
-    escaped = str(escape(text.replace("\u0000", "")))
+    # Markdown reads a lone carriage return as a line break: block markers after one count.
+    text = text.replace("\u0000", "").replace("\r\n", "\n").replace("\r", "\n")
+    escaped = str(escape(text))
     escaped = SOP_LINK.sub(sop_link, escaped)
     escaped = _WEB_LINK.sub(lambda m: keep(f"[{_escape(m.group(1))}]({m.group(2)})"), escaped)
     escaped = _escape(escaped)

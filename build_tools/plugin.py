@@ -35,13 +35,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
-from build_tools.catalog import Catalog, load_catalog
+from build_tools.catalog import Catalog, FileCache, load_catalog
 from build_tools.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.output import OutputError, discard, prepare, publish
-from build_tools.search_index import (BackgroundIndexer, SearchCopies, SearchIndexError,
-                                      write_search_index)
+from build_tools.search_index import (BackgroundIndexer, IndexInBackground, SearchCopies,
+                                      SearchIndexError)
 from build_tools.search_terms import Lexicon
-from build_tools.site import SitePages
+from build_tools.site import PageCache, SitePages
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -88,9 +88,23 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.copies: SearchCopies | None = None
         self.indexer: BackgroundIndexer | None = None
         self.files = Files([])
+        # Kept across the rebuilds of one `mkdocs serve` (the plugin object lives as long).
+        self.file_cache = FileCache()
+        self.page_cache = PageCache()
+        self.page_folder: Path | None = None
+        self.written: dict[str, str] = {}
+        self.marker_pages: set[str] = set()
+        self.background_search = IndexInBackground(on_error=log.warning)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
+        if self.serving and dirty:
+            # `mkdocs serve --dirty` rebuilds a page only when its source file is newer than
+            # the built page, and takes generated pages given as text for changed every time.
+            # Generated pages are written to files here instead, each only when its text
+            # changed, so that editing one SOP rebuilds that SOP's page and the few pages
+            # listing it.
+            self.page_folder = Path(tempfile.mkdtemp(prefix="sopkb-pages-"))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.root = Path(config.config_file_path).parent
@@ -133,28 +147,48 @@ class SopPlugin(BasePlugin[SopConfig]):
             [self._path(self.config.sops_dir)], base=self.root,
             reference_dir=self._path(self.config.reference_dir),
             synonyms_file=self._path(self.config.synonyms_file),
-            training_dir=self._path(self.config.training_dir))
+            training_dir=self._path(self.config.training_dir), cache=self.file_cache)
         for problem in self.catalog.problems:
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
-        self.site = SitePages(self.catalog, self._language(config), today=build_date())
-        self.lexicon = Lexicon(self.catalog.synonyms)
+        self.site = SitePages(self.catalog, self._language(config), today=build_date(),
+                              cache=self.page_cache)
+        rebuild_all = False
+        if not self.serving or self.lexicon.groups != self.catalog.synonyms:
+            # While serving, the lexicon keeps the roots of pages not rebuilt this time.
+            self.lexicon = Lexicon(self.catalog.synonyms)
+            rebuild_all = True
         if self.config.search and not self.serving:
             self.indexer = BackgroundIndexer(Path(config.site_dir), _site_language(config),
                                              self.catalog.synonyms, self.config.root_words)
         for uri in (STYLESHEET, SEARCH_SCRIPT, *SCRIPTS):
             content = resources.files("build_tools").joinpath(
                 "assets", uri.rsplit("/", 1)[1]).read_text("utf-8")
-            files.append(File.generated(config, uri, content=content))
+            files.append(self._generated(config, uri, content))
         for uri, content in self.site.pages():
             # Not in the automatic navigation: on_nav places the index and category pages.
-            files.append(File.generated(config, uri, content=content,
-                                        inclusion=InclusionLevel.NOT_IN_NAV))
+            files.append(self._generated(config, uri, content, InclusionLevel.NOT_IN_NAV))
         for uri, content in self.site.redirects():
-            files.append(File.generated(config, uri, content=content))
+            files.append(self._generated(config, uri, content))
+        if self.page_folder is not None:
+            for file in files.documentation_pages():
+                # Pages with sop-kb markers show SOP data; a search-words change touches all.
+                if rebuild_all or file.src_uri in self.marker_pages:
+                    file.is_modified = lambda: True  # type: ignore[method-assign]
         self.files = files
         return files
+
+    def _generated(self, config: MkDocsConfig, uri: str, content: str,
+                   inclusion: InclusionLevel = InclusionLevel.UNDEFINED) -> File:
+        if self.page_folder is None:
+            return File.generated(config, uri, content=content, inclusion=inclusion)
+        path = self.page_folder / uri
+        if self.written.get(uri) != content:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content, "utf-8")
+            self.written[uri] = content
+        return File.generated(config, uri, abs_src_path=str(path), inclusion=inclusion)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if self.site is None:
@@ -172,13 +206,23 @@ class SopPlugin(BasePlugin[SopConfig]):
             page = _page(files, uri)
             if uri not in listed and page is not None:
                 items.append(page)
-        return _rebuild(items)
+        navigation = _rebuild(items)
+        if self.page_folder is not None:
+            # A dirty rebuild reads only changed pages, and MkDocs takes a page's title from
+            # its text: give the generated pages theirs, or the navigation shows "None".
+            for page in navigation.pages:
+                if page.file.src_uri in self.written:
+                    page.title = _markdown_title(self.written[page.file.src_uri]) or page.title
+        return navigation
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         if self.site is None or page.file.generated_by:
             return markdown
-        markdown, problems = self.site.expand_markers(markdown, page.file.src_uri)
+        expanded, problems = self.site.expand_markers(markdown, page.file.src_uri)
+        if expanded != markdown or problems:
+            self.marker_pages.add(page.file.src_uri)
+        markdown = expanded
         for problem in problems:
             log.warning(problem)
         return markdown
@@ -204,8 +248,9 @@ class SopPlugin(BasePlugin[SopConfig]):
                 indexer, self.indexer = self.indexer, None
                 indexer.finish()
             if self.copies is not None:
+                # Serving: the browser reloads now; the search index follows in a moment.
                 self.copies.prune({file.dest_uri for file in self._indexed(config)})
-                write_search_index(Path(config.site_dir), self.copies, self.lexicon)
+                self.background_search.request(Path(config.site_dir), self.copies, self.lexicon)
             if self.stage is not None and self.site_dir is not None:
                 publish(self.stage, self.site_dir)
                 config.site_dir = str(self.site_dir)
@@ -223,6 +268,8 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_shutdown(self) -> None:
         self._drop_copies()
+        if self.page_folder is not None:
+            shutil.rmtree(self.page_folder, ignore_errors=True)
 
     def _indexed(self, config: MkDocsConfig) -> Iterator[File]:
         """The pages of this build that search indexes."""
@@ -250,6 +297,14 @@ def build_date() -> datetime.date:
     if epoch and epoch.isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
     return datetime.date.today()
+
+
+def _markdown_title(markdown: str) -> str | None:
+    """The text of the first ``# `` heading of a generated page."""
+    for line in markdown.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
 
 
 def _site_language(config: MkDocsConfig) -> str:

@@ -20,11 +20,12 @@ import html
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from build_tools.search_terms import Lexicon
@@ -77,12 +78,56 @@ class SearchCopies:
 
 def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon) -> None:
     """Write ``lexicon.json`` into ``site_dir`` and Pagefind's index of ``copies`` into its
-    ``pagefind/`` folder."""
+    ``pagefind/`` folder, each replacing the previous one at once (a page being read while
+    this runs sees the old index or the new one)."""
     lexicon_path = site_dir / LEXICON_URI
     lexicon_path.parent.mkdir(parents=True, exist_ok=True)
-    lexicon_path.write_text(json.dumps(lexicon.browser_data(), ensure_ascii=False,
-                                       separators=(",", ":")), "utf-8")
-    run_pagefind(copies.folder, site_dir / PAGEFIND_DIR)
+    partial = lexicon_path.with_suffix(".json.part")
+    partial.write_text(json.dumps(lexicon.browser_data(), ensure_ascii=False,
+                                  separators=(",", ":")), "utf-8")
+    os.replace(partial, lexicon_path)
+    target, following = site_dir / PAGEFIND_DIR, site_dir / f".{PAGEFIND_DIR}-next"
+    shutil.rmtree(following, ignore_errors=True)
+    run_pagefind(copies.folder, following)
+    previous = site_dir / f".{PAGEFIND_DIR}-previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(following, target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+class IndexInBackground:
+    """Runs :func:`write_search_index` on a thread, so that ``mkdocs serve`` reloads the
+    browser without waiting for search. A request made while a run is going on is done
+    after it (only the latest one)."""
+
+    def __init__(self, on_error: Callable[[str], None]) -> None:
+        self._on_error = on_error
+        self._lock = threading.Lock()
+        self._job: tuple[Path, SearchCopies, Lexicon] | None = None
+        self._running = False
+        self.runs = 0
+
+    def request(self, site_dir: Path, copies: SearchCopies, lexicon: Lexicon) -> None:
+        with self._lock:
+            self._job = (site_dir, copies, lexicon)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                job, self._job = self._job, None
+                if job is None:
+                    self._running = False
+                    return
+            try:
+                write_search_index(*job)
+                self.runs += 1
+            except (SearchIndexError, OSError) as error:
+                self._on_error(f"search index not updated: {error}")
 
 
 def run_pagefind(source: Path, output: Path) -> None:

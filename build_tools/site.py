@@ -92,16 +92,31 @@ def roles(sops: list[Sop]) -> list[Role]:
     return sorted(found.values(), key=lambda role: (-len(role.steps), role.slug))
 
 
+class PageCache:
+    """What :class:`SitePages` can reuse from one build to the next (``mkdocs serve``): the
+    renderer with its compiled templates, and every page with what it was rendered from."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[object, str]] = {}
+        self._renderers: dict[str, Renderer] = {}
+
+    def renderer(self, language: str) -> Renderer:
+        if language not in self._renderers:
+            self._renderers[language] = Renderer(language)
+        return self._renderers[language]
+
+
 class SitePages:
     """The generated pages of one site, in one language."""
 
     def __init__(self, catalog: Catalog, language: str,
-                 today: datetime.date | None = None) -> None:
+                 today: datetime.date | None = None, cache: PageCache | None = None) -> None:
         self.today = today or datetime.date.today()
+        self.cache = cache or PageCache()
         self.sops = catalog.sops
         self.reference = catalog.reference
         self.training = catalog.training
-        self.renderer = Renderer(language)
+        self.renderer = self.cache.renderer(language)
         self.renderer.sop_titles = {sop.id: (sop.slug, sop.title) for sop in catalog.sops}
         self.by_id = {sop.id: sop for sop in self.sops}
         self.groups = self.renderer.categories(self.sops)
@@ -146,9 +161,23 @@ class SitePages:
         return 0.6
 
     def pages(self) -> Iterator[tuple[str, str]]:
-        """``(source uri, markdown)`` for every generated page."""
+        """``(source uri, markdown)`` for every generated page.
+
+        A page whose template and data compare equal to those it was rendered from last time
+        (same ``cache``) is not rendered again. SOPs loaded from unchanged files are the same
+        objects, so the comparison is mostly identity checks; ``mkdocs serve`` keeps the
+        cache across rebuilds.
+        """
+        inputs = (self.renderer.language, self.renderer.sop_titles)
+
         def page(uri: str, template: str, **context: object) -> tuple[str, str]:
-            return uri, self.renderer.page(uri, template, **context)
+            key = (template, context, inputs)
+            cached = self.cache.pages.get(uri)
+            if cached is not None and cached[0] == key:
+                return uri, cached[1]
+            markdown = self.renderer.page(uri, template, **context)
+            self.cache.pages[uri] = (key, markdown)
+            return uri, markdown
 
         yield page(INDEX_URI, "sop_index", groups=self.groups)
         for name, sops in self.groups:

@@ -1,8 +1,10 @@
-"""`mkdocs serve --livereload` (the README's serve command) rebuilds when an SOP file changes."""
+"""`mkdocs serve --livereload --dirty` (the README's serve command) rebuilds what an SOP edit
+changes: the SOP's page, the pages listing it, and, a moment later, the search index."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import time
@@ -40,12 +42,18 @@ def wait_for(url: str, text: str, timeout: float = 60) -> str:
     raise AssertionError(f"{text!r} did not appear at {url} within {timeout}s")
 
 
+def page_text(url: str) -> str:
+    """The page without the reload script's epoch numbers, which change at every rebuild."""
+    return re.sub(r"livereload\(\d+, \d+\)", "livereload()", fetch(url))
+
+
 @pytest.fixture
 def server(project: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     process = subprocess.Popen(
-        [str(BIN / "mkdocs"), "serve", "--livereload", "--dev-addr", f"127.0.0.1:{port}"],
+        [str(BIN / "mkdocs"), "serve", "--livereload", "--dirty", "--dev-addr",
+         f"127.0.0.1:{port}"],
         cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         yield f"http://127.0.0.1:{port}/"
@@ -74,3 +82,40 @@ def test_an_invalid_edit_keeps_the_preview_running(project: Path, server: str) -
     chat.write_text(chat.read_text("utf-8").replace(
         "title: Melayani percakapan live chat", "title: Live chat (diubah)"), "utf-8")
     wait_for(server + "sop/cs-chat-001/", "Live chat (diubah)")
+
+
+def test_a_dirty_rebuild_updates_the_pages_listing_the_sop(project: Path, server: str) -> None:
+    wait_for(server + "sop/cs-comp-002/", "Menangani keluhan produk rusak")
+    untouched = page_text(server + "sop/cs-comp-003/")  # does not name CS-COMP-002
+    navigation = fetch(server + "sop/cs-chat-001/").split('class="md-nav__list"', 1)[1]
+    path = project / "sops" / "CS-COMP-002.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "title: Menangani keluhan produk rusak", "title: Produk rusak (judul baru)"), "utf-8")
+    wait_for(server + "sop/cs-comp-002/", "Produk rusak (judul baru)")
+    wait_for(server + "sop/", "Produk rusak (judul baru)")  # the SOP index, generated
+    wait_for(server, "Produk rusak (judul baru)")  # the home page's sop-kb marker list
+    assert page_text(server + "sop/cs-comp-003/") == untouched  # not rebuilt
+    # CS-CHAT-001 links to CS-COMP-002, so it is rebuilt, with the same navigation (whose
+    # pages were not rebuilt) as before.
+    wait_for(server + "sop/cs-chat-001/", "Produk rusak (judul baru)")
+    assert fetch(server + "sop/cs-chat-001/").split('class="md-nav__list"', 1)[1].startswith(
+        navigation.split("</nav>", 1)[0])
+
+
+def test_search_follows_an_edit_while_serving(project: Path, server: str, page) -> None:
+    wait_for(server + "pagefind/pagefind.js", "")
+    path = project / "sops" / "CS-COMP-002.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "title: Menangani keluhan produk rusak", "title: Menangani keluhan zirkonia retak"),
+        "utf-8")
+    wait_for(server + "sop/cs-comp-002/", "zirkonia")
+    deadline = time.monotonic() + 60
+    while True:
+        page.goto(server)
+        page.fill(".sop-search__input", "zirkonia")
+        results = page.locator(".sop-search__result, .sop-search__none").first
+        results.wait_for()
+        if "zirkonia" in page.locator(".sop-search__results").inner_text().lower():
+            break
+        assert time.monotonic() < deadline, "the search index did not follow the edit"
+        time.sleep(1)
