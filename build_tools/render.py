@@ -51,6 +51,8 @@ class Renderer:
         )
         #: id → (slug, title) of every SOP, for [[CS-COMP-002]] links in SOP text.
         self.sop_titles: dict[str, tuple[str, str]] = {}
+        #: The ids such links named while rendering, when a caller wants to know.
+        self.linked: set[str] | None = None
         self.env.filters.update(
             duration=self.duration, cycle=self.cycle, channel=self.channel,
             cell=cell, template_block=template_block, oneline=oneline,
@@ -67,6 +69,8 @@ class Renderer:
         base = context.get("sop_base", "sop/")
 
         def resolve(sop_id: str, step: str | None) -> tuple[str, str] | None:
+            if self.linked is not None:
+                self.linked.add(sop_id)
             if sop_id not in self.sop_titles:
                 return None
             slug, title = self.sop_titles[sop_id]

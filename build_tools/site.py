@@ -97,7 +97,8 @@ class PageCache:
     renderer with its compiled templates, and every page with what it was rendered from."""
 
     def __init__(self) -> None:
-        self.pages: dict[str, tuple[object, str]] = {}
+        #: uri → (template and data, {linked SOP id: its (slug, title)}, Markdown)
+        self.pages: dict[str, tuple[object, dict[str, object], str]] = {}
         self._renderers: dict[str, Renderer] = {}
 
     def renderer(self, language: str) -> Renderer:
@@ -164,19 +165,26 @@ class SitePages:
         """``(source uri, markdown)`` for every generated page.
 
         A page whose template and data compare equal to those it was rendered from last time
-        (same ``cache``) is not rendered again. SOPs loaded from unchanged files are the same
-        objects, so the comparison is mostly identity checks; ``mkdocs serve`` keeps the
-        cache across rebuilds.
+        (same ``cache``), and whose ``[[SOP]]`` links name SOPs with the same titles, is not
+        rendered again. SOPs loaded from unchanged files are the same objects, so the
+        comparison is mostly identity checks; ``mkdocs serve`` keeps the cache across
+        rebuilds.
         """
-        inputs = (self.renderer.language, self.renderer.sop_titles)
+        titles = self.renderer.sop_titles
 
         def page(uri: str, template: str, **context: object) -> tuple[str, str]:
-            key = (template, context, inputs)
+            key = (template, context, self.renderer.language)
             cached = self.cache.pages.get(uri)
-            if cached is not None and cached[0] == key:
-                return uri, cached[1]
-            markdown = self.renderer.page(uri, template, **context)
-            self.cache.pages[uri] = (key, markdown)
+            if cached is not None and cached[0] == key and all(
+                    titles.get(sop_id) == title for sop_id, title in cached[1].items()):
+                return uri, cached[2]
+            self.renderer.linked = set()
+            try:
+                markdown = self.renderer.page(uri, template, **context)
+                linked = {sop_id: titles.get(sop_id) for sop_id in self.renderer.linked}
+            finally:
+                self.renderer.linked = None
+            self.cache.pages[uri] = (key, linked, markdown)
             return uri, markdown
 
         yield page(INDEX_URI, "sop_index", groups=self.groups)

@@ -295,3 +295,30 @@ def _safe(text: str) -> object:
         return yaml.safe_load(text)
     except yaml.YAMLError:
         return None
+
+
+def test_validation_reports_progress_file_by_file() -> None:
+    from build_tools.catalog import load_catalog
+
+    calls: list[tuple[int, int]] = []
+    catalog = load_catalog([SOPS], progress=lambda done, total: calls.append((done, total)))
+    total = len(catalog.documents)
+    assert calls == [(done, total) for done in range(1, total + 1)]
+
+
+def test_unchanged_files_are_not_checked_again(tmp_path: Path) -> None:
+    from build_tools.catalog import FileCache, load_catalog
+
+    for path in SOPS.glob("*.yaml"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    cache = FileCache()
+    first = load_catalog([tmp_path], cache=cache)
+    assert not first.errors
+    edited = tmp_path / "CS-COMP-001.yaml"
+    edited.write_text(edited.read_text("utf-8").replace("purpose: ", "purpose: [\n", 1), "utf-8")
+    second = load_catalog([tmp_path], cache=cache)
+    kept = second.by_id()
+    assert len(kept) >= 5  # the SOPs that do not name CS-COMP-001: loaded once, reused
+    assert all(sop is first.by_id()[sop_id] for sop_id, sop in kept.items())
+    assert "CS-COMP-001" not in second.by_id()  # the edit broke it, and that is seen
+    assert any(p.path.endswith("CS-COMP-001.yaml") for p in second.errors)
