@@ -29,18 +29,6 @@ def lookup(data: Any, node_path: NodePath) -> Any:
     return data
 
 
-def strings(value: Any, node_path: NodePath = ()) -> Iterator[tuple[NodePath, str]]:
-    """Every string in ``value`` with its path, in document order."""
-    if isinstance(value, str):
-        yield node_path, value
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield from strings(child, (*node_path, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from strings(child, (*node_path, index))
-
-
 def step_anchors(data: Any) -> Iterator[tuple[NodePath, str]]:
     """Every URL anchor of an SOP's steps in raw data: each step id and its former ids."""
     procedure = lookup(data, ("procedure",))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from build_tools.components import component_of
-from build_tools.paths import describe, lookup, step_anchors, strings
+from build_tools.paths import describe, lookup, step_anchors
 from build_tools.problem import Problem
 from build_tools.review import check_history
 from build_tools.yamlsource import Document, NodePath
@@ -47,7 +47,18 @@ Check = Callable[[Document], Iterator[Problem]]
 _TEMPLATE_PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\bFIXME\b|lorem ipsum", re.IGNORECASE)
 
 
+#: What a text must start with (after spaces) or contain for the patterns above to match;
+#: the patterns decide, these only spare them the texts that cannot match.
+_PLACEHOLDER_STARTS = ("todo", "tbd", "tba", "fixme", "xxx", "lorem ipsum", "...", "…", "-",
+                       "?", "n/a", "na", "[", "<")
+_PLACEHOLDER_WORDS = ("todo", "tbd", "fixme", "lorem ipsum")
+
+
 def is_placeholder(text: str, *, template: bool = False) -> bool:
+    folded = text.casefold()
+    if not any(word in folded for word in _PLACEHOLDER_WORDS) and (
+            template or not folded.lstrip().startswith(_PLACEHOLDER_STARTS)):
+        return False
     pattern = _TEMPLATE_PLACEHOLDER if template else _PLACEHOLDER
     return bool(text.strip()) and bool(pattern.search(text))
 
@@ -67,7 +78,7 @@ def _steps(doc: Document) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def check_placeholders(doc: Document) -> Iterator[Problem]:
     """placeholder: text such as ``TODO``, ``TBD``, ``...`` or ``[isi di sini]`` is not content."""
-    for node_path, text in strings(doc.data):
+    for node_path, text in doc.strings:
         if is_placeholder(text, template=bool(node_path) and node_path[-1] == "template"):
             yield doc.problem(node_path, "placeholder",
                               f"{_prefix(node_path)}{describe(node_path)} is a placeholder "

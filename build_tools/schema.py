@@ -59,7 +59,34 @@ def fast_check(name: str) -> Callable[[Any], Any] | None:
     schema = load_schema(name)
     if "sop.schema.json#" in json.dumps(schema):
         return None
-    return fastjsonschema.compile({**schema, "$schema": "http://json-schema.org/draft-07/schema#"})
+    inlined = _inline_refs(schema, schema.get("$defs", {}))
+    return fastjsonschema.compile({**inlined, "$schema": "http://json-schema.org/draft-07/schema#"},
+                                  detailed_exceptions=False)
+
+
+#: Keywords that only describe; beside a ``$ref`` they need no ``allOf`` to keep.
+_ANNOTATIONS = frozenset({"description", "title", "examples", "default", "$comment",
+                          "markdownDescription"})
+
+
+def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
+    """``node`` with every ``#/$defs/…`` reference replaced by the definition itself: the
+    compiled check then calls no function per referenced value (fastjsonschema builds an
+    error path with ``str.format(**locals())`` at each such call, valid data or not)."""
+    if isinstance(node, list):
+        return [_inline_refs(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    inlined = {key: _inline_refs(value, definitions) for key, value in node.items()
+               if key not in ("$ref", "$defs")}
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/$defs/"):
+        target = _inline_refs(definitions[reference.removeprefix("#/$defs/")], definitions)
+        rest = {key: value for key, value in inlined.items() if key not in _ANNOTATIONS}
+        return {**rest, "allOf": [target]} if rest else target
+    if "$ref" in node:
+        inlined["$ref"] = node["$ref"]
+    return inlined
 
 
 def is_valid(data: Any, name: str = SOP_SCHEMA) -> bool:

@@ -18,6 +18,7 @@ byte-order mark, bytes that are not UTF-8 and files larger than :data:`MAX_BYTES
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ class Document:
     positions: dict[NodePath, Position] = field(default_factory=dict)
     key_positions: dict[NodePath, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: Every string value (not keys) with its path, in document order, noted while loading.
+    strings: list[tuple[NodePath, str]] = field(default_factory=list)
 
     def position(self, node_path: NodePath) -> Position:
         """Where the node at ``node_path`` stands, or its nearest existing ancestor."""
@@ -116,7 +119,10 @@ def _decode(doc: Document, raw: bytes) -> str | None:
 
 def _parse(doc: Document, text: str) -> None:
     try:
-        _EventBuilder(doc).run(text)
+        if _composable(text):
+            _NodeBuilder(doc).run(text)
+        else:
+            _EventBuilder(doc).run(text)
     except _Refused as refused:
         doc.problems.append(Problem(doc.path, refused.mark.line + 1, refused.mark.column + 1,
                                     Level.ERROR, refused.rule, refused.message))
@@ -134,6 +140,109 @@ def _parse(doc: Document, text: str) -> None:
     else:
         if doc.data is None and not doc.problems and not doc.positions:
             doc.problems.append(_whole_file(doc, "empty-file", "file is empty"))
+
+
+#: libyaml's composer recurses in C once per nesting level, without a limit: far deeper
+#: than this it overflows the stack (seen at 50,000 levels; 10,000 passes).
+_COMPOSE_LIMIT = 2000
+_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)", re.MULTILINE)
+#: Where a tag could start a node (prose such as ``[nama]!`` does not match).
+_TAG = re.compile(r"(?:^|[\s\[{,])!")
+
+
+def _composable(text: str) -> bool:
+    """Whether ``text`` can go through libyaml's composer (:class:`_NodeBuilder`), which is
+    quicker than building from events but keeps no anchors, tags or document markers to
+    refuse, and recurses per nesting level. Every collection needs an indicator of its own
+    (``[``, ``{``, ``-``, ``:`` or ``?``), so their count bounds the nesting depth."""
+    if "&" in text:
+        return False  # anchors: refused with their position by the event path
+    if ("!" in text and _TAG.search(text)) or (
+            ("---" in text or "..." in text) and _DOCUMENT_MARKER.search(text)):
+        return False
+    indicators = (text.count("[") + text.count("{") + text.count("-") + text.count(":")
+                  + text.count("?"))
+    return indicators <= _COMPOSE_LIMIT
+
+
+class _Composer(getattr(yaml, "CBaseLoader", yaml.BaseLoader)):  # type: ignore[misc]
+    """libyaml's parser and composer. Tags are not looked at (a file with any tag goes the
+    event path), so types are not resolved: null and true/false are read by :func:`_plain`
+    as in the event path, everything else stays text."""
+
+    def descend_resolver(self, *args: Any) -> None:
+        pass
+
+    def ascend_resolver(self, *args: Any) -> None:
+        pass
+
+    def resolve(self, *args: Any) -> str:
+        return "tag:yaml.org,2002:str"
+
+
+class _NodeBuilder:
+    """Builds the data from libyaml's node tree, walking it with a stack of its own."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+
+    def run(self, text: str) -> None:
+        composer = _Composer(text)
+        try:
+            root = composer.get_single_node()
+        except yaml.composer.ComposerError as error:
+            # With no anchor in the file (see _composable), any alias is an undefined one.
+            if error.problem_mark is not None and "undefined alias" in str(error.problem):
+                raise _Refused(error.problem_mark, "alias",
+                               "YAML aliases (*name) are not allowed in SOP files") from None
+            raise
+        finally:
+            composer.dispose()
+        if root is None:
+            return
+        doc = self.doc
+        positions, key_positions = doc.positions, doc.key_positions
+        work: list[tuple[Any, Any, Any, NodePath, int]] = [(root, None, None, (), 0)]
+        while work:
+            node, parent, slot, path, depth = work.pop()
+            mark = node.start_mark
+            positions[path] = (mark.line + 1, mark.column + 1)
+            kind = type(node)
+            if kind is yaml.ScalarNode:
+                value: Any = _plain(node.value) if not node.style else node.value
+                if type(value) is str:
+                    doc.strings.append((path, value))
+            elif depth >= MAX_DEPTH:
+                raise _Refused(mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+            elif kind is yaml.MappingNode:
+                value = {}
+                children = []
+                for key_node, value_node in node.value:
+                    key = (_plain(key_node.value) if not key_node.style else key_node.value) \
+                        if type(key_node) is yaml.ScalarNode else None
+                    if not isinstance(key, str):
+                        raise _Refused(key_node.start_mark, "bad-key",
+                                       "mapping keys must be plain text")
+                    key_path = (*path, key)
+                    if key in value:
+                        first = key_positions[key_path][0]
+                        raise _Refused(key_node.start_mark, "duplicate-key",
+                                       f"duplicate key {key!r} (first at line {first})")
+                    value[key] = None
+                    key_positions[key_path] = (key_node.start_mark.line + 1,
+                                               key_node.start_mark.column + 1)
+                    children.append((value_node, value, key, key_path, depth + 1))
+                work.extend(reversed(children))
+            else:
+                value = []
+                work.extend((child, value, None, (*path, index), depth + 1)
+                            for index, child in reversed(list(enumerate(node.value))))
+            if parent is None:
+                doc.data = value
+            elif slot is None:
+                parent.append(value)
+            else:
+                parent[slot] = value
 
 
 class _Refused(Exception):
@@ -164,7 +273,10 @@ class _EventBuilder:
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
             if kind is yaml.ScalarEvent:
-                self._node(event, _scalar(event))
+                value = _scalar(event)
+                path = self._node(event, value)
+                if isinstance(value, str) and (not self.stack or path != self.stack[-1].path):
+                    self.doc.strings.append((path, value))  # a value, not a mapping key
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 container: dict[str, Any] | list[Any] = \
                     {} if kind is yaml.MappingStartEvent else []
@@ -223,10 +335,15 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 def _scalar(event: yaml.ScalarEvent) -> str | bool | None:
-    value = event.value
-    if event.style is None and event.tag is None:  # plain, untagged
-        if value in _NULLS:
-            return None
-        if value.lower() in ("true", "false"):
-            return value.lower() == "true"
+    if not event.style and event.tag is None:  # plain ('' from libyaml, None from PyYAML)
+        return _plain(event.value)
+    return event.value
+
+
+def _plain(value: str) -> str | bool | None:
+    """A plain scalar: null, true and false are read as such, everything else is text."""
+    if value in _NULLS:
+        return None
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
     return value
