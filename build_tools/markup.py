@@ -36,9 +36,14 @@ _PLAIN = re.compile(r"[^\[\]{}|<>&\"'\x00\n\r]*")
 _PLAIN_START = frozenset("#=-_* \t")
 
 
+def is_plain(text: str) -> bool:
+    """Whether ``text`` is its own safe Markdown (see :data:`_PLAIN`)."""
+    return _PLAIN.fullmatch(text) is not None and (not text or text[0] not in _PLAIN_START)
+
+
 def safe_markdown(text: str, resolve: LinkResolver) -> Markup:
     """``text`` as Markdown that can only produce the allowed constructs."""
-    if _PLAIN.fullmatch(text) and (not text or text[0] not in _PLAIN_START):
+    if is_plain(text):
         return Markup(text)
     kept: list[str] = []
 

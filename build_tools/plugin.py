@@ -7,9 +7,12 @@
   it, so the navigation embedded in every page does not grow with the number of SOPs), and
   appends generated reference pages the configured navigation leaves out.
 * ``on_page_markdown`` expands ``<!-- sop-kb: … -->`` markers in hand-written pages.
-* ``on_page_content`` adds the hidden root words that let Indonesian word forms meet in search.
-* ``on_post_build`` writes the search index (Pagefind) into the built site.
-* ``on_serve`` watches the SOP, reference and synonym files.
+* ``on_page_content`` hands each rendered page to search (see :mod:`build_tools.search_index`:
+  a second process adds the hidden root words and feeds Pagefind while MkDocs goes on).
+* ``on_env`` (all pages rendered) lets the search index be written while MkDocs applies the
+  theme; ``on_post_build`` waits for it, then publishes the site (see :mod:`build_tools.output`).
+* ``on_serve`` watches the SOP, reference and synonym files. Under ``mkdocs serve --dirty`` the
+  plugin keeps its caches across rebuilds (see ``on_startup``) and re-indexes on a thread.
 
 Validation problems are logged as errors with their ``FILE:LINE:COL``; ``mkdocs build`` then
 aborts. Under ``mkdocs serve`` the invalid SOPs are left out instead, so a writer keeps a
@@ -44,6 +47,7 @@ from build_tools.search_terms import Lexicon
 from build_tools.site import PageCache, SitePages
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.livereload import LiveReloadServer
 
@@ -241,6 +245,13 @@ class SopPlugin(BasePlugin[SopConfig]):
                 content = self.lexicon.annotate(content)
             self.copies.write(page.file.dest_uri, page.title or "", content, weight)
         return html
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # Every page's content has been rendered (on_page_content) by now; MkDocs goes on
+        # with the theme's templates while the search index is written on the other core.
+        if self.indexer is not None:
+            self.indexer.close_input()
+        return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         try:

@@ -15,7 +15,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from build_tools.labels import load_labels
-from build_tools.markup import safe_markdown
+from build_tools.markup import is_plain, safe_markdown
 from build_tools.flowchart import flowchart
 from build_tools.model import Duration, Sop
 from build_tools.search_terms import TERMS_END, TERMS_START
@@ -66,6 +66,9 @@ class Renderer:
         only (see :mod:`build_tools.markup`), with SOP links resolved from this page."""
         if isinstance(value, Markup) or isinstance(value, int | float):
             return value
+        text = "" if value is None else str(value)
+        if is_plain(text):
+            return Markup(text)
         base = context.get("sop_base", "sop/")
 
         def resolve(sop_id: str, step: str | None) -> tuple[str, str] | None:
@@ -75,7 +78,7 @@ class Renderer:
                 return None
             slug, title = self.sop_titles[sop_id]
             return f"{base}{slug}.md" + (f"#{step}" if step else ""), title
-        return safe_markdown("" if value is None else str(value), resolve)
+        return safe_markdown(text, resolve)
 
     def duration(self, value: Duration | None) -> str:
         if value is None:

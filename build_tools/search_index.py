@@ -167,12 +167,18 @@ class BackgroundIndexer:
     def add(self, dest_uri: str, title: str, content: str, weight: float = 1.0) -> None:
         self._send({"path": dest_uri, "title": title, "content": content, "weight": weight})
 
-    def finish(self) -> None:
+    def close_input(self) -> None:
+        """No more pages: the second process writes the index while the caller goes on."""
         assert self._process.stdin is not None
-        try:
-            self._process.stdin.close()
-        except BrokenPipeError:
-            pass
+        if not self._process.stdin.closed:
+            try:
+                self._process.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def finish(self) -> None:
+        """Wait for the index to be written; :class:`SearchIndexError` if it failed."""
+        self.close_input()
         code = self._process.wait()
         self._errors.seek(0)
         detail = self._errors.read().decode("utf-8", "replace").strip().splitlines()
@@ -199,7 +205,9 @@ class PagefindService:
         executable = get_executable()
         if executable is None:
             raise SearchIndexError("Pagefind's program is not installed (pagefind_bin)")
+        # One indexing thread: the other core is MkDocs' (more threads only contend with it).
         self._process = subprocess.Popen([os.fspath(executable), "--service"],
+                                         env={**os.environ, "RAYON_NUM_THREADS": "1"},
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.STDOUT)
         self._last_id = 0

@@ -33,6 +33,7 @@ CHANGES_URI = "changes.md"
 RECENT_CHANGES = 50
 TRAINING_DIR = "training"
 
+_LISTINGS = frozenset({INDEX_URI, TEMPLATES_URI, ROLES_URI, CHANGES_URI, REVIEW_URI})
 _MARKER = re.compile(r"<!--\s*sop-kb:\s*([a-z-]+)((?:\s+[^\s>]+)*)\s*-->")
 
 
@@ -154,11 +155,14 @@ class SitePages:
 
     def search_weight(self, src_uri: str) -> float:
         """Relative weight of a page in search: SOP pages first, since agents look for a
-        procedure; pages that repeat SOP text (indexes, templates) count less."""
+        procedure; reference and hand-written pages less. Pages that only list what SOP
+        pages say (SOP index, categories, templates, roles, changes, review dates) are not
+        indexed (0): a hit there would only stand between the agent and the SOP's step, and
+        with thousands of SOPs they are the largest pages to index."""
         if src_uri in self._sop_uris:
             return 1.0
-        if src_uri == TEMPLATES_URI or src_uri == INDEX_URI or src_uri.startswith(CATEGORY_DIR):
-            return 0.3
+        if src_uri in _LISTINGS or src_uri.startswith(f"{CATEGORY_DIR}/"):
+            return 0.0
         return 0.6
 
     def pages(self) -> Iterator[tuple[str, str]]:
