@@ -22,6 +22,7 @@ working preview while fixing them.
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import shutil
 import tempfile
@@ -99,6 +100,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.written: dict[str, str] = {}
         self.marker_pages: set[str] = set()
         self.background_search = IndexInBackground(on_error=log.warning)
+        self.warnings = _WarningCount()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
@@ -120,6 +122,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             except OutputError as error:
                 raise PluginError(str(error)) from error
             config.site_dir = str(self.stage)
+            self.warnings.count = 0
+            logging.getLogger("mkdocs").addHandler(self.warnings)
         if self.config.search and self.serving and self.copies is None:
             # Lives for the whole `mkdocs serve` session (dirty rebuilds render changed pages).
             folder = Path(tempfile.mkdtemp(prefix="sopkb-search-"))
@@ -260,16 +264,23 @@ class SopPlugin(BasePlugin[SopConfig]):
                 indexer.finish()
             if self.copies is not None:
                 # Serving: the browser reloads now; the search index follows in a moment.
-                self.copies.prune({file.dest_uri for file in self._indexed(config)})
+                self.copies.prune({file.dest_uri for file in self._indexed()})
                 self.background_search.request(Path(config.site_dir), self.copies, self.lexicon)
+            logging.getLogger("mkdocs").removeHandler(self.warnings)
             if self.stage is not None and self.site_dir is not None:
-                publish(self.stage, self.site_dir)
-                config.site_dir = str(self.site_dir)
+                if config.strict and self.warnings.count:
+                    # MkDocs aborts a strict build on warnings after this event: the site
+                    # published before stays as it is.
+                    discard(self.stage)
+                else:
+                    publish(self.stage, self.site_dir)
+                    config.site_dir = str(self.site_dir)
                 self.stage = None
         except (SearchIndexError, OutputError) as error:
             raise PluginError(str(error)) from error
 
     def on_build_error(self, *, error: Exception) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
         if self.stage is not None:
             discard(self.stage)
             self.stage = None
@@ -282,7 +293,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         if self.page_folder is not None:
             shutil.rmtree(self.page_folder, ignore_errors=True)
 
-    def _indexed(self, config: MkDocsConfig) -> Iterator[File]:
+    def _indexed(self) -> Iterator[File]:
         """The pages of this build that search indexes."""
         for file in self.files.documentation_pages():
             if self.site is None or self.site.search_weight(file.src_uri) > 0.0:
@@ -299,6 +310,18 @@ class SopPlugin(BasePlugin[SopConfig]):
                 server.watch(str(self._path(option)))
         if self._path(self.config.synonyms_file).is_file():
             server.watch(str(self._path(self.config.synonyms_file)))
+
+
+class _WarningCount(logging.Handler):
+    """Counts warnings as MkDocs does for ``--strict``, which it checks only after
+    ``on_post_build``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def build_date() -> datetime.date:

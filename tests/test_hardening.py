@@ -370,6 +370,20 @@ def test_a_failed_build_leaves_the_previous_site_untouched(project: Path) -> Non
     assert _leftovers(project) == []
 
 
+def test_a_strict_build_failing_on_a_warning_leaves_the_previous_site(project: Path) -> None:
+    assert _build(project).returncode == 0
+    before = _digest(project / "site")
+    home = project / "docs" / "index.md"
+    home.write_text(home.read_text("utf-8") + "\n[Broken](no-such-page.md)\n", "utf-8")
+    result = _build(project)
+    assert result.returncode != 0 and "no-such-page.md" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _digest(project / "site") == before
+    assert _leftovers(project) == []
+    assert _build(project, "--site-dir", "other").returncode != 0  # not strict-only: same
+    assert not (project / "other").exists()
+
+
 def test_two_builds_of_the_same_input_are_byte_identical(project: Path, tmp_path: Path) -> None:
     env = {"SOURCE_DATE_EPOCH": "1790000000"}
     assert _build(project, "--site-dir", str(tmp_path / "one"), env=env).returncode == 0
