@@ -107,7 +107,6 @@ class IndexInBackground:
         self._lock = threading.Lock()
         self._job: tuple[Path, SearchCopies, Lexicon] | None = None
         self._running = False
-        self.runs = 0
 
     def request(self, site_dir: Path, copies: SearchCopies, lexicon: Lexicon) -> None:
         with self._lock:
@@ -125,7 +124,6 @@ class IndexInBackground:
                     return
             try:
                 write_search_index(*job)
-                self.runs += 1
             except (SearchIndexError, OSError) as error:
                 self._on_error(f"search index not updated: {error}")
 
