@@ -1,9 +1,12 @@
 """Read a YAML file into plain data plus the position of every node in it.
 
-The file is parsed once, with libyaml when available, and the data is built straight from
-the parser's events (no node tree, no recursion): dicts, lists and strings, with each
-node's 1-based line and column recorded under its path (a tuple of keys and indexes).
+The file is parsed once, with libyaml when available, into dicts, lists and strings, with
+each node's 1-based line and column recorded under its path (a tuple of keys and indexes).
 Checks use those positions to point at the offending node without reading the file again.
+Most files go through libyaml's composer and a walk of its node tree without recursion
+(:class:`_NodeBuilder`); a file that could hold an anchor, a tag, a second document or very
+deep nesting is built straight from the parser's events instead (:class:`_EventBuilder`),
+which refuses those with their position. Both give the same result (tested).
 
 Scalars follow the "text unless told otherwise" rule: every scalar is a string except
 ``null``/``~``/empty (``None``) and exactly ``true``/``false`` (``bool``). So ``version: 1.10``
