@@ -80,12 +80,7 @@ def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon) -
     """Write ``lexicon.json`` into ``site_dir`` and Pagefind's index of ``copies`` into its
     ``pagefind/`` folder, each replacing the previous one at once (a page being read while
     this runs sees the old index or the new one)."""
-    lexicon_path = site_dir / LEXICON_URI
-    lexicon_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = lexicon_path.with_suffix(".json.part")
-    partial.write_text(json.dumps(lexicon.browser_data(), ensure_ascii=False,
-                                  separators=(",", ":")), "utf-8")
-    os.replace(partial, lexicon_path)
+    write_lexicon(site_dir, lexicon)
     target, following = site_dir / PAGEFIND_DIR, site_dir / f".{PAGEFIND_DIR}-next"
     shutil.rmtree(following, ignore_errors=True)
     run_pagefind(copies.folder, following)
@@ -95,6 +90,16 @@ def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon) -
         os.replace(target, previous)
     os.replace(following, target)
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def write_lexicon(site_dir: Path, lexicon: Lexicon) -> None:
+    """The roots the search box reduces typed words to, replacing the previous file at once."""
+    path = site_dir / LEXICON_URI
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.part")
+    partial.write_text(json.dumps(lexicon.browser_data(), ensure_ascii=False,
+                                  separators=(",", ":")), "utf-8")
+    os.replace(partial, path)
 
 
 class IndexInBackground:
@@ -282,10 +287,7 @@ def _index_stream(lines: Iterable[bytes]) -> None:
     service.close()
     if service.errors:
         raise SearchIndexError(f"Pagefind: {service.errors[0]}")
-    lexicon_path = site_dir / LEXICON_URI
-    lexicon_path.parent.mkdir(parents=True, exist_ok=True)
-    lexicon_path.write_text(json.dumps(lexicon.browser_data(), ensure_ascii=False,
-                                       separators=(",", ":")), "utf-8")
+    write_lexicon(site_dir, lexicon)
 
 
 if __name__ == "__main__":

@@ -196,15 +196,14 @@ class _NodeBuilder:
         except yaml.composer.ComposerError as error:
             # With no anchor in the file (see _composable), any alias is an undefined one.
             if error.problem_mark is not None and "undefined alias" in str(error.problem):
-                raise _Refused(error.problem_mark, "alias",
-                               "YAML aliases (*name) are not allowed in SOP files") from None
+                raise _Refused(error.problem_mark, "alias", _ALIASES_REFUSED) from None
             raise
         finally:
             composer.dispose()
         if root is None:
             return
         doc = self.doc
-        positions, key_positions = doc.positions, doc.key_positions
+        positions = doc.positions
         work: list[tuple[Any, Any, Any, NodePath, int]] = [(root, None, None, (), 0)]
         while work:
             node, parent, slot, path, depth = work.pop()
@@ -212,28 +211,19 @@ class _NodeBuilder:
             positions[path] = (mark.line + 1, mark.column + 1)
             kind = type(node)
             if kind is yaml.ScalarNode:
-                value: Any = _plain(node.value) if not node.style else node.value
+                value: Any = _scalar(node.value, node.style)
                 if type(value) is str:
                     doc.strings.append((path, value))
             elif depth >= MAX_DEPTH:
-                raise _Refused(mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+                raise _too_deep(mark)
             elif kind is yaml.MappingNode:
                 value = {}
                 children = []
                 for key_node, value_node in node.value:
-                    key = (_plain(key_node.value) if not key_node.style else key_node.value) \
+                    key = _scalar(key_node.value, key_node.style) \
                         if type(key_node) is yaml.ScalarNode else None
-                    if not isinstance(key, str):
-                        raise _Refused(key_node.start_mark, "bad-key",
-                                       "mapping keys must be plain text")
-                    key_path = (*path, key)
-                    if key in value:
-                        first = key_positions[key_path][0]
-                        raise _Refused(key_node.start_mark, "duplicate-key",
-                                       f"duplicate key {key!r} (first at line {first})")
-                    value[key] = None
-                    key_positions[key_path] = (key_node.start_mark.line + 1,
-                                               key_node.start_mark.column + 1)
+                    key_path = _note_key(doc, value, path, key, key_node.start_mark)
+                    value[key] = None  # keeps the file's order until the value is built
                     children.append((value_node, value, key, key_path, depth + 1))
                 work.extend(reversed(children))
             else:
@@ -252,6 +242,27 @@ class _Refused(Exception):
     def __init__(self, mark: yaml.Mark, rule: str, message: str) -> None:
         super().__init__(message)
         self.mark, self.rule, self.message = mark, rule, message
+
+
+_ALIASES_REFUSED = "YAML aliases (*name) are not allowed in SOP files"
+
+
+def _too_deep(mark: yaml.Mark) -> _Refused:
+    return _Refused(mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+
+
+def _note_key(doc: Document, mapping: dict[str, Any], mapping_path: NodePath, key: Any,
+              mark: yaml.Mark) -> NodePath:
+    """Check a mapping key (text, not seen before in ``mapping``) and note where it stands;
+    the path of its value."""
+    if not isinstance(key, str):
+        raise _Refused(mark, "bad-key", "mapping keys must be plain text")
+    key_path = (*mapping_path, key)
+    if key in mapping:
+        first = doc.key_positions[key_path][0]
+        raise _Refused(mark, "duplicate-key", f"duplicate key {key!r} (first at line {first})")
+    doc.key_positions[key_path] = (mark.line + 1, mark.column + 1)
+    return key_path
 
 
 class _Frame:
@@ -276,7 +287,7 @@ class _EventBuilder:
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
             if kind is yaml.ScalarEvent:
-                value = _scalar(event)
+                value = _scalar(event.value, event.style, event.tag)
                 path = self._node(event, value)
                 if isinstance(value, str) and (not self.stack or path != self.stack[-1].path):
                     self.doc.strings.append((path, value))  # a value, not a mapping key
@@ -285,14 +296,12 @@ class _EventBuilder:
                     {} if kind is yaml.MappingStartEvent else []
                 path = self._node(event, container)
                 if len(self.stack) >= MAX_DEPTH:
-                    raise _Refused(event.start_mark, "too-deep",
-                                   f"nesting deeper than {MAX_DEPTH} levels")
+                    raise _too_deep(event.start_mark)
                 self.stack.append(_Frame(container, path))
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 self.stack.pop()
             elif kind is yaml.AliasEvent:
-                raise _Refused(event.start_mark, "alias",
-                               "YAML aliases (*name) are not allowed in SOP files")
+                raise _Refused(event.start_mark, "alias", _ALIASES_REFUSED)
             elif kind is yaml.DocumentStartEvent:
                 self.documents += 1
                 if self.documents > 1:
@@ -317,14 +326,8 @@ class _EventBuilder:
             path = (*frame.path, len(frame.value))
             frame.value.append(value)
         elif frame.key is None:  # this node is a key
-            if not isinstance(value, str):
-                raise _Refused(event.start_mark, "bad-key", "mapping keys must be plain text")
-            if value in frame.value:
-                first = self.doc.key_positions[(*frame.path, value)][0]
-                raise _Refused(event.start_mark, "duplicate-key",
-                               f"duplicate key {value!r} (first at line {first})")
+            _note_key(self.doc, frame.value, frame.path, value, event.start_mark)
             frame.key = value
-            self.doc.key_positions[(*frame.path, value)] = position
             return frame.path
         else:
             path = (*frame.path, frame.key)
@@ -337,10 +340,10 @@ class _EventBuilder:
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
-def _scalar(event: yaml.ScalarEvent) -> str | bool | None:
-    if not event.style and event.tag is None:  # plain ('' from libyaml, None from PyYAML)
-        return _plain(event.value)
-    return event.value
+def _scalar(value: str, style: str | None, tag: str | None = None) -> str | bool | None:
+    if not style and tag is None:  # plain ('' from libyaml, None from PyYAML), untagged
+        return _plain(value)
+    return value
 
 
 def _plain(value: str) -> str | bool | None:
