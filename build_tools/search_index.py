@@ -135,13 +135,15 @@ class IndexInBackground:
 
 def run_pagefind(source: Path, output: Path) -> None:
     """Index the HTML files under ``source`` into ``output``."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(source),
-         "--output-path", os.fspath(output.resolve()), "--silent"],
-        capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise SearchIndexError(f"Pagefind failed: {detail[-1] if detail else result.returncode}")
+    service = PagefindService()
+    try:
+        index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
+        service.reply(service.send({"type": "AddDir", "index_id": index,
+                                    "path": os.fspath(source.resolve())}))
+        service.reply(service.send({"type": "WriteFiles", "index_id": index,
+                                    "output_path": os.fspath(output.resolve())}))
+    finally:
+        service.close()
 
 
 class BackgroundIndexer:
