@@ -140,8 +140,7 @@ def run_pagefind(source: Path, output: Path) -> None:
         index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
         service.reply(service.send({"type": "AddDir", "index_id": index,
                                     "path": os.fspath(source.resolve())}))
-        service.reply(service.send({"type": "WriteFiles", "index_id": index,
-                                    "output_path": os.fspath(output.resolve())}))
+        service.write_bundle(index, output)
     finally:
         service.close()
 
@@ -200,8 +199,7 @@ class BackgroundIndexer:
 class PagefindService:
     """A small client of Pagefind's indexing service (``pagefind --service``), speaking the
     protocol of Pagefind's own Python and Node wrappers: base64-encoded JSON messages, each
-    ended by a comma. Requests go out without waiting for their replies; a thread collects
-    the replies. (The wrapper in the ``pagefind`` package reads one reply per 0.1 s, which
+    ended by a comma; a thread collects the replies. (The wrapper in the ``pagefind`` package reads one reply per 0.1 s, which
     would take minutes for a thousand pages.)"""
 
     def __init__(self) -> None:
@@ -224,9 +222,13 @@ class PagefindService:
 
     def _read(self) -> None:
         assert self._process.stdout is not None
-        pending = b""
+        pending = bytearray()
         while chunk := self._process.stdout.read1(1 << 16):
-            *messages, pending = (pending + chunk).split(b",")
+            pending += chunk
+            if b"," not in chunk:
+                continue  # a long reply (the bundle) is still coming
+            *messages, rest = bytes(pending).split(b",")
+            pending = bytearray(rest)
             for message in messages:
                 reply = json.loads(base64.b64decode(message)) if message.strip() else None
                 if not reply:
@@ -261,6 +263,16 @@ class PagefindService:
             raise SearchIndexError(f"Pagefind: {payload.get('message', payload)}")
         return payload
 
+    def write_bundle(self, index: int, output: Path) -> None:
+        """Write the index's bundle into ``output``. The files are asked for and written
+        here: with WriteFiles, Pagefind replies before its writes are done, and stopping
+        it then leaves files cut short."""
+        reply = self.reply(self.send({"type": "GetFiles", "index_id": index}))
+        for file in reply["files"]:
+            path = output / file["path"]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(file["content"]))
+
     def close(self) -> None:
         assert self._process.stdin is not None
         self._process.stdin.close()
@@ -281,11 +293,13 @@ def _index_stream(lines: Iterable[bytes]) -> None:
         content = page["content"]
         if settings["root_words"]:
             content = lexicon.annotate(content)
-        service.send({"type": "AddFile", "index_id": index, "file_path": page["path"],
-                      "url": None, "file_contents": search_copy(
-                          settings["language"], page["title"], content, page["weight"])})
-    service.reply(service.send({"type": "WriteFiles", "index_id": index,
-                                "output_path": os.fspath(site_dir / PAGEFIND_DIR)}))
+        # One page at a time: pages Pagefind takes in at once can land in its index in any
+        # order, and the bundle's bytes would differ from one build to the next.
+        service.reply(service.send({
+            "type": "AddFile", "index_id": index, "file_path": page["path"], "url": None,
+            "file_contents": search_copy(settings["language"], page["title"], content,
+                                         page["weight"])}))
+    service.write_bundle(index, site_dir / PAGEFIND_DIR)
     service.close()
     if service.errors:
         raise SearchIndexError(f"Pagefind: {service.errors[0]}")
