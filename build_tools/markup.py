@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
+import markdown as python_markdown
 from markupsafe import Markup, escape
 
 SOP_LINK = re.compile(r"\[\[([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-[0-9]{3,})"
@@ -70,3 +72,25 @@ def safe_markdown(text: str, resolve: LinkResolver) -> Markup:
 
 def _escape(text: str) -> str:
     return text.translate(_ESCAPES)
+
+
+#: Converters for :func:`to_html`: a full one for text with paragraphs and lists, and one
+#: that only knows paragraphs, for text standing in a table cell or a heading.
+_BLOCKS = python_markdown.Markdown()
+_INLINE = python_markdown.Markdown()
+for _name in [item.name for item in _INLINE.parser.blockprocessors._priority]:
+    if _name not in ("empty", "paragraph"):
+        _INLINE.parser.blockprocessors.deregister(_name)
+
+
+@lru_cache(maxsize=8192)
+def to_html(safe: str, inline: bool = True) -> Markup:
+    """What Markdown makes of ``safe`` (the output of :func:`safe_markdown`), for pages
+    written as HTML. ``inline``: the text of a cell, without its paragraph."""
+    if is_plain(safe):
+        return Markup(safe if inline or not safe.strip() else f"<p>{safe.strip()}</p>")
+    converter = _INLINE if inline else _BLOCKS
+    html = converter.reset().convert(safe)
+    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)

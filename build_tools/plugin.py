@@ -6,7 +6,10 @@
 * ``on_nav`` puts the SOP index and category pages in the navigation (SOP pages stay out of
   it, so the navigation embedded in every page does not grow with the number of SOPs), and
   appends generated reference pages the configured navigation leaves out.
-* ``on_page_markdown`` expands ``<!-- sop-kb: … -->`` markers in hand-written pages.
+* ``on_page_markdown`` expands ``<!-- sop-kb: … -->`` markers in hand-written pages, and
+  lifts the listing blocks (HTML the core rendered) out of every page before Markdown runs;
+  ``on_page_content`` puts them back, with their headings in the page's table of contents
+  (see :mod:`build_tools.listing`).
 * ``on_page_content`` hands each rendered page to search (see :mod:`build_tools.search_index`:
   a second process adds the hidden root words and feeds Pagefind while MkDocs goes on).
 * ``on_env`` (all pages rendered) lets the search index be written while MkDocs applies the
@@ -38,7 +41,9 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 
+from build_tools import listing
 from build_tools.catalog import Catalog, FileCache, load_catalog
 from build_tools.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.output import OutputError, discard, prepare, publish
@@ -99,6 +104,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.page_folder: Path | None = None
         self.written: dict[str, str] = {}
         self.marker_pages: set[str] = set()
+        #: src_uri → the listing blocks lifted out of the page between its two events.
+        self.listings: dict[str, list[str]] = {}
         self.background_search = IndexInBackground(on_error=log.warning)
         self.warnings = _WarningCount()
 
@@ -161,7 +168,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         if self.catalog.errors and not self.serving:
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
         self.site = SitePages(self.catalog, self._language(config), today=build_date(),
-                              cache=self.page_cache)
+                              cache=self.page_cache, directory_urls=config.use_directory_urls,
+                              permalink=_permalink(config))
         rebuild_all = False
         if not self.serving or self.lexicon.groups != self.catalog.synonyms:
             # While serving, the lexicon keeps the roots of pages not rebuilt this time.
@@ -225,18 +233,24 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
-        if self.site is None or page.file.generated_by:
-            return markdown
-        expanded, problems = self.site.expand_markers(markdown, page.file.src_uri)
-        if expanded != markdown or problems:
-            self.marker_pages.add(page.file.src_uri)
-        markdown = expanded
-        for problem in problems:
-            log.warning(problem)
+        if self.site is not None and not page.file.generated_by:
+            expanded, problems = self.site.expand_markers(markdown, page.file.src_uri)
+            if expanded != markdown or problems:
+                self.marker_pages.add(page.file.src_uri)
+            markdown = expanded
+            for problem in problems:
+                log.warning(problem)
+        markdown, blocks = listing.lift(markdown)
+        if blocks:
+            self.listings[page.file.src_uri] = blocks
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
+        blocks = self.listings.pop(page.file.src_uri, None)
+        if blocks:
+            html = listing.restore(html, blocks)
+            _add_listings_to_page(page, blocks)
         weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
         if weight == 0.0 or (self.indexer is None and self.copies is None):
             return html
@@ -339,6 +353,33 @@ def _markdown_title(markdown: str) -> str | None:
         if line.startswith("# "):
             return line[2:].strip()
     return None
+
+
+def _permalink(config: MkDocsConfig) -> str:
+    """The sign the ``toc`` extension puts after headings ("" for none)."""
+    permalink = config.mdx_configs.get("toc", {}).get("permalink", False)
+    if permalink is True:
+        return "&para;"
+    return permalink if isinstance(permalink, str) else ""
+
+
+def _add_listings_to_page(page: Page, blocks: list[str]) -> None:
+    """The headings of listing blocks in the page's table of contents, after its own and
+    nested by level; their ids among the anchors MkDocs checks links against."""
+    stack: list[AnchorLink] = []
+    items = page.toc.items
+    while items:
+        stack.append(items[-1])
+        items = items[-1].children
+    for block in blocks:
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids |= listing.ids(block)
+        for level, anchor, title in listing.headings(block):
+            link = AnchorLink(title, anchor, level)
+            while stack and stack[-1].level >= level:
+                stack.pop()
+            (stack[-1].children if stack else page.toc.items).append(link)
+            stack.append(link)
 
 
 def _site_language(config: MkDocsConfig) -> str:

@@ -1,22 +1,25 @@
 """Turn validated SOPs into Markdown pages with the Jinja templates in ``templates/``.
 
 Everything taken from an SOP is HTML-escaped by autoescaping, so text written in a YAML
-file is shown as text on the page; only the templates themselves produce markup.
+file is shown as text on the page; only the templates themselves produce markup. Pages that
+list every SOP end in a listing block rendered from an HTML template (``*.html.j2``, see
+:mod:`build_tools.listing`), where SOP text becomes the HTML its allowed Markdown makes.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from build_tools.labels import load_labels
-from build_tools.markup import is_plain, safe_markdown
+from build_tools import listing
 from build_tools.flowchart import flowchart
+from build_tools.labels import load_labels
+from build_tools.markup import LinkResolver, is_plain, safe_markdown, to_html
 from build_tools.model import Duration, Sop
 from build_tools.search_terms import TERMS_END, TERMS_START
 
@@ -37,7 +40,26 @@ class Renderer:
     def __init__(self, language: str) -> None:
         self.language = language
         self.labels = load_labels(language)
-        self.env = Environment(
+        #: How the site's URLs look (MkDocs' ``use_directory_urls``), for listing blocks.
+        self.directory_urls = True
+        #: The sign after each heading in listing blocks that links to it ("": none), as
+        #: Markdown's ``toc`` extension puts it after the other headings.
+        self.permalink = "&para;"
+        #: id → (slug, title) of every SOP, for [[CS-COMP-002]] links in SOP text.
+        self.sop_titles: dict[str, tuple[str, str]] = {}
+        #: The ids such links named while rendering, when a caller wants to know.
+        self.linked: set[str] | None = None
+        #: Markdown templates (``*.md.j2``), and HTML ones for listing blocks (``*.html.j2``).
+        self.env = self._environment(self._finalize)
+        self.html_env = self._environment(self._finalize_html)
+        self.html_env.globals.update(url=self._url, permalink=self._permalink,
+                                     heading_id=self._heading_id)
+        self._listings = {name.removesuffix(".html.j2")
+                          for name in self.html_env.list_templates(extensions=["j2"])
+                          if name.endswith(".html.j2") and not name.startswith("_")}
+
+    def _environment(self, finalize: Callable[..., object]) -> Environment:
+        env = Environment(
             loader=PackageLoader("build_tools", "templates"),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
@@ -47,18 +69,16 @@ class Renderer:
             # Markdown's attribute lists ({#anchor}) look like Jinja comments; move those.
             comment_start_string="{##",
             comment_end_string="##}",
-            finalize=self._finalize,
+            finalize=finalize,
         )
-        #: id → (slug, title) of every SOP, for [[CS-COMP-002]] links in SOP text.
-        self.sop_titles: dict[str, tuple[str, str]] = {}
-        #: The ids such links named while rendering, when a caller wants to know.
-        self.linked: set[str] | None = None
-        self.env.filters.update(
+        env.filters.update(
             duration=self.duration, cycle=self.cycle, channel=self.channel,
             cell=cell, template_block=template_block, oneline=oneline,
             flowchart=lambda sop: flowchart(sop, self.labels, self.duration),
+            paragraphs=self._paragraphs,
         )
-        self.env.globals.update(t=self.labels, terms_start=TERMS_START, terms_end=TERMS_END)
+        env.globals.update(t=self.labels, terms_start=TERMS_START, terms_end=TERMS_END)
+        return env
 
     @pass_context
     def _finalize(self, context: Context, value: object) -> object:
@@ -70,15 +90,59 @@ class Renderer:
         if is_plain(text):
             return Markup(text)
         base = context.get("sop_base", "sop/")
+        return safe_markdown(text, self._resolver(lambda slug: f"{base}{slug}.md"))
 
+    @pass_context
+    def _finalize_html(self, context: Context, value: object) -> object:
+        """As :meth:`_finalize`, for listing blocks: the same allowed Markdown, as HTML."""
+        if isinstance(value, Markup) or isinstance(value, int | float):
+            return value
+        text = "" if value is None else str(value)
+        if is_plain(text):
+            return Markup(text)
+        return to_html(safe_markdown(text, self._resolver(self._page_linker(context))))
+
+    @pass_context
+    def _paragraphs(self, context: Context, value: object) -> Markup:
+        """Longer text (paragraphs, lists) in a listing block."""
+        text = "" if value is None else str(value)
+        linker = self._page_linker(context)
+        return to_html(safe_markdown(text, self._resolver(linker)), inline=False)
+
+    def _page_linker(self, context: Context) -> Callable[[str], str]:
+        page = context["page_uri"]
+        return lambda slug: listing.relative_url(page, f"{SOP_DIR}/{slug}.md",
+                                                 self.directory_urls)
+
+    def _resolver(self, link: Callable[[str], str]) -> LinkResolver:
         def resolve(sop_id: str, step: str | None) -> tuple[str, str] | None:
             if self.linked is not None:
                 self.linked.add(sop_id)
             if sop_id not in self.sop_titles:
                 return None
             slug, title = self.sop_titles[sop_id]
-            return f"{base}{slug}.md" + (f"#{step}" if step else ""), title
-        return safe_markdown(text, resolve)
+            return link(slug) + (f"#{step}" if step else ""), title
+        return resolve
+
+    @pass_context
+    def _url(self, context: Context, to_uri: str, anchor: str | None = None) -> str:
+        """The link from the page being rendered to the page built from ``to_uri``."""
+        return listing.relative_url(context["page_uri"], to_uri, self.directory_urls, anchor)
+
+    @pass_context
+    def _heading_id(self, context: Context, text: str, anchor: str | None = None) -> str:
+        """``anchor``, or the id Markdown would give a heading with ``text``; unique."""
+        used: set[str] = context["used_ids"]
+        if anchor:
+            used.add(anchor)
+            return anchor
+        return listing.heading_id(oneline(text), used)
+
+    def _permalink(self, anchor: str) -> Markup:
+        if not self.permalink:
+            return Markup("")
+        return Markup('<a class="headerlink" href="#{}" title="Permanent link">{}</a>').format(
+            anchor, Markup(self.permalink))
 
     def duration(self, value: Duration | None) -> str:
         if value is None:
@@ -93,15 +157,32 @@ class Renderer:
         return str(self.labels["channel_names"].get(name, name))
 
     def page(self, uri: str, template: str, **context: object) -> str:
-        """Render ``templates/<template>.md.j2`` with ``context`` as the page at ``uri``."""
+        """Render ``templates/<template>.md.j2`` with ``context`` as the page at ``uri``,
+        followed by the listing block ``templates/<template>.html.j2`` renders, if any."""
         sop_base = "../" * uri.count("/") + "sop/"
-        return self.env.get_template(f"{template}.md.j2").render(sop_base=sop_base, **context)
+        markdown = self.env.get_template(f"{template}.md.j2").render(
+            sop_base=sop_base, page_uri=uri, **context)
+        if template in self._listings:
+            markdown += self.listing(uri, template, **context)
+        return markdown
+
+    def listing(self, uri: str, template: str, **context: object) -> str:
+        """The listing block ``templates/<template>.html.j2`` renders on the page at ``uri``."""
+        html = self.html_env.get_template(f"{template}.html.j2").render(
+            page_uri=uri, used_ids=set(), **context)
+        return listing.wrap(html)
 
     def fragment(self, uri: str, macro: str, *args: object) -> str:
         """Call one macro of ``_macros.md.j2``; used for blocks inside hand-written pages."""
         sop_base = "../" * uri.count("/") + "sop/"
         module = self.env.get_template("_macros.md.j2").make_module({"sop_base": sop_base})
         return str(getattr(module, macro)(*args))
+
+    def listing_fragment(self, uri: str, macro: str, *args: object) -> str:
+        """Call one macro of ``_macros.html.j2``, as a listing block in the page at ``uri``."""
+        module = self.html_env.get_template("_macros.html.j2").make_module(
+            {"page_uri": uri, "used_ids": set()})
+        return listing.wrap(str(getattr(module, macro)(*args)))
 
     def categories(self, sops: Iterable[Sop]) -> list[tuple[str, list[Sop]]]:
         """SOPs grouped by category, categories in alphabetical order, 'other' last."""

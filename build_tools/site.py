@@ -112,13 +112,19 @@ class SitePages:
     """The generated pages of one site, in one language."""
 
     def __init__(self, catalog: Catalog, language: str,
-                 today: datetime.date | None = None, cache: PageCache | None = None) -> None:
+                 today: datetime.date | None = None, cache: PageCache | None = None,
+                 directory_urls: bool = True, permalink: str = "&para;") -> None:
+        """``directory_urls`` and ``permalink`` say how the site links pages and headings
+        (MkDocs' ``use_directory_urls``, the ``toc`` extension's ``permalink``), for the
+        parts of pages written as HTML (see :mod:`build_tools.listing`)."""
         self.today = today or datetime.date.today()
         self.cache = cache or PageCache()
         self.sops = catalog.sops
         self.reference = catalog.reference
         self.training = catalog.training
         self.renderer = self.cache.renderer(language)
+        self.renderer.directory_urls = directory_urls
+        self.renderer.permalink = permalink
         self.renderer.sop_titles = {sop.id: (sop.slug, sop.title) for sop in catalog.sops}
         self.by_id = {sop.id: sop for sop in self.sops}
         self.groups = self.renderer.categories(self.sops)
@@ -177,7 +183,8 @@ class SitePages:
         titles = self.renderer.sop_titles
 
         def page(uri: str, template: str, **context: object) -> tuple[str, str]:
-            key = (template, context, self.renderer.language)
+            key = (template, context, self.renderer.language, self.renderer.directory_urls,
+                   self.renderer.permalink)
             cached = self.cache.pages.get(uri)
             if cached is not None and cached[0] == key and all(
                     titles.get(sop_id) == title for sop_id, title in cached[1].items()):
@@ -266,7 +273,7 @@ class SitePages:
         def expand(match: re.Match[str]) -> str:
             name, args = match.group(1), match.group(2).split()
             if name == "situations" and not args:
-                return self.renderer.fragment(src_uri, "situations", self.sops, base)
+                return self.renderer.listing_fragment(src_uri, "situations", self.sops)
             if name == "sop-list" and args:
                 unknown = [sop_id for sop_id in args if sop_id not in self.by_id]
                 if unknown:

@@ -133,3 +133,81 @@ def test_every_language_has_every_label() -> None:
     reference = keys(load_labels("en"))
     for language in languages:
         assert keys(load_labels(language)) == reference, language
+
+
+# --- Listing blocks: the HTML end of pages that list every SOP (build_tools/listing.py) ---
+
+PAGES = ("index.md", "roles.md", "sop/index.md", "sop/cs-comp-002.md", "category/garansi.md",
+         "guide/README.md", "guide/deep/page.md")
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_listing_links_are_the_links_mkdocs_makes(directory_urls: bool) -> None:
+    from mkdocs.structure.files import File
+    from mkdocs.utils import get_relative_url
+
+    from build_tools.listing import relative_url
+
+    def url(uri: str) -> str:
+        return File(uri, "docs", "site", directory_urls).url
+
+    for source in PAGES:
+        for target in PAGES:
+            expected = get_relative_url(url(target), url(source))
+            assert relative_url(source, target, directory_urls) == expected, (source, target)
+    assert relative_url("roles.md", "sop/cs-comp-002.md", True, "minta-bukti") == \
+        "../sop/cs-comp-002/#minta-bukti"
+
+
+def test_listing_heading_ids_are_those_markdown_gives() -> None:
+    import markdown
+
+    from build_tools.listing import heading_id
+
+    texts = ["Penanganan keluhan", "Garansi & retur (ekspres)", "Pengiriman—kurir", "Ulasan",
+             "Ulasan", "Éskalasi  darurat", "café_bar 24/7", "Ulasan_1"]
+    html = markdown.markdown("\n\n".join(f"## {text}" for text in texts), extensions=["toc"])
+    used: set[str] = set()
+    assert [heading_id(text, used) for text in texts] == re.findall(r'<h2 id="([^"]*)"', html)
+
+
+def test_pages_read_the_same_with_or_without_lifting_their_listing_blocks() -> None:
+    """A generated page is valid Markdown on its own (the benchmark's floor, another
+    renderer): lifting its listing blocks out only spares Markdown the work."""
+    import markdown
+
+    from build_tools import listing
+    from build_tools.site import SitePages
+
+    extensions = ["attr_list", "tables", "md_in_html", "toc"]
+    pages = dict(SitePages(load_catalog([SOPS], reference_dir=ROOT / "reference"), "id").pages())
+    for uri in ("roles.md", "templates.md", "channels.md", "metrics.md", "sop/index.md"):
+        lifted, blocks = listing.lift(pages[uri])
+        assert len(blocks) == 1 and listing.START not in lifted, uri
+        whole = markdown.markdown(pages[uri], extensions=extensions)
+        apart = listing.restore(markdown.markdown(lifted, extensions=extensions), blocks)
+        assert _between_tags(whole) == _between_tags(apart), uri
+
+
+def _between_tags(html: str) -> str:
+    """``html`` without the whitespace between tags (Markdown puts a newline between a
+    raw block and the comment that ends it)."""
+    return re.sub(r">\s+<", "><", html)
+
+
+def test_listing_headings_are_in_the_table_of_contents_and_can_be_linked(
+        project: Path) -> None:
+    roles = {duty.role for sop in load_catalog([SOPS]).sops for duty in sop.duties}
+    with (project / "docs" / "index.md").open("a", encoding="utf-8") as handle:
+        handle.write("\n[peran](roles.md#supervisor) [templat](templates.md#cs-comp-002-"
+                     "minta-bukti) [telepon](channels.md#phone)\n")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+    html = page(project / "site", "roles")
+    toc = html[html.index('data-md-component="toc"'):]
+    assert {f"#{role}" for role in roles} <= set(nav_links(toc))
+    with (project / "docs" / "index.md").open("a", encoding="utf-8") as handle:
+        handle.write("\n[peran](roles.md#tidak-ada)\n")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode != 0
+    assert "does not contain an anchor '#tidak-ada'" in result.stderr

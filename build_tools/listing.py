@@ -1,0 +1,93 @@
+"""Listing blocks: the parts of generated pages that go over every SOP, rendered as HTML.
+
+The SOP index, the category pages and the channels, metrics, roles, templates and review
+pages are Markdown with one raw HTML block at the end: the tables and sections that list
+SOPs, rendered by the ``*.html.j2`` templates. Any Markdown renderer shows such a block as it
+is. With thousands of SOPs these blocks are most of the site's text, and Python-Markdown
+would spend most of a build (and most of a rebuild after a title edit) parsing them again,
+so the MkDocs plugin lifts them out before Markdown runs and puts them back after
+(:func:`lift`, :func:`restore`), adding their headings to the page's table of contents and
+their ids to the anchors MkDocs checks links against (:func:`headings`, :func:`ids`).
+
+Links in a block are final URLs (:func:`relative_url`), since nothing rewrites them; the
+tests' link checker goes over every one in the built site.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+
+from markdown.extensions.toc import slugify, unique
+
+START = '<div class="sop-listing">'
+END = "</div><!-- /sop-listing -->"
+_BLOCK = re.compile(r'^<div class="sop-listing">\n.*?\n</div><!-- /sop-listing -->$',
+                    re.MULTILINE | re.DOTALL)
+_PLACEHOLDER = re.compile(r"<!-- sop-listing (\d+) -->")
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)(?:<a class="headerlink"[^>]*>[^<]*</a>)?'
+                      r"</h\1>")
+_ID = re.compile(r'\sid="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def wrap(html: str) -> str:
+    """``html`` as a listing block: a raw HTML block of its own in Markdown."""
+    return f"\n{START}\n{html.strip()}\n{END}\n"
+
+
+def lift(markdown: str) -> tuple[str, list[str]]:
+    """``markdown`` with every listing block replaced by a placeholder comment, and the
+    blocks. Markdown passes the comments through untouched."""
+    blocks: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        blocks.append(match.group(0))
+        return f"<!-- sop-listing {len(blocks) - 1} -->"
+
+    if START not in markdown:
+        return markdown, blocks
+    return _BLOCK.sub(keep, markdown), blocks
+
+
+def restore(html: str, blocks: list[str]) -> str:
+    """The rendered page with the blocks :func:`lift` took out put back."""
+    return _PLACEHOLDER.sub(lambda match: blocks[int(match.group(1))], html)
+
+
+def headings(block: str) -> list[tuple[int, str, str]]:
+    """``(level, id, text as HTML)`` of every heading in a block, in order."""
+    return [(int(level), anchor, _TAG.sub("", inner).strip())
+            for level, anchor, inner in _HEADING.findall(block)]
+
+
+def ids(block: str) -> set[str]:
+    return set(_ID.findall(block))
+
+
+def heading_id(text: str, used: set[str]) -> str:
+    """The id Markdown's ``toc`` extension gives a heading with this text (links made to
+    headings before they were in listing blocks keep working), unique among ``used``."""
+    return unique(slugify(html.unescape(_TAG.sub("", text)), "-"), used)
+
+
+def page_url(src_uri: str, directory_urls: bool) -> str:
+    """The URL, relative to the site root, of the page built from ``src_uri`` (as MkDocs
+    makes it: ``sop/x.md`` is ``sop/x/``, or ``sop/x.html`` without directory URLs)."""
+    stem = src_uri.removesuffix(".md")
+    folder, _, name = stem.rpartition("/")
+    prefix = f"{folder}/" if folder else ""
+    if name.lower() in ("index", "readme"):
+        return prefix if directory_urls else f"{prefix}index.html"
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def relative_url(from_uri: str, to_uri: str, directory_urls: bool,
+                 anchor: str | None = None) -> str:
+    """The link from the page built from ``from_uri`` to the one built from ``to_uri``."""
+    source, target = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
+    link = posixpath.relpath(target or ".", source.rpartition("/")[0] or ".")
+    if target.endswith("/") or not target:
+        link = "./" if link == "." else f"{link}/"
+    return f"{link}#{anchor}" if anchor else link
