@@ -83,6 +83,12 @@ def page_url(src_uri: str, directory_urls: bool) -> str:
     return f"{stem}/" if directory_urls else f"{stem}.html"
 
 
+def page_path(src_uri: str, directory_urls: bool) -> str:
+    """The file, relative to the site folder, of the page built from ``src_uri``."""
+    url = page_url(src_uri, directory_urls)
+    return f"{url}index.html" if url.endswith("/") or not url else url
+
+
 def relative_url(from_uri: str, to_uri: str, directory_urls: bool,
                  anchor: str | None = None) -> str:
     """The link from the page built from ``from_uri`` to the one built from ``to_uri``."""

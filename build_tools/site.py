@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from build_tools import listing
 from build_tools.catalog import Catalog
 from build_tools.model import Revision, Sop, Step
 from build_tools.reference import COMPLAINT_TYPES, METRICS, Channel
-from build_tools.render import INDEX_URI, Renderer, sop_uri
+from build_tools.render import INDEX_URI, SOP_DIR, Renderer, sop_uri
 from build_tools.review import review_statuses
 
 CATEGORY_DIR = "category"
@@ -60,8 +61,9 @@ def related_sops(sops: list[Sop]) -> dict[str, list[Sop]]:
 QUICK_CARD = "quick-card"
 
 
-def card_redirect_path(sop: Sop) -> str:
-    return f"sop/{sop.slug}/card/index.html"
+def card_uri(sop: Sop) -> str:
+    """Where the quick card's page was built from; its URL now redirects."""
+    return f"{SOP_DIR}/{sop.slug}/card.md"
 
 
 @dataclass
@@ -241,13 +243,20 @@ class SitePages:
         """
         template = self.renderer.env.get_template("redirect.html.j2")
         language = self.renderer.language
+        directory_urls = self.renderer.directory_urls
+
+        def redirect(old: str, new: str, anchor: str | None, keep_hash: bool,
+                     title: str) -> tuple[str, str]:
+            """From the page ``old`` was built from before to the one ``new`` is built from."""
+            return listing.page_path(old, directory_urls), template.render(
+                target=listing.relative_url(old, new, directory_urls, anchor), title=title,
+                language=language, keep_hash=keep_hash)
+
         for sop in self.sops:
             title = f"{sop.id} — {sop.title}"
             for alias in sop.aliases:
-                yield (f"sop/{alias.lower()}/index.html", template.render(
-                    target=f"../{sop.slug}/", title=title, language=language, keep_hash=True))
-            yield card_redirect_path(sop), template.render(
-                target=f"../#{QUICK_CARD}", title=title, language=language, keep_hash=False)
+                yield redirect(f"{SOP_DIR}/{alias.lower()}.md", sop_uri(sop), None, True, title)
+            yield redirect(card_uri(sop), sop_uri(sop), QUICK_CARD, False, title)
 
     def channels(self) -> list[Channel]:
         """Described channels in the reference file's order, then any used but undescribed."""

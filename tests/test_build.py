@@ -195,6 +195,25 @@ def _between_tags(html: str) -> str:
     return re.sub(r">\s+<", "><", html)
 
 
+def test_listing_and_redirect_links_resolve_without_directory_urls(project: Path) -> None:
+    from linkcheck import broken_links
+
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "\nuse_directory_urls: false\n", "utf-8")
+    sop = project / "sops" / "CS-COMP-002.yaml"
+    sop.write_text(sop.read_text("utf-8").replace(
+        "status: active", "status: active\naliases: [CS-DMG-001]", 1), "utf-8")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    assert 'href="sop/cs-comp-002.html#minta-bukti"' in (site / "roles.html").read_text("utf-8")
+    # The former id's URL and the former quick-card URL, in this URL style, forward.
+    assert 'href="cs-comp-002.html"' in (site / "sop" / "cs-dmg-001.html").read_text("utf-8")
+    assert 'href="../cs-comp-002.html#quick-card"' in (
+        site / "sop" / "cs-comp-002" / "card.html").read_text("utf-8")
+    assert broken_links(site) == []
+
+
 def test_listing_headings_are_in_the_table_of_contents_and_can_be_linked(
         project: Path) -> None:
     roles = {duty.role for sop in load_catalog([SOPS]).sops for duty in sop.duties}
