@@ -16,7 +16,6 @@ tests' link checker goes over every one in the built site.
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 
 from markdown.extensions.toc import slugify, unique
@@ -91,9 +90,14 @@ def page_path(src_uri: str, directory_urls: bool) -> str:
 
 def relative_url(from_uri: str, to_uri: str, directory_urls: bool,
                  anchor: str | None = None) -> str:
-    """The link from the page built from ``from_uri`` to the one built from ``to_uri``."""
+    """The link from the page built from ``from_uri`` to the one built from ``to_uri``, as
+    MkDocs writes it (a listing block can hold tens of thousands: no ``os.path.relpath``)."""
     source, target = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
-    link = posixpath.relpath(target or ".", source.rpartition("/")[0] or ".")
-    if target.endswith("/") or not target:
-        link = "./" if link == "." else f"{link}/"
+    folders = source.split("/")[:-1]
+    parts = target.split("/")
+    shared = 0
+    while (shared < len(folders) and shared < len(parts) - 1
+           and folders[shared] == parts[shared]):
+        shared += 1
+    link = "../" * (len(folders) - shared) + "/".join(parts[shared:]) or "./"
     return f"{link}#{anchor}" if anchor else link
