@@ -19,7 +19,12 @@
   function load() {
     if (!pagefind) {
       pagefind = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
-        return module.options({baseUrl: base.pathname}).then(function () { return module; });
+        // init() starts Pagefind's worker and loads the index's metadata now, while the
+        // person is still typing, instead of on the first search.
+        return module.options({baseUrl: base.pathname}).then(function () {
+          module.init();
+          return module;
+        });
       });
       roots = fetch(new URL("assets/sop-kb/lexicon.json", base)).then(function (response) {
         return response.json();
