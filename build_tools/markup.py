@@ -78,9 +78,9 @@ def _escape(text: str) -> str:
 #: that only knows paragraphs, for text standing in a table cell or a heading.
 _BLOCKS = python_markdown.Markdown()
 _INLINE = python_markdown.Markdown()
-for _name in [item.name for item in _INLINE.parser.blockprocessors._priority]:
-    if _name not in ("empty", "paragraph"):
-        _INLINE.parser.blockprocessors.deregister(_name)
+for _name in ("indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote",
+              "reference"):
+    _INLINE.parser.blockprocessors.deregister(_name, strict=False)
 
 
 @lru_cache(maxsize=8192)
