@@ -98,21 +98,19 @@ class Renderer:
         if isinstance(value, Markup) or isinstance(value, int | float):
             return value
         text = "" if value is None else str(value)
-        if is_plain(text):
-            return Markup(text)
-        return to_html(safe_markdown(text, self._resolver(self._page_linker(context))))
+        return Markup(text) if is_plain(text) else self._html(context, text, inline=True)
 
     @pass_context
     def _paragraphs(self, context: Context, value: object) -> Markup:
         """Longer text (paragraphs, lists) in a listing block."""
-        text = "" if value is None else str(value)
-        linker = self._page_linker(context)
-        return to_html(safe_markdown(text, self._resolver(linker)), inline=False)
+        return self._html(context, "" if value is None else str(value), inline=False)
 
-    def _page_linker(self, context: Context) -> Callable[[str], str]:
+    def _html(self, context: Context, text: str, inline: bool) -> Markup:
+        """Untrusted ``text`` as the HTML of its allowed Markdown, SOP links from this page."""
         page = context["page_uri"]
-        return lambda slug: listing.relative_url(page, f"{SOP_DIR}/{slug}.md",
-                                                 self.directory_urls)
+        resolve = self._resolver(lambda slug: listing.relative_url(
+            page, f"{SOP_DIR}/{slug}.md", self.directory_urls))
+        return to_html(safe_markdown(text, resolve), inline=inline)
 
     def _resolver(self, link: Callable[[str], str]) -> LinkResolver:
         def resolve(sop_id: str, step: str | None) -> tuple[str, str] | None:

@@ -199,8 +199,8 @@ class BackgroundIndexer:
 class PagefindService:
     """A small client of Pagefind's indexing service (``pagefind --service``), speaking the
     protocol of Pagefind's own Python and Node wrappers: base64-encoded JSON messages, each
-    ended by a comma; a thread collects the replies. (The wrapper in the ``pagefind`` package reads one reply per 0.1 s, which
-    would take minutes for a thousand pages.)"""
+    ended by a comma; a thread collects the replies. (The wrapper in the ``pagefind``
+    package reads one reply per 0.1 s, which would take minutes for a thousand pages.)"""
 
     def __init__(self) -> None:
         from pagefind.service import get_executable
