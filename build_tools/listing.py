@@ -11,12 +11,18 @@ their ids to the anchors MkDocs checks links against (:func:`headings`, :func:`i
 
 Links in a block are final URLs (:func:`relative_url`), since nothing rewrites them; the
 tests' link checker goes over every one in the built site.
+
+A block is made of parts (one table row, one SOP's section) that are reused from the page's
+last render while what they show is unchanged (:class:`Parts`): after one SOP is edited, the
+roles or templates page renders that SOP's parts again, not every row of every SOP.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 
 from markdown.extensions.toc import slugify, unique
 
@@ -101,3 +107,40 @@ def relative_url(from_uri: str, to_uri: str, directory_urls: bool,
         shared += 1
     link = "../" * (len(folders) - shared) + "/".join(parts[shared:]) or "./"
     return f"{link}#{anchor}" if anchor else link
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a listing block as rendered: what it was rendered from, its HTML, the
+    heading ids it holds and the SOPs its text links to, with what they were then."""
+
+    sources: tuple[object, ...]
+    html: str
+    ids: frozenset[str]
+    linked: dict[str, object]
+
+
+@dataclass
+class Parts:
+    """The parts of one page's listing blocks: those of its last render, and this one's.
+
+    A part is reused while it is rendered from equal sources (an SOP loaded from an
+    unchanged file is the same object, so this is mostly an identity check) and the SOPs its
+    text links to are as they were (``linked`` against ``now``, id → what a link shows).
+    Within one render, a part met twice (an SOP listed under two channels) is reused too.
+    """
+
+    previous: Mapping[Hashable, Part] = field(default_factory=dict)
+    current: dict[Hashable, Part] = field(default_factory=dict)
+
+    def find(self, key: Hashable, sources: tuple[object, ...],
+             now: Mapping[str, object]) -> Part | None:
+        part = self.current.get(key) or self.previous.get(key)
+        if part is None or part.sources != sources or any(
+                now.get(sop_id) != then for sop_id, then in part.linked.items()):
+            return None
+        self.current[key] = part
+        return part
+
+    def add(self, key: Hashable, part: Part) -> None:
+        self.current[key] = part

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -53,7 +53,11 @@ class Renderer:
         self.env = self._environment(self._finalize)
         self.html_env = self._environment(self._finalize_html)
         self.html_env.globals.update(url=self._url, permalink=self._permalink,
-                                     heading_id=self._heading_id)
+                                     heading_id=self._heading_id, part=self._part)
+        #: page uri → (the settings it was rendered with, its listing parts then).
+        self._parts: dict[str, tuple[object, dict[Hashable, listing.Part]]] = {}
+        #: The heading ids of each part being rendered (parts may nest).
+        self._part_ids: list[set[str]] = []
         self._listings = {name.removesuffix(".html.j2")
                           for name in self.html_env.list_templates(extensions=["j2"])
                           if name.endswith(".html.j2") and not name.startswith("_")}
@@ -133,8 +137,39 @@ class Renderer:
         used: set[str] = context["used_ids"]
         if anchor:
             used.add(anchor)
+            if self._part_ids:
+                self._part_ids[-1].add(anchor)
             return anchor
+        if self._part_ids:
+            # Its id would depend on the headings before it, which a reused part cannot know.
+            raise ValueError(f"heading {text!r} in a listing part needs an explicit anchor")
         return listing.heading_id(oneline(text), used)
+
+    @pass_context
+    def _part(self, context: Context, key: Hashable, *sources: object,
+              caller: Callable[[], str]) -> Markup:
+        """``{% call part(key, *sources) %}…{% endcall %}`` in a listing template: the body,
+        rendered again only when ``sources`` (everything it shows) or the SOPs its text links
+        to changed since the page's last render (see :class:`listing.Parts`). ``key`` names
+        the part within the page: one key, one body, one set of sources."""
+        parts: listing.Parts = context["parts"]
+        part = parts.find(key, sources, self.sop_titles)
+        if part is None:
+            outer, self.linked = self.linked, set()
+            self._part_ids.append(set())
+            try:
+                html = caller()
+            finally:
+                ids, linked, self.linked = self._part_ids.pop(), self.linked, outer
+            part = listing.Part(sources, html, frozenset(ids),
+                                {sop_id: self.sop_titles.get(sop_id) for sop_id in linked})
+            parts.add(key, part)
+        context["used_ids"].update(part.ids)
+        if self._part_ids:
+            self._part_ids[-1].update(part.ids)
+        if self.linked is not None:
+            self.linked.update(part.linked)
+        return Markup(part.html)
 
     def _permalink(self, anchor: str) -> Markup:
         if not self.permalink:
@@ -166,8 +201,10 @@ class Renderer:
 
     def listing(self, uri: str, template: str, **context: object) -> str:
         """The listing block ``templates/<template>.html.j2`` renders on the page at ``uri``."""
+        parts = self._last_parts(uri)
         html = self.html_env.get_template(f"{template}.html.j2").render(
-            page_uri=uri, used_ids=set(), **context)
+            page_uri=uri, used_ids=set(), parts=parts, **context)
+        self._keep_parts(uri, parts)
         return listing.wrap(html)
 
     def fragment(self, uri: str, macro: str, *args: object) -> str:
@@ -178,9 +215,23 @@ class Renderer:
 
     def listing_fragment(self, uri: str, macro: str, *args: object) -> str:
         """Call one macro of ``_macros.html.j2``, as a listing block in the page at ``uri``."""
+        parts = self._last_parts(uri)
         module = self.html_env.get_template("_macros.html.j2").make_module(
-            {"page_uri": uri, "used_ids": set()})
-        return listing.wrap(str(getattr(module, macro)(*args)))
+            {"page_uri": uri, "used_ids": set(), "parts": parts})
+        html = str(getattr(module, macro)(*args))
+        self._keep_parts(uri, parts)
+        return listing.wrap(html)
+
+    def _last_parts(self, uri: str) -> listing.Parts:
+        """The parts of the page's last render, if it was rendered with today's settings."""
+        settings, parts = self._parts.get(uri, (None, {}))
+        return listing.Parts(parts if settings == self._settings() else {})
+
+    def _keep_parts(self, uri: str, parts: listing.Parts) -> None:
+        self._parts[uri] = (self._settings(), parts.current)
+
+    def _settings(self) -> object:
+        return self.directory_urls, self.permalink
 
     def categories(self, sops: Iterable[Sop]) -> list[tuple[str, list[Sop]]]:
         """SOPs grouped by category, categories in alphabetical order, 'other' last."""

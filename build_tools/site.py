@@ -72,13 +72,18 @@ class Role:
 
     slug: str
     names: dict[str, int] = field(default_factory=dict)
-    steps: list[tuple[Sop, Step]] = field(default_factory=list)
+    #: The SOPs with steps for this role, each with those steps.
+    steps: list[tuple[Sop, list[Step]]] = field(default_factory=list)
     duty_only: list[Sop] = field(default_factory=list)
 
     @property
     def titles(self) -> list[str]:
         """The role's names, the most used first."""
         return sorted(self.names, key=lambda name: -self.names[name])
+
+    @property
+    def step_count(self) -> int:
+        return sum(len(steps) for _, steps in self.steps)
 
 
 def roles(sops: list[Sop]) -> list[Role]:
@@ -89,10 +94,11 @@ def roles(sops: list[Sop]) -> list[Role]:
             role = found.setdefault(duty.role, Role(duty.role))
             role.names[duty.title] = role.names.get(duty.title, 0) + 1
             steps = [step for step in sop.steps if step.role == duty.role]
-            role.steps.extend((sop, step) for step in steps)
-            if not steps:
+            if steps:
+                role.steps.append((sop, steps))
+            else:
                 role.duty_only.append(sop)
-    return sorted(found.values(), key=lambda role: (-len(role.steps), role.slug))
+    return sorted(found.values(), key=lambda role: (-role.step_count, role.slug))
 
 
 class PageCache:

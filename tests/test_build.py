@@ -230,3 +230,51 @@ def test_listing_headings_are_in_the_table_of_contents_and_can_be_linked(
     result = mkdocs("build", "--strict", cwd=project)
     assert result.returncode != 0
     assert "does not contain an anchor '#tidak-ada'" in result.stderr
+
+
+def test_listing_parts_render_again_only_where_what_they_show_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mkdocs serve`: after one SOP is edited, the pages listing every SOP render that SOP's
+    rows and sections again (and those whose text links to it), reuse the rest, and come out
+    exactly as a build from scratch makes them."""
+    import datetime
+    import shutil
+
+    from build_tools import listing
+    from build_tools.catalog import FileCache
+    from build_tools.site import PageCache, SitePages
+
+    sops = tmp_path / "sops"
+    shutil.copytree(SOPS, sops)
+    _edit(sops / "CS-SOCMED-001.yaml", "action: Selesaikan masalah sesuai SOP keluhan",
+          "action: Selesaikan masalah sesuai [[CS-COMP-002]] atau SOP keluhan")
+    files, pages, today = FileCache(), PageCache(), datetime.date(2026, 11, 24)
+
+    def render(cache: bool) -> dict[str, str]:
+        catalog = load_catalog([sops], reference_dir=ROOT / "reference",
+                               cache=files if cache else None)
+        return dict(SitePages(catalog, "id", today=today,
+                              cache=pages if cache else None).pages())
+
+    rendered: list[object] = []
+    add = listing.Parts.add
+    monkeypatch.setattr(listing.Parts, "add",
+                        lambda self, key, part: (rendered.append(key), add(self, key, part)))
+    render(cache=True)
+    assert len(rendered) > 100
+    for edited, old, new, linking in (
+            ("CS-COMP-002", "title: ", "title: Diedit ", {("steps", "pemantau", "CS-SOCMED-001")}),
+            ("CS-COMP-001", "action: ", "action: Diedit ", set())):
+        _edit(sops / f"{edited}.yaml", old, new)
+        rendered.clear()
+        warm = render(cache=True)
+        assert rendered and {key for key in rendered if edited not in key} == linking
+        cold = render(cache=False)
+        assert "Diedit" in cold["roles.md"] and "Diedit" in cold["templates.md"]
+        assert warm == cold
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
