@@ -34,6 +34,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
@@ -107,6 +108,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         #: src_uri → the listing blocks lifted out of the page between its two events.
         self.listings: dict[str, list[str]] = {}
         self.background_search = IndexInBackground(on_error=log.warning)
+        self.compiled_theme = _CompiledTemplates()
         self.warnings = _WarningCount()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -269,6 +271,10 @@ class SopPlugin(BasePlugin[SopConfig]):
         # with the theme's templates while the search index is written on the other core.
         if self.indexer is not None:
             self.indexer.close_input()
+        if self.serving:
+            # Each rebuild comes with a new theme environment that would compile the theme's
+            # templates again (0.2 s of every rebuild); Jinja recompiles an edited one.
+            env.bytecode_cache = self.compiled_theme
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -324,6 +330,21 @@ class SopPlugin(BasePlugin[SopConfig]):
                 server.watch(str(self._path(option)))
         if self._path(self.config.synonyms_file).is_file():
             server.watch(str(self._path(self.config.synonyms_file)))
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates, in memory for one ``mkdocs serve`` (each keyed by Jinja on its
+    name and checked against its source's checksum)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 class _WarningCount(logging.Handler):

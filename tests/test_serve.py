@@ -49,10 +49,14 @@ def page_text(url: str) -> str:
 
 @pytest.fixture
 def server(project: Path) -> Iterator[str]:
+    yield from serve(project)
+
+
+def serve(project: Path, *options: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     process = subprocess.Popen(
-        [str(BIN / "mkdocs"), "serve", "--livereload", "--dirty", "--dev-addr",
+        [str(BIN / "mkdocs"), "serve", "--livereload", "--dirty", *options, "--dev-addr",
          f"127.0.0.1:{port}"],
         cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -100,6 +104,33 @@ def test_a_dirty_rebuild_updates_the_pages_listing_the_sop(project: Path, server
     wait_for(server + "sop/cs-chat-001/", "Produk rusak (judul baru)")
     assert fetch(server + "sop/cs-chat-001/").split('class="md-nav__list"', 1)[1].startswith(
         navigation.split("</nav>", 1)[0])
+
+
+def test_an_edited_theme_override_is_served(project: Path) -> None:
+    """The theme's compiled templates are kept between rebuilds; one edited is compiled
+    again."""
+    overrides = project / "overrides"
+    overrides.mkdir()
+    override = overrides / "main.html"
+    override.write_text('{% extends "base.html" %}\n'
+                        '{% block announce %}Pengumuman pertama{% endblock %}\n', "utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "  name: material\n", "  name: material\n  custom_dir: overrides\n", 1), "utf-8")
+    server = serve(project, "--watch-theme")
+    url = next(server) + "sop/cs-comp-002/"
+    try:
+        wait_for(url, "Pengumuman pertama")
+        path = project / "sops" / "CS-COMP-002.yaml"  # a rebuild with the theme unchanged
+        path.write_text(path.read_text("utf-8").replace(
+            "title: Menangani keluhan produk rusak", "title: Produk rusak (diubah)"), "utf-8")
+        wait_for(url, "Produk rusak (diubah)")
+        override.write_text(override.read_text("utf-8").replace("pertama", "kedua"), "utf-8")
+        # --dirty builds again only the pages whose source changed, and the 404 page.
+        path.write_text(path.read_text("utf-8").replace("(diubah)", "(lagi)"), "utf-8")
+        assert "Pengumuman kedua" in wait_for(url, "Produk rusak (lagi)")
+    finally:
+        server.close()
 
 
 def test_search_follows_an_edit_while_serving(project: Path, server: str, page) -> None:
