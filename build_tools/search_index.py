@@ -62,18 +62,22 @@ class SearchCopies:
     def __init__(self, folder: Path, language: str) -> None:
         self.folder = folder
         self.language = language
+        #: The ``dest_uri`` of every copy in the folder (it holds nothing else).
+        self.written: set[str] = set()
 
     def write(self, dest_uri: str, title: str, content: str, weight: float = 1.0) -> None:
         """The search copy of the page published at ``dest_uri`` (``sop/x/index.html``)."""
         path = self.folder / dest_uri
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(search_copy(self.language, title, content, weight), "utf-8")
+        self.written.add(dest_uri)
 
     def prune(self, keep: set[str]) -> None:
-        """Remove the copies of pages whose ``dest_uri`` is not in ``keep``."""
-        for path in list(self.folder.rglob("*.html")):
-            if path.relative_to(self.folder).as_posix() not in keep:
-                path.unlink()
+        """Remove the copies of pages whose ``dest_uri`` is not in ``keep`` (without going
+        over the folder: thousands of files, after every rebuild)."""
+        for dest_uri in self.written - keep:
+            (self.folder / dest_uri).unlink(missing_ok=True)
+        self.written &= keep
 
 
 def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon) -> None:

@@ -150,3 +150,20 @@ def test_search_follows_an_edit_while_serving(project: Path, server: str, page) 
             break
         assert time.monotonic() < deadline, "the search index did not follow the edit"
         time.sleep(1)
+
+
+def test_search_copies_of_removed_pages_are_removed(tmp_path: Path) -> None:
+    """While serving, search indexes a folder of page copies that follows the site: a page
+    gone from the site (an SOP deleted or renamed) leaves it at the next rebuild."""
+    from build_tools.search_index import SearchCopies
+
+    copies = SearchCopies(tmp_path, "id")
+    for uri in ("sop/a/index.html", "sop/b/index.html", "index.html"):
+        copies.write(uri, "Judul", "<p>isi</p>")
+    copies.prune({"sop/a/index.html", "index.html"})
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.html")) \
+        == ["index.html", "sop/a/index.html"]
+    copies.write("sop/b/index.html", "Judul", "<p>isi</p>")
+    copies.prune({"sop/b/index.html"})
+    assert [path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.html")] \
+        == ["sop/b/index.html"]
