@@ -108,6 +108,8 @@ class PageCache:
     def __init__(self) -> None:
         #: uri → (template and data, {linked SOP id: its (slug, title)}, Markdown)
         self.pages: dict[str, tuple[object, dict[str, object], str]] = {}
+        #: (what a redirect page is rendered from) → its HTML
+        self.redirects: dict[tuple[object, ...], str] = {}
         self._renderers: dict[str, Renderer] = {}
 
     def renderer(self, language: str) -> Renderer:
@@ -250,13 +252,17 @@ class SitePages:
         template = self.renderer.env.get_template("redirect.html.j2")
         language = self.renderer.language
         directory_urls = self.renderer.directory_urls
+        before, self.cache.redirects = self.cache.redirects, {}
 
         def redirect(old: str, new: str, anchor: str | None, keep_hash: bool,
                      title: str) -> tuple[str, str]:
             """From the page ``old`` was built from before to the one ``new`` is built from."""
-            return listing.page_path(old, directory_urls), template.render(
-                target=listing.relative_url(old, new, directory_urls, anchor), title=title,
-                language=language, keep_hash=keep_hash)
+            target = listing.relative_url(old, new, directory_urls, anchor)
+            key = (target, title, language, keep_hash)
+            page = before.get(key) or template.render(target=target, title=title,
+                                                      language=language, keep_hash=keep_hash)
+            self.cache.redirects[key] = page
+            return listing.page_path(old, directory_urls), page
 
         for sop in self.sops:
             title = f"{sop.id} — {sop.title}"
