@@ -252,7 +252,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         blocks = self.listings.pop(page.file.src_uri, None)
         if blocks:
             html = listing.restore(html, blocks)
-            _add_listings_to_page(page, blocks)
+            _add_listings_to_page(page, blocks, _toc_levels(config))
         weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
         if weight == 0.0 or (self.indexer is None and self.copies is None):
             return html
@@ -384,9 +384,19 @@ def _permalink(config: MkDocsConfig) -> str:
     return permalink if isinstance(permalink, str) else ""
 
 
-def _add_listings_to_page(page: Page, blocks: list[str]) -> None:
+def _toc_levels(config: MkDocsConfig) -> tuple[int, int]:
+    """The heading levels the ``toc`` extension lists (its ``toc_depth``: ``3`` or ``2-4``)."""
+    depth = config.mdx_configs.get("toc", {}).get("toc_depth", 6)
+    if isinstance(depth, str) and "-" in depth:
+        top, bottom = depth.split("-", 1)
+        return int(top), int(bottom)
+    return 1, int(depth)
+
+
+def _add_listings_to_page(page: Page, blocks: list[str], levels: tuple[int, int]) -> None:
     """The headings of listing blocks in the page's table of contents, after its own and
-    nested by level; their ids among the anchors MkDocs checks links against."""
+    nested by level, those of ``levels`` only (as Markdown's); their ids among the anchors
+    MkDocs checks links against."""
     stack: list[AnchorLink] = []
     items = page.toc.items
     while items:
@@ -396,6 +406,8 @@ def _add_listings_to_page(page: Page, blocks: list[str]) -> None:
         if page.present_anchor_ids is not None:
             page.present_anchor_ids |= listing.ids(block)
         for level, anchor, title in listing.headings(block):
+            if not levels[0] <= level <= levels[1]:
+                continue
             link = AnchorLink(title, anchor, level)
             while stack and stack[-1].level >= level:
                 stack.pop()

@@ -232,6 +232,22 @@ def test_listing_headings_are_in_the_table_of_contents_and_can_be_linked(
     assert "does not contain an anchor '#tidak-ada'" in result.stderr
 
 
+def test_listing_headings_in_the_table_of_contents_follow_its_depth(project: Path) -> None:
+    """With ``toc_depth: 3`` the templates page lists categories and SOPs, not every
+    template; links to a template's heading still resolve."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "      permalink: true\n", "      permalink: true\n      toc_depth: 3\n", 1), "utf-8")
+    with (project / "docs" / "index.md").open("a", encoding="utf-8") as handle:
+        handle.write("\n[templat](templates.md#cs-comp-002-minta-bukti)\n")
+    result = mkdocs("build", "--strict", cwd=project)
+    assert result.returncode == 0, result.stderr
+    html = page(project / "site", "templates")
+    toc = set(nav_links(html[html.index('data-md-component="toc"'):]))
+    assert "#cs-comp-002" in toc and "#cs-comp-002-minta-bukti" not in toc
+    assert 'id="cs-comp-002-minta-bukti"' in html
+
+
 def test_listing_parts_render_again_only_where_what_they_show_changed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`mkdocs serve`: after one SOP is edited, the pages listing every SOP render that SOP's
