@@ -257,8 +257,11 @@ def bench_search(count: int, work: Path) -> dict:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
+        # A person opens a page and searches a second later: search.js has loaded Pagefind
+        # once the page was idle. Each figure from a fresh browser context (nothing cached).
+        page = browser.new_context().new_page()
         page.goto(url, wait_until="networkidle")
+        page.wait_for_timeout(1000)
         for label, query in (("first_query_ms", "pengiriman"), ("next_query_ms", "keluhan"),
                              ("third_query_ms", "refund")):
             timings[label] = round(page.evaluate(TIME_QUERY, [query, 0]))
@@ -266,12 +269,13 @@ def bench_search(count: int, work: Path) -> dict:
             .filter(e => e.name.includes('/pagefind/') || e.name.includes('lexicon'))
             .reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0)""")
         timings["search_bytes_loaded_kb"] = round(transferred / 1024)
-        # As a person searches: the box gets focus (a click, or /), the query follows a
-        # moment later. A fresh browser context, so nothing is cached.
-        fresh = browser.new_context().new_page()
-        fresh.goto(url, wait_until="networkidle")
-        timings["first_query_200ms_after_focus_ms"] = round(
-            fresh.evaluate(TIME_QUERY, ["pengiriman", 200]))
+        # The worst case: the query typed as soon as the box exists, before the page has
+        # finished loading, so Pagefind loads on the focus that comes with it.
+        cold = browser.new_context().new_page()
+        cold.goto(url, wait_until="commit")
+        cold.wait_for_selector(".sop-search__results", state="attached")
+        timings["first_query_before_load_ms"] = round(
+            cold.evaluate(TIME_QUERY, ["pengiriman", 0]))
         browser.close()
     server.shutdown()
     return timings
@@ -333,7 +337,7 @@ def print_table(results: dict) -> None:
               f"{row['rebuild_after_title_edit_s']} | | |")
         print(f"| search index (MB) | {row['n']} | {row['search_index_mb']} | | |")
     search = results["search"]
-    for key in ("first_query_ms", "first_query_200ms_after_focus_ms", "next_query_ms",
+    for key in ("first_query_ms", "first_query_before_load_ms", "next_query_ms",
                 "third_query_ms", "search_bytes_loaded_kb"):
         if key in search:
             print(f"| search: {key} | {search['n']} | {search[key]} | | |")

@@ -131,6 +131,24 @@ def test_no_request_leaves_the_machine(page, site_url: str) -> None:
     assert [url for url in failed if not url.startswith(site_url)] == []
 
 
+def test_search_loads_once_the_page_is_idle_unless_data_is_saved(page, site_url: str) -> None:
+    """The first query does not wait for Pagefind: it loads with no click once the page is
+    idle; for a reader saving data, only when the search box gets focus."""
+    search_files = """performance.getEntriesByType('resource').map(e => e.name)
+        .filter(n => n.includes('/pagefind/') || n.includes('/lexicon.json'))"""
+    page.goto(site_url + "sop/cs-comp-002/", wait_until="networkidle")
+    page.wait_for_function(f"{search_files}.some(n => n.includes('pagefind-worker'))")
+    assert any(name.endswith("/lexicon.json") for name in page.evaluate(search_files))
+
+    page.add_init_script("Object.defineProperty(navigator, 'connection', "
+                         "{value: {saveData: true}})")
+    page.goto(site_url + "sop/cs-comp-003/", wait_until="networkidle")
+    page.wait_for_timeout(500)
+    assert page.evaluate(search_files) == []
+    page.locator(".sop-search__input").focus()
+    page.wait_for_function(f"{search_files}.some(n => n.includes('pagefind-worker'))")
+
+
 def test_an_alias_url_redirects_to_the_new_page_and_step(page, project: Path) -> None:
     path = project / "sops" / "CS-COMP-002.yaml"
     path.write_text(path.read_text("utf-8").replace(

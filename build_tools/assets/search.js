@@ -200,10 +200,25 @@
     if (initial) { input.value = initial; input.focus(); run(); }
   }
 
+  /* Agents search under time pressure: once the page has loaded and the browser is idle,
+   * Pagefind (script, worker, metadata: about 100 KB, cached after the first page) and the
+   * lexicon are loaded, so the first query does not wait for them. Not when the reader
+   * asked to save data: then they load when the box gets focus. */
+  function preload() {
+    if (navigator.connection && navigator.connection.saveData) { return; }
+    var idle = window.requestIdleCallback || function (callback) { setTimeout(callback, 200); };
+    idle(function () { load(); });
+  }
+
   window.sopKbSearch = {rootOf: rootOf, normalise: normalise};
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", build);
   } else {
     build();
+  }
+  if (document.readyState === "complete") {
+    preload();
+  } else {
+    window.addEventListener("load", preload);
   }
 })();
