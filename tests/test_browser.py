@@ -27,6 +27,8 @@ def search(page, site_url: str, query: str) -> list[str]:
     page.wait_for_function(
         "q => document.querySelector('.sop-search__input').value === q", arg=query)
     page.wait_for_timeout(200)  # the last keystroke's search replaces earlier ones
+    # Results show one by one as they load; the list is busy until the last has.
+    page.wait_for_selector(".sop-search__results:not([aria-busy])", state="attached")
     return page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)")
 
 
@@ -68,11 +70,37 @@ def test_clicking_a_result_opens_the_step(page, site_url: str) -> None:
     assert _in_viewport(page, "#verifikasi-kerusakan")
 
 
+def test_results_show_in_rank_order_as_they_load(page, site_url: str) -> None:
+    """A result is shown once it and those ranked above it have loaded: the list grows at
+    its end and never reorders."""
+    expected = search(page, site_url, "refund")
+    assert len(expected) >= 3
+    held: list = []
+
+    def hold_one(route) -> None:
+        if not held:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/pagefind/fragment/*", hold_one)
+    page.goto(site_url)
+    page.locator(".sop-search__input").fill("refund")
+    page.wait_for_function("document.querySelector('.sop-search__results[aria-busy]')")
+    page.wait_for_timeout(500)
+    partial = page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)")
+    assert held and len(partial) < len(expected) and partial == expected[:len(partial)]
+    held[0].continue_()
+    page.wait_for_selector(".sop-search__results:not([aria-busy])", state="attached")
+    assert page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)") == expected
+
+
 def test_search_from_the_home_page_form(page, site_url: str) -> None:
     page.goto(site_url)
     page.fill("#sop-home-q", "paket telat")
     page.press("#sop-home-q", "Enter")
     page.wait_for_selector(RESULTS, timeout=10_000)
+    page.wait_for_selector(".sop-search__results:not([aria-busy])", state="attached")
     hrefs = page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)")
     assert any("/sop/cs-comp-003/" in href for href in hrefs[:3])
 

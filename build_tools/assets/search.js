@@ -159,23 +159,42 @@
     function run() {
       var query = input.value.trim();
       var ticket = ++counter;
-      if (!query) { panel.hidden = true; panel.textContent = ""; return; }
+      if (!query) {
+        panel.hidden = true; panel.textContent = ""; panel.removeAttribute("aria-busy");
+        return;
+      }
       load().then(function (loaded) {
-        var terms = normalise(query, loaded[1]);
-        return loaded[0].search(terms).then(function (search) {
-          return Promise.all(search.results.slice(0, 8).map(function (r) { return r.data(); }));
-        });
-      }).then(function (results) {
+        return loaded[0].search(normalise(query, loaded[1]));
+      }).then(function (search) {
         if (ticket !== counter) { return; }
-        panel.textContent = "";
+        var results = search.results.slice(0, 8);
         if (!results.length) {
           var none = document.createElement("p");
           none.className = "sop-search__none";
           none.textContent = TEXT.none + " “" + query + "”";
+          panel.textContent = "";
           panel.appendChild(none);
+          panel.removeAttribute("aria-busy");
+          panel.hidden = false;
+          return;
         }
-        results.forEach(function (data) { panel.appendChild(resultItem(data)); });
-        panel.hidden = false;
+        // Each result is shown as soon as it and those ranked above it have loaded; the
+        // list is busy until all have.
+        var loadedData = [];
+        var shown = 0;
+        panel.setAttribute("aria-busy", "true");
+        results.forEach(function (result, rank) {
+          result.data().then(function (data) {
+            if (ticket !== counter) { return; }
+            loadedData[rank] = data;
+            if (shown === 0 && loadedData[0]) { panel.textContent = ""; }
+            while (shown < results.length && loadedData[shown]) {
+              panel.appendChild(resultItem(loadedData[shown++]));
+            }
+            if (shown === results.length) { panel.removeAttribute("aria-busy"); }
+            panel.hidden = false;
+          });
+        });
       });
     }
 
