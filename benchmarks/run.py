@@ -135,8 +135,15 @@ def bench_build(count: int, repeat: int, work: Path) -> dict:
         subprocess.run([str(BIN / "mkdocs"), "build", "--quiet"], cwd=where, env=ENV,
                        check=True, capture_output=True)
 
-    ours_s = median_time(lambda: build(project), repeat)
-    floor_s = median_time(lambda: build(floor), repeat)
+    # Alternated, so that a machine getting slower or faster during the run (shared
+    # cores) weighs on both sides alike.
+    times: dict[Path, list[float]] = {project: [], floor: []}
+    for _ in range(repeat):
+        for where in times:
+            started = time.perf_counter()
+            build(where)
+            times[where].append(time.perf_counter() - started)
+    ours_s, floor_s = (statistics.median(times[where]) for where in (project, floor))
     ours_bytes, floor_bytes = size_of(project / "site"), size_of(floor / "site")
     result = {"n": count, "floor_build_s": round(floor_s, 2), "build_s": round(ours_s, 2),
               "build_ratio": round(ours_s / floor_s, 2), "floor_mb": round(floor_bytes / 1e6, 1),
