@@ -37,13 +37,16 @@ BIN = Path(sys.executable).parent
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
-def median_time(function, repeat: int) -> float:
-    times = []
+def median_times(*functions, repeat: int) -> list[float]:
+    """The median time of each function, their runs alternated, so that a machine getting
+    slower or faster during the run (shared cores) weighs on all alike."""
+    times: list[list[float]] = [[] for _ in functions]
     for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for function, runs in zip(functions, times):
+            started = time.perf_counter()
+            function()
+            runs.append(time.perf_counter() - started)
+    return [statistics.median(runs) for runs in times]
 
 
 def size_of(folder: Path) -> int:
@@ -122,7 +125,7 @@ def bench_validation(count: int, repeat: int, work: Path) -> dict:
         catalog = load_catalog([folder])
         assert not catalog.errors, catalog.errors[:3]
 
-    floor_s, ours_s = median_time(floor, repeat), median_time(ours, repeat)
+    floor_s, ours_s = median_times(floor, ours, repeat=repeat)
     return {"n": count, "floor_s": round(floor_s, 3), "validate_s": round(ours_s, 3),
             "ratio": round(ours_s / floor_s, 2), "per_sop_ms": round(1000 * ours_s / count, 2)}
 
@@ -135,15 +138,8 @@ def bench_build(count: int, repeat: int, work: Path) -> dict:
         subprocess.run([str(BIN / "mkdocs"), "build", "--quiet"], cwd=where, env=ENV,
                        check=True, capture_output=True)
 
-    # Alternated, so that a machine getting slower or faster during the run (shared
-    # cores) weighs on both sides alike.
-    times: dict[Path, list[float]] = {project: [], floor: []}
-    for _ in range(repeat):
-        for where in times:
-            started = time.perf_counter()
-            build(where)
-            times[where].append(time.perf_counter() - started)
-    ours_s, floor_s = (statistics.median(times[where]) for where in (project, floor))
+    ours_s, floor_s = median_times(lambda: build(project), lambda: build(floor),
+                                   repeat=repeat)
     ours_bytes, floor_bytes = size_of(project / "site"), size_of(floor / "site")
     result = {"n": count, "floor_build_s": round(floor_s, 2), "build_s": round(ours_s, 2),
               "build_ratio": round(ours_s / floor_s, 2), "floor_mb": round(floor_bytes / 1e6, 1),
