@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from build_tools.catalog import load_catalog
 from build_tools.components import COMPONENTS
+from build_tools.flowchart import _wrap
 from conftest import ROOT, SOPS, mkdocs, replace_key
 
 SECTION_ANCHORS = ("purpose-scope", "duties", "procedure", "quality-standards", "escalation",
@@ -294,3 +298,15 @@ def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+WORDS = st.lists(st.text("aiknrsu.,éĀ", min_size=1, max_size=12), min_size=1, max_size=30)
+
+
+@given(WORDS, st.lists(st.text("aiknrsu-", max_size=45), max_size=2), st.integers(1, 40))
+def test_flowchart_lines_break_where_textwrap_breaks_them(
+        words: list[str], rare: list[str], width: int) -> None:
+    """The flowchart's own line breaking (faster) gives textwrap's lines, for words with
+    hyphens and words longer than a line too."""
+    text = " ".join(" ".join(words + rare).split())  # as _lines gives it
+    assert _wrap(text, width) == textwrap.wrap(text, width)
