@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from build_tools import listing
 from build_tools.catalog import Catalog
+from build_tools.elsewhere import start as start_elsewhere
 from build_tools.model import Revision, Sop, Step
 from build_tools.reference import COMPLAINT_TYPES, METRICS, Channel
 from build_tools.render import INDEX_URI, SOP_DIR, Renderer, sop_uri
@@ -33,6 +34,9 @@ CHANGES_URI = "changes.md"
 #: How many revisions the recent-changes page lists.
 RECENT_CHANGES = 50
 TRAINING_DIR = "training"
+#: From this many SOPs on, a build renders their pages on a second core (see
+#: :mod:`build_tools.elsewhere`); below, starting it would cost more than it saves.
+PARALLEL_SOPS = 200
 
 _LISTINGS = frozenset({INDEX_URI, TEMPLATES_URI, ROLES_URI, CHANGES_URI, REVIEW_URI})
 _MARKER = re.compile(r"<!--\s*sop-kb:\s*([a-z-]+)((?:\s+[^\s>]+)*)\s*-->")
@@ -188,33 +192,66 @@ class SitePages:
         (same ``cache``), and whose ``[[SOP]]`` links name SOPs with the same titles, is not
         rendered again. SOPs loaded from unchanged files are the same objects, so the
         comparison is mostly identity checks; ``mkdocs serve`` keeps the cache across
-        rebuilds.
+        rebuilds. With hundreds of SOPs and none rendered before, their pages are rendered
+        in a second process (:mod:`build_tools.elsewhere`) while this one renders the rest.
         """
         titles = self.renderer.sop_titles
 
-        def page(uri: str, template: str, **context: object) -> tuple[str, str]:
-            key = (template, context, self.renderer.language, self.renderer.directory_urls,
-                   self.renderer.permalink)
-            cached = self.cache.pages.get(uri)
-            if cached is not None and cached[0] == key and all(
-                    titles.get(sop_id) == title for sop_id, title in cached[1].items()):
-                return uri, cached[2]
+        def key(template: str, context: dict[str, object]) -> tuple[object, ...]:
+            return (template, context, self.renderer.language, self.renderer.directory_urls,
+                    self.renderer.permalink)
+
+        def render(uri: str, template: str, context: dict[str, object],
+                   ) -> tuple[dict[str, object], str]:
             self.renderer.linked = set()
             try:
                 markdown = self.renderer.page(uri, template, **context)
-                linked = {sop_id: titles.get(sop_id) for sop_id in self.renderer.linked}
+                return {sop_id: titles.get(sop_id) for sop_id in self.renderer.linked}, markdown
             finally:
                 self.renderer.linked = None
-            self.cache.pages[uri] = (key, linked, markdown)
+
+        def page(uri: str, template: str, **context: object) -> tuple[str, str]:
+            cached = self.cache.pages.get(uri)
+            if cached is not None and cached[0] == key(template, context) and all(
+                    titles.get(sop_id) == title for sop_id, title in cached[1].items()):
+                return uri, cached[2]
+            linked, markdown = render(uri, template, context)
+            self.cache.pages[uri] = (key(template, context), linked, markdown)
             return uri, markdown
 
-        yield page(INDEX_URI, "sop_index", groups=self.groups)
-        for name, sops in self.groups:
-            yield page(self.category_uri(name), "category", name=name, sops=sops)
         links = {"channels": True, "metrics": self.reference.has(METRICS)}
-        for sop in self.sops:
-            yield page(sop_uri(sop), "sop", sop=sop, related=self.related[sop.id], links=links,
-                       review=self.reviews[sop.id])
+        sop_pages = [(sop_uri(sop), {"sop": sop, "related": self.related[sop.id],
+                                     "links": links, "review": self.reviews[sop.id]})
+                     for sop in self.sops]
+        # With none of them rendered before (a build, not a serve session), the SOP pages
+        # are rendered on the other core while this one renders the listing pages.
+        elsewhere = None
+        if len(sop_pages) >= PARALLEL_SOPS and not any(
+                uri in self.cache.pages for uri, _ in sop_pages):
+            elsewhere = start_elsewhere(
+                lambda: (render(uri, "sop", context) for uri, context in sop_pages))
+        try:
+            first = [page(INDEX_URI, "sop_index", groups=self.groups)]
+            first.extend(page(self.category_uri(name), "category", name=name, sops=sops)
+                         for name, sops in self.groups)
+            rest = list(self._listing_pages(page)) if elsewhere else self._listing_pages(page)
+            yield from first
+            rendered = elsewhere.results() if elsewhere else None
+            if rendered is not None:
+                for (uri, context), (linked, markdown) in zip(sop_pages, rendered, strict=True):
+                    self.cache.pages[uri] = (key("sop", context), linked, markdown)
+                    yield uri, markdown
+            else:
+                for uri, context in sop_pages:
+                    yield page(uri, "sop", **context)
+            yield from rest
+        finally:
+            if elsewhere is not None:
+                elsewhere.results()  # a generator closed early leaves no child behind
+
+    def _listing_pages(self, page: Callable[..., tuple[str, str]],
+                       ) -> Iterator[tuple[str, str]]:
+        """The pages after the SOP pages: reference data and pages listing every SOP."""
         if self.reference.has(COMPLAINT_TYPES):
             yield page(COMPLAINT_TYPES_URI, "complaint_types", reference=self.reference,
                        by_id=self.by_id)

@@ -310,3 +310,41 @@ def test_flowchart_lines_break_where_textwrap_breaks_them(
     hyphens and words longer than a line too."""
     text = " ".join(" ".join(words + rare).split())  # as _lines gives it
     assert _wrap(text, width) == textwrap.wrap(text, width)
+
+
+def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build renders the SOP pages in a forked process while it renders the listing
+    pages: the same pages in the same order; when the child fails, the build renders them
+    itself."""
+    from build_tools import elsewhere, site
+
+    catalog = load_catalog([SOPS], reference_dir=ROOT / "reference")
+    here = list(site.SitePages(catalog, "id").pages())
+    assert len(here) > len(catalog.sops) > 10
+    monkeypatch.setattr(site, "PARALLEL_SOPS", 10)
+    answers: list[object] = []
+    results = elsewhere.Elsewhere.results
+    monkeypatch.setattr(elsewhere.Elsewhere, "results",
+                        lambda self: answers.append(results(self)) or answers[-1])
+    assert list(site.SitePages(catalog, "id").pages()) == here
+    [forked, again] = answers  # the second call, at the end, finds the child collected
+    assert forked is not None and len(forked) == len(catalog.sops) and again is None
+
+    def failing(work: object) -> elsewhere.Elsewhere | None:
+        return elsewhere.start(lambda: [1 / 0])
+    monkeypatch.setattr(site, "start_elsewhere", failing)
+    answers.clear()
+    assert list(site.SitePages(catalog, "id").pages()) == here
+    assert answers[0] is None
+
+
+def test_work_elsewhere_returns_its_results_or_none() -> None:
+    from build_tools import elsewhere
+
+    child = elsewhere.start(lambda: (n * n for n in range(5)))
+    assert child is not None and child.results() == [0, 1, 4, 9, 16]
+    assert child.results() is None  # collected once
+    for fails in (lambda: [1 / 0], lambda: [lambda: "cannot be pickled"]):
+        child = elsewhere.start(fails)
+        assert child is not None and child.results() is None

@@ -1,0 +1,75 @@
+"""Work done on the other processor core while this one goes on: a forked child process.
+
+Rendering a thousand SOP pages takes about a second of pure Python, and the listing pages
+about as long again; in a build, the second core is idle meanwhile (the search indexer
+starts on it only once MkDocs renders pages). :func:`start` forks a child that runs the
+work on a copy of this process (nothing to load or send: the catalog and the compiled
+templates are already there) and writes the pickled results to a temporary file;
+:meth:`Elsewhere.results` waits for them.
+
+It is an optimisation only, so it declines (``start`` returns None) wherever it could go
+wrong or would not pay: without ``os.fork`` (Windows), outside Linux (macOS forbids
+forking a process that may use system frameworks), when another thread runs (a fork
+copies locks held by other threads: ``mkdocs serve``), and for little work. When the child
+fails for any reason, :meth:`Elsewhere.results` returns None and the caller does the work
+itself, so an error shows where it would have without this.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from typing import IO, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class Elsewhere(Generic[T]):
+    """Results being computed in a child process."""
+
+    def __init__(self, pid: int, output: IO[bytes]) -> None:
+        self._pid = pid
+        self._output = output
+        self._done = False
+
+    def results(self) -> list[T] | None:
+        """The child's results once it has finished, or None if it failed."""
+        if self._done:
+            return None
+        self._done = True
+        try:
+            _, status = os.waitpid(self._pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                return None
+            self._output.seek(0)
+            results: list[T] = pickle.load(self._output)
+            return results
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+        finally:
+            self._output.close()
+
+
+def start(work: Callable[[], Iterable[T]]) -> Elsewhere[T] | None:
+    """Run ``work`` in a forked child; None where that is not possible (see above)."""
+    if sys.platform != "linux" or not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    output = tempfile.TemporaryFile()
+    try:
+        pid = os.fork()
+    except OSError:
+        output.close()
+        return None
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 1
+        try:
+            pickle.dump(list(work()), output, protocol=pickle.HIGHEST_PROTOCOL)
+            output.flush()
+            code = 0
+        finally:
+            os._exit(code)
+    return Elsewhere(pid, output)
