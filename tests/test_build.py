@@ -312,39 +312,56 @@ def test_flowchart_lines_break_where_textwrap_breaks_them(
     assert _wrap(text, width) == textwrap.wrap(text, width)
 
 
-def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def _in_a_fresh_process(code: str) -> None:
+    """Run ``code`` where no other thread runs (this test process may have some, which
+    rules out forking, see :mod:`build_tools.elsewhere`); it fails by raising."""
+    import subprocess
+    import sys
+    import textwrap
+
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here() -> None:
     """A build renders the SOP pages in a forked process while it renders the listing
     pages: the same pages in the same order; when the child fails, the build renders them
     itself."""
-    from build_tools import elsewhere, site
+    _in_a_fresh_process("""
+        from pathlib import Path
+        from build_tools import elsewhere, site
+        from build_tools.catalog import load_catalog
 
-    catalog = load_catalog([SOPS], reference_dir=ROOT / "reference")
-    here = list(site.SitePages(catalog, "id").pages())
-    assert len(here) > len(catalog.sops) > 10
-    monkeypatch.setattr(site, "PARALLEL_SOPS", 10)
-    answers: list[object] = []
-    results = elsewhere.Elsewhere.results
-    monkeypatch.setattr(elsewhere.Elsewhere, "results",
-                        lambda self: answers.append(results(self)) or answers[-1])
-    assert list(site.SitePages(catalog, "id").pages()) == here
-    [forked, again] = answers  # the second call, at the end, finds the child collected
-    assert forked is not None and len(forked) == len(catalog.sops) and again is None
+        catalog = load_catalog([Path("sops")], reference_dir=Path("reference"))
+        here = list(site.SitePages(catalog, "id").pages())
+        assert len(here) > len(catalog.sops) > 10
+        site.PARALLEL_SOPS = 10
+        answers = []
+        results = elsewhere.Elsewhere.results
+        elsewhere.Elsewhere.results = lambda self: answers.append(results(self)) or answers[-1]
+        assert list(site.SitePages(catalog, "id").pages()) == here
+        [forked, again] = answers  # the second call, at the end, finds the child collected
+        assert forked is not None and len(forked) == len(catalog.sops) and again is None
 
-    def failing(work: object) -> elsewhere.Elsewhere | None:
-        return elsewhere.start(lambda: [1 / 0])
-    monkeypatch.setattr(site, "start_elsewhere", failing)
-    answers.clear()
-    assert list(site.SitePages(catalog, "id").pages()) == here
-    assert answers[0] is None
+        site.start_elsewhere = lambda work: elsewhere.start(lambda: [1 / 0])
+        answers.clear()
+        assert list(site.SitePages(catalog, "id").pages()) == here
+        assert answers[0] is None
+    """)
 
 
 def test_work_elsewhere_returns_its_results_or_none() -> None:
-    from build_tools import elsewhere
+    _in_a_fresh_process("""
+        import threading
+        from build_tools import elsewhere
 
-    child = elsewhere.start(lambda: (n * n for n in range(5)))
-    assert child is not None and child.results() == [0, 1, 4, 9, 16]
-    assert child.results() is None  # collected once
-    for fails in (lambda: [1 / 0], lambda: [lambda: "cannot be pickled"]):
-        child = elsewhere.start(fails)
-        assert child is not None and child.results() is None
+        child = elsewhere.start(lambda: (n * n for n in range(5)))
+        assert child is not None and child.results() == [0, 1, 4, 9, 16]
+        assert child.results() is None  # collected once
+        for fails in (lambda: [1 / 0], lambda: [lambda: "cannot be pickled"]):
+            child = elsewhere.start(fails)
+            assert child is not None and child.results() is None
+        threading.Thread(target=threading.Event().wait, args=(5,), daemon=True).start()
+        assert elsewhere.start(lambda: [1]) is None  # never forks beside another thread
+    """)
