@@ -4,7 +4,7 @@ Rendering a thousand SOP pages takes about a second of pure Python, and the list
 about as long again; in a build, the second core is idle meanwhile (the search indexer
 starts on it only once MkDocs renders pages). :func:`start` forks a child that runs the
 work on a copy of this process (nothing to load or send: the catalog and the compiled
-templates are already there) and writes the pickled results to a temporary file;
+templates are already there) and writes each result, pickled, to a temporary file;
 :meth:`Elsewhere.results` waits for them.
 
 It is an optimisation only, so it declines (``start`` returns None) wherever it could go
@@ -46,9 +46,13 @@ class Elsewhere(Generic[T]):
             if os.waitstatus_to_exitcode(status) != 0:
                 return None
             self._output.seek(0)
-            results: list[T] = pickle.load(self._output)
-            return results
-        except (OSError, pickle.UnpicklingError, EOFError):
+            results: list[T] = []
+            while True:
+                try:
+                    results.append(pickle.load(self._output))
+                except EOFError:
+                    return results
+        except (OSError, pickle.UnpicklingError):
             return None
         finally:
             self._output.close()
@@ -67,7 +71,8 @@ def start(work: Callable[[], Iterable[T]]) -> Elsewhere[T] | None:
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
-            pickle.dump(list(work()), output, protocol=pickle.HIGHEST_PROTOCOL)
+            for result in work():  # one at a time: the child holds no more than that
+                pickle.dump(result, output, protocol=pickle.HIGHEST_PROTOCOL)
             output.flush()
             code = 0
         finally:
