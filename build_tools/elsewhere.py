@@ -37,7 +37,8 @@ class Elsewhere(Generic[T]):
         self._done = False
 
     def results(self) -> list[T] | None:
-        """The child's results once it has finished, or None if it failed."""
+        """The child's results once it has finished; None if it failed (or when asked
+        again: the results are handed over once)."""
         if self._done:
             return None
         self._done = True

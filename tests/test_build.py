@@ -317,7 +317,6 @@ def _in_a_fresh_process(code: str) -> None:
     rules out forking, see :mod:`build_tools.elsewhere`); it fails by raising."""
     import subprocess
     import sys
-    import textwrap
 
     result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
