@@ -211,12 +211,13 @@ class SitePages:
                 self.renderer.linked = None
 
         def page(uri: str, template: str, **context: object) -> tuple[str, str]:
+            page_key = key(template, context)
             cached = self.cache.pages.get(uri)
-            if cached is not None and cached[0] == key(template, context) and all(
+            if cached is not None and cached[0] == page_key and all(
                     titles.get(sop_id) == title for sop_id, title in cached[1].items()):
                 return uri, cached[2]
             linked, markdown = render(uri, template, context)
-            self.cache.pages[uri] = (key(template, context), linked, markdown)
+            self.cache.pages[uri] = (page_key, linked, markdown)
             return uri, markdown
 
         links = {"channels": True, "metrics": self.reference.has(METRICS)}

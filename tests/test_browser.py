@@ -27,9 +27,17 @@ def search(page, site_url: str, query: str) -> list[str]:
     page.wait_for_function(
         "q => document.querySelector('.sop-search__input').value === q", arg=query)
     page.wait_for_timeout(200)  # the last keystroke's search replaces earlier ones
-    # Results show one by one as they load; the list is busy until the last has.
-    page.wait_for_selector(".sop-search__results:not([aria-busy])", state="attached")
+    return settled_results(page)
+
+
+def shown_results(page) -> list[str]:
     return page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)")
+
+
+def settled_results(page) -> list[str]:
+    """The results once all have loaded: they show one by one, the list busy until then."""
+    page.wait_for_selector(".sop-search__results:not([aria-busy])", state="attached")
+    return shown_results(page)
 
 
 def test_at_least_fifteen_query_pairs() -> None:
@@ -88,11 +96,10 @@ def test_results_show_in_rank_order_as_they_load(page, site_url: str) -> None:
     page.locator(".sop-search__input").fill("refund")
     page.wait_for_function("document.querySelector('.sop-search__results[aria-busy]')")
     page.wait_for_timeout(500)
-    partial = page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)")
+    partial = shown_results(page)
     assert held and len(partial) < len(expected) and partial == expected[:len(partial)]
     held[0].continue_()
-    page.wait_for_selector(".sop-search__results:not([aria-busy])", state="attached")
-    assert page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)") == expected
+    assert settled_results(page) == expected
 
 
 def test_search_from_the_home_page_form(page, site_url: str) -> None:
@@ -100,8 +107,7 @@ def test_search_from_the_home_page_form(page, site_url: str) -> None:
     page.fill("#sop-home-q", "paket telat")
     page.press("#sop-home-q", "Enter")
     page.wait_for_selector(RESULTS, timeout=10_000)
-    page.wait_for_selector(".sop-search__results:not([aria-busy])", state="attached")
-    hrefs = page.eval_on_selector_all(RESULTS, "els => els.map(e => e.href)")
+    hrefs = settled_results(page)
     assert any("/sop/cs-comp-003/" in href for href in hrefs[:3])
 
 
