@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from build_tools.markup import ANY_SOP_LINK, SOP_LINK
+from build_tools.grammar import ANY_SOP_LINK, SOP_LINK
 from build_tools.model import Sop
 from build_tools.paths import step_anchors
 from build_tools.problem import Level, Problem
@@ -246,12 +246,12 @@ def _sop_link_problems(documents: list[Document], ids: dict[str, Document]) -> I
                     yield doc.problem(node_path, "sop-link",
                                       f"{match.group(0)!r} is not an SOP link; write "
                                       f"[[CS-COMP-002]] or [[CS-COMP-002#step-id]]")
-                elif link.group(1) not in ids:
+                elif link["id"] not in ids:
                     yield doc.problem(node_path, "sop-link",
-                                      f"{match.group(0)} names no SOP: {link.group(1)!r} is "
+                                      f"{match.group(0)} names no SOP: {link['id']!r} is "
                                       f"not an id")
-                elif link.group(2) and link.group(2) not in {
-                        anchor for _, anchor in step_anchors(ids[link.group(1)].data)}:
+                elif link["step"] and link["step"] not in {
+                        anchor for _, anchor in step_anchors(ids[link["id"]].data)}:
                     yield doc.problem(node_path, "sop-link",
-                                      f"{match.group(0)}: {link.group(1)} has no step "
-                                      f"{link.group(2)!r}")
+                                      f"{match.group(0)}: {link['id']} has no step "
+                                      f"{link['step']!r}")

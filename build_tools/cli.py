@@ -13,6 +13,7 @@ import click
 from build_tools.catalog import Catalog, load_catalog
 from build_tools.changes import ChangeSummary
 from build_tools.gitref import GitError, documents_at
+from build_tools.grammar import SOP_ID
 from build_tools.labels import available_languages
 from build_tools.links import lost_links, published
 from build_tools.render import Renderer
@@ -182,7 +183,7 @@ def new(sop_id: str | None, series: str | None, title: str | None, owner: str | 
 
 
 def _valid_id(sop_id: str) -> bool:
-    return re.fullmatch(load_schema()["$defs"]["sopId"]["pattern"], sop_id) is not None
+    return SOP_ID.match(sop_id) is not None
 
 
 @main.command("check-links")

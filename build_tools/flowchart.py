@@ -3,7 +3,8 @@
 Steps stand in order from top to bottom, each with its number, action, responsible role and
 target time, linked to the step's anchor; the escalation branch stands beside them. The SVG
 is plain markup in the page: it needs no script and makes no request, and it scales to the
-width of a phone screen.
+width of a phone screen. SOP text in it is the plain text of :func:`build_tools.markup.plain`,
+escaped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup, escape
 
+from build_tools.markup import plain
 from build_tools.model import Duration, Sop
 
 WIDTH = 360
@@ -67,8 +69,9 @@ def flowchart(sop: Sop, labels: dict[str, str],
     parts: list[str] = []
     y = 10
     for step in sop.steps:
-        action = _lines(f"{step.number}. {step.action}", CHARS)
-        meta = _lines(f"{sop.duty(step.role).title} · {duration(step.within)}", CHARS + 4, 2)
+        action = _lines(f"{step.number}. {plain(step.action)}", CHARS)
+        meta = _lines(f"{plain(sop.duty(step.role).title)} · {duration(step.within)}",
+                      CHARS + 4, 2)
         height = PAD * 2 + LINE * (len(action) + len(meta))
         if step.number > 1:
             middle = BOX_X + BOX_W / 2
@@ -83,7 +86,7 @@ def flowchart(sop: Sop, labels: dict[str, str],
         y += height + GAP
     total = y - GAP + 10
     parts.append(_escalation(sop, labels, duration, total))
-    title = escape(f"{labels['procedure']}: {sop.title}")
+    title = escape(f"{labels['procedure']}: {plain(sop.title)}")
     return Markup(
         f'<svg class="sop-flow__svg" viewBox="0 0 {WIDTH} {total}" role="img" '
         f'aria-label="{title}" xmlns="http://www.w3.org/2000/svg">'
@@ -99,7 +102,8 @@ def _escalation(sop: Sop, labels: dict[str, str],
     """The escalation branch: a dashed box beside the steps, one line per level."""
     lines = [labels["escalation_short"]]
     for number, level in enumerate(sop.escalation.levels, 1):
-        lines.extend(_lines(f"{number}. {level.to} ({duration(level.within)})", SIDE_CHARS, 5))
+        lines.extend(_lines(f"{number}. {plain(level.to)} ({duration(level.within)})",
+                            SIDE_CHARS, 5))
     height = min(total - 20, PAD * 2 + LINE * len(lines))
     top = 10
     return (f'<a href="#escalation" class="sop-flow__escalation">'

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-_DURATION = re.compile(r"^(\d+)(m|h|d|wd)$")
+from build_tools.grammar import DURATION
 
 
 @dataclass(frozen=True)
@@ -18,10 +17,10 @@ class Duration:
 
     @classmethod
     def parse(cls, text: str) -> Duration:
-        match = _DURATION.match(text)
-        if not match:
+        if not DURATION.match(text):
             raise ValueError(f"not a duration: {text!r}")
-        return cls(int(match.group(1)), match.group(2))
+        amount = text.rstrip("mhdw")
+        return cls(int(amount), text[len(amount):])
 
     def __str__(self) -> str:
         return f"{self.amount}{self.unit}"

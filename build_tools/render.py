@@ -1,9 +1,11 @@
 """Turn validated SOPs into Markdown pages with the Jinja templates in ``templates/``.
 
-Everything taken from an SOP is HTML-escaped by autoescaping, so text written in a YAML
-file is shown as text on the page; only the templates themselves produce markup. Pages that
-list every SOP end in a listing block rendered from an HTML template (``*.html.j2``, see
-:mod:`build_tools.listing`), where SOP text becomes the HTML its allowed Markdown makes.
+Every value a template prints that is not already markup is SOP text, and goes through
+:mod:`build_tools.markup` (the environment's ``finalize``): sanitized HTML of its allowed
+Markdown, on one line; ``| blocks`` for paragraphs and lists, ``| plain`` where no markup
+can stand. Only the templates themselves produce other markup. Pages that list every SOP
+end in a listing block rendered from an HTML template (``*.html.j2``, see
+:mod:`build_tools.listing`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from markupsafe import Markup, escape
 from build_tools import listing
 from build_tools.flowchart import flowchart
 from build_tools.labels import load_labels
-from build_tools.markup import LinkResolver, is_plain, safe_markdown, to_html
+from build_tools.markup import LinkResolver, is_plain, plain, template_html, to_html
 from build_tools.model import Duration, Sop
 from build_tools.search_terms import TERMS_END, TERMS_START
 
@@ -50,8 +52,8 @@ class Renderer:
         #: The ids such links named while rendering, when a caller wants to know.
         self.linked: set[str] | None = None
         #: Markdown templates (``*.md.j2``), and HTML ones for listing blocks (``*.html.j2``).
-        self.env = self._environment(self._finalize)
-        self.html_env = self._environment(self._finalize_html)
+        self.env = self._environment()
+        self.html_env = self._environment()
         self.html_env.globals.update(url=self._url, permalink=self._permalink,
                                      heading_id=self._heading_id, part=self._part)
         #: page uri → (the settings it was rendered with, its listing parts then).
@@ -62,7 +64,7 @@ class Renderer:
                           for name in self.html_env.list_templates(extensions=["j2"])
                           if name.endswith(".html.j2") and not name.startswith("_")}
 
-    def _environment(self, finalize: Callable[..., object]) -> Environment:
+    def _environment(self) -> Environment:
         env = Environment(
             loader=PackageLoader("build_tools", "templates"),
             undefined=StrictUndefined,
@@ -73,48 +75,45 @@ class Renderer:
             # Markdown's attribute lists ({#anchor}) look like Jinja comments; move those.
             comment_start_string="{##",
             comment_end_string="##}",
-            finalize=finalize,
+            finalize=self._finalize,
         )
         env.filters.update(
             duration=self.duration, cycle=self.cycle, channel=self.channel,
-            cell=cell, template_block=template_block, oneline=oneline,
+            cell=cell, template_block=template_html, oneline=oneline,
             flowchart=lambda sop: flowchart(sop, self.labels, self.duration),
-            paragraphs=self._paragraphs,
+            blocks=self._blocks, plain=self._plain,
         )
         env.globals.update(t=self.labels, terms_start=TERMS_START, terms_end=TERMS_END)
         return env
 
     @pass_context
     def _finalize(self, context: Context, value: object) -> object:
-        """Every ``{{ … }}`` that is not already markup is untrusted text: allowed Markdown
-        only (see :mod:`build_tools.markup`), with SOP links resolved from this page."""
+        """Every ``{{ … }}`` that is not already markup is untrusted text: the HTML of its
+        allowed Markdown, on one line (see :mod:`build_tools.markup`)."""
         if isinstance(value, Markup) or isinstance(value, int | float):
             return value
         text = "" if value is None else str(value)
-        if is_plain(text):
-            return Markup(text)
-        base = context.get("sop_base", "sop/")
-        return safe_markdown(text, self._resolver(lambda slug: f"{base}{slug}.md"))
+        return Markup(escape(text)) if is_plain(text) else self._html(context, text, True)
 
     @pass_context
-    def _finalize_html(self, context: Context, value: object) -> object:
-        """As :meth:`_finalize`, for listing blocks: the same allowed Markdown, as HTML."""
-        if isinstance(value, Markup) or isinstance(value, int | float):
-            return value
-        text = "" if value is None else str(value)
-        return Markup(text) if is_plain(text) else self._html(context, text, inline=True)
-
-    @pass_context
-    def _paragraphs(self, context: Context, value: object) -> Markup:
-        """Longer text (paragraphs, lists) in a listing block."""
+    def _blocks(self, context: Context, value: object) -> Markup:
+        """Longer text (paragraphs, lists), standing on lines of its own."""
         return self._html(context, "" if value is None else str(value), inline=False)
 
+    @pass_context
+    def _plain(self, context: Context, value: object) -> Markup:
+        """The words of the text without markup, for a ``<title>`` or an attribute."""
+        return Markup(escape(plain("" if value is None else str(value),
+                                   self._page_resolver(context))))
+
     def _html(self, context: Context, text: str, inline: bool) -> Markup:
-        """Untrusted ``text`` as the HTML of its allowed Markdown, SOP links from this page."""
-        page = context["page_uri"]
-        resolve = self._resolver(lambda slug: listing.relative_url(
+        """Untrusted ``text`` as HTML, its SOP links from the page being rendered."""
+        return to_html(text, self._page_resolver(context), inline=inline)
+
+    def _page_resolver(self, context: Context) -> LinkResolver:
+        page = context.get("page_uri", INDEX_URI)
+        return self._resolver(lambda slug: listing.relative_url(
             page, f"{SOP_DIR}/{slug}.md", self.directory_urls))
-        return to_html(safe_markdown(text, resolve), inline=inline)
 
     def _resolver(self, link: Callable[[str], str]) -> LinkResolver:
         def resolve(sop_id: str, step: str | None) -> tuple[str, str] | None:
@@ -127,9 +126,10 @@ class Renderer:
         return resolve
 
     @pass_context
-    def _url(self, context: Context, to_uri: str, anchor: str | None = None) -> str:
+    def _url(self, context: Context, to_uri: str, anchor: str | None = None) -> Markup:
         """The link from the page being rendered to the page built from ``to_uri``."""
-        return listing.relative_url(context["page_uri"], to_uri, self.directory_urls, anchor)
+        return escape(listing.relative_url(context["page_uri"], to_uri, self.directory_urls,
+                                           anchor))
 
     @pass_context
     def _heading_id(self, context: Context, text: str, anchor: str | None = None) -> str:
@@ -210,7 +210,8 @@ class Renderer:
     def fragment(self, uri: str, macro: str, *args: object) -> str:
         """Call one macro of ``_macros.md.j2``; used for blocks inside hand-written pages."""
         sop_base = "../" * uri.count("/") + "sop/"
-        module = self.env.get_template("_macros.md.j2").make_module({"sop_base": sop_base})
+        module = self.env.get_template("_macros.md.j2").make_module(
+            {"sop_base": sop_base, "page_uri": uri})
         return str(getattr(module, macro)(*args))
 
     def listing_fragment(self, uri: str, macro: str, *args: object) -> str:
@@ -252,15 +253,3 @@ def cell(value: object) -> str:
 
 def oneline(value: object) -> str:
     return " ".join(str(value).split())
-
-
-_PLACEHOLDER = re.compile(r"\[[^\[\]\n]{1,60}\]")
-
-
-def template_block(text: str) -> Markup:
-    """A reply template as a code block (Material gives it a copy button) with every
-    ``[placeholder]`` marked, so an agent sees at once what to fill in before sending."""
-    escaped = str(escape(text.rstrip()))
-    marked = _PLACEHOLDER.sub(lambda m: f'<span class="sop-placeholder">{m.group(0)}</span>',
-                              escaped)
-    return Markup(f'<pre class="sop-template"><code>{marked}</code></pre>')

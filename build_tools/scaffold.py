@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-SERIES = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
+from build_tools.grammar import SERIES
 
 
 class ScaffoldError(Exception):

@@ -1,0 +1,163 @@
+"""The text path from SOP text to HTML, without a browser: a table of input → expected HTML
+(``tests/data/text_cases.yaml``), and properties every output must have whatever the input."""
+
+from __future__ import annotations
+
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from build_tools.markup import (ALLOWED_TAGS, inert, is_plain, plain, template_html,
+                                to_html)
+
+CASES_FILE = Path(__file__).parent / "data" / "text_cases.yaml"
+TITLES = {"CS-COMP-002": ("cs-comp-002", "Keluhan <img src=x onerror=alert(document.domain)> umum"),
+          "CS-COMP-003": ("cs-comp-003", "Paket *terlambat* & [hilang](javascript:alert(1))"),
+          "CS-HTML-001": ("cs-html-001", '"><script>alert(1)</script>')}
+STEPS = {"CS-COMP-002": {"minta-bukti"}}
+#: The Markdown extensions of the shipped mkdocs.yml and those the plugin adds.
+EXTENSIONS = ["attr_list", "tables", "admonition", "toc", "md_in_html"]
+
+
+def resolve(sop_id: str, step: str | None) -> tuple[str, str] | None:
+    if sop_id not in TITLES or (step and step not in STEPS.get(sop_id, set())):
+        return None
+    slug, title = TITLES[sop_id]
+    return f"../{slug}/" + (f"#{step}" if step else ""), title
+
+
+def load_cases() -> list[dict[str, str]]:
+    return yaml.safe_load(CASES_FILE.read_text("utf-8"))
+
+
+CASES = load_cases()
+
+
+def test_the_table_is_large_and_names_are_unique() -> None:
+    assert len(CASES) >= 80
+    assert len({case["name"] for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_text_renders_as_the_table_says(case: dict[str, str]) -> None:
+    html = to_html(case["text"], resolve, inline=case["mode"] == "inline")
+    assert str(html) == case["html"]
+    assert_safe(str(html))
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.comments: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+
+    def handle_comment(self, data: str) -> None:
+        self.comments.append(data)
+
+
+def assert_safe(html: str) -> None:
+    """Only allowed elements and attributes; links to the web or to other SOPs only."""
+    parser = _Elements()
+    parser.feed(html)
+    assert not parser.comments
+    for tag, attrs in parser.tags:
+        assert tag in ALLOWED_TAGS, (tag, html)
+        for name, value in attrs:
+            assert not name.startswith("on") and name != "style", (name, html)
+            if name == "href":
+                assert value is not None
+                assert value.lower().startswith(("https://", "http://", "../")), html
+            if name == "class":
+                assert value in ("sop-link", "sop-placeholder", "sop-template"), html
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["mode"] == "inline"],
+                         ids=[c["name"] for c in CASES if c["mode"] == "inline"])
+def test_inline_html_means_the_same_after_the_pages_markdown(case: dict[str, str]) -> None:
+    """A value printed in a Markdown template (a table cell, a heading, a list item) comes
+    out of the page's Python-Markdown pass as it went in: no construct is made from it."""
+    html = case["html"]
+    if not html:
+        return  # nothing to print
+    for markdown_line, wrap in ((f"Teks {html} akhir", "<p>Teks {} akhir</p>"),
+                                (f"| a |\n|---|\n| {html} |", None),
+                                (f"### {html} {{#langkah}}", None)):
+        out = markdown.markdown(markdown_line, extensions=EXTENSIONS)
+        if wrap:
+            assert out == wrap.format(html), (case["name"], out)
+        elif markdown_line.startswith("|"):
+            assert out.count("<td>") == 1 and html in out.replace("<td>", "").replace("</td>", "")
+        else:
+            assert out == f'<h3 id="langkah">{html}</h3>', out
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["mode"] == "block"],
+                         ids=[c["name"] for c in CASES if c["mode"] == "block"])
+def test_block_html_is_left_alone_by_the_pages_markdown(case: dict[str, str]) -> None:
+    html = case["html"]
+    out = markdown.markdown(f"Sebelum.\n\n{html}\n\nSesudah.", extensions=EXTENSIONS)
+    assert out.replace("\n\n", "\n") == f"<p>Sebelum.</p>\n{html}\n<p>Sesudah.</p>"
+
+
+def test_plain_text_takes_the_short_path_with_the_same_result() -> None:
+    for text in ("Agen layanan pelanggan", "95% dalam 1 jam", "Senin-Jumat 08.00"):
+        assert is_plain(text)
+        assert str(to_html(text)) == text
+        assert str(to_html(text, inline=False)) == f"<p>{text}</p>"
+    for text in ("*a*", "a < b", "- a", "1. a", "a\nb", "a\u200bb", "[[CS-COMP-002]]"):
+        assert not is_plain(text)
+
+
+def test_plain_gives_the_words_without_markup() -> None:
+    assert plain("Keluhan *penting* <b> & `kode`") == "Keluhan penting <b> & kode"
+    assert plain("Lihat [[CS-COMP-002]]", resolve) == \
+        "Lihat Keluhan <img src=x onerror=alert(document.domain)> umum"
+    assert plain("baris\nbaru") == "baris baru"
+
+
+def test_a_template_is_shown_as_written_with_its_blanks_marked() -> None:
+    html = str(template_html("Halo [nama], <b>*ini*</b> & `kode`\r\nbaris\u202e dua\n"))
+    assert html == ('<pre class="sop-template"><code>Halo <span class="sop-placeholder">'
+                    "&#91;nama&#93;</span>, &lt;b&gt;&#42;ini&#42;&lt;/b&gt; &amp; &#96;kode&#96;"
+                    "\nbaris dua</code></pre>")
+    assert_safe(html)
+
+
+def test_inert_leaves_tags_and_attribute_values_alone() -> None:
+    assert inert('<a href="https://a.id/x_y#z">a_b *c*</a>') == \
+        '<a href="https://a.id/x_y#z">a&#95;b &#42;c&#42;</a>'
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("ab *_`[]()<>&#!|{}\\-\n:/.1") +
+                                ["[[CS-COMP-002]]", "javascript:", "https://",
+                                 "<img src=x onerror=alert(1)>", "\u202e", "![x]("]),
+                max_size=30).map("".join))
+def test_any_text_gives_only_allowed_html(text: str) -> None:
+    for inline in (True, False):
+        assert_safe(str(to_html(text, resolve, inline=inline)))
+
+
+def regenerate() -> None:
+    """Write the table's ``html`` column from today's code (review the diff!)."""
+    lines = CASES_FILE.read_text("utf-8").splitlines(keepends=True)
+    header = "".join(line for line in lines if line.startswith("#"))
+    cases = load_cases()
+    for case in cases:
+        case["html"] = str(to_html(case["text"], resolve, inline=case["mode"] == "inline"))
+    # ASCII only: zero-width and bidirectional characters stay visible as escapes.
+    CASES_FILE.write_text(header + yaml.safe_dump(cases, allow_unicode=False, sort_keys=False,
+                                                  width=1000), "utf-8")
+
+
+if __name__ == "__main__" and "--regenerate" in sys.argv:
+    regenerate()
