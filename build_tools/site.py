@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from build_tools import listing
+from markupsafe import escape
+
+from build_tools import csp, listing
 from build_tools.catalog import Catalog
 from build_tools.elsewhere import start as start_elsewhere
 from build_tools.model import Revision, Sop, Step
@@ -295,10 +297,10 @@ class SitePages:
         def redirect(old: str, new: str, anchor: str | None, keep_hash: bool,
                      title: str) -> tuple[str, str]:
             """From the page ``old`` was built from before to the one ``new`` is built from."""
-            target = listing.relative_url(old, new, directory_urls, anchor)
+            target = escape(listing.relative_url(old, new, directory_urls, anchor))
             key = (target, title, language, keep_hash)
-            page = before.get(key) or template.render(target=target, title=title,
-                                                      language=language, keep_hash=keep_hash)
+            page = before.get(key) or csp.with_policy(template.render(
+                target=target, title=title, language=language, keep_hash=keep_hash))
             self.cache.redirects[key] = page
             return listing.page_path(old, directory_urls), page
 
