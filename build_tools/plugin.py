@@ -37,14 +37,14 @@ from typing import TYPE_CHECKING, Literal
 from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-from build_tools import listing
+from build_tools import csp, listing
 from build_tools.catalog import Catalog, FileCache, load_catalog
 from build_tools.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.output import OutputError, discard, prepare, publish
@@ -83,6 +83,10 @@ class SopConfig(Config):
     """Index dictionary roots and synonyms with every section (off: Pagefind's stemming only)."""
     language = opt.Optional(opt.Type(str))
     """Language of generated headings; defaults to the theme's ``language``."""
+    search_timeout = opt.Type((int, float), default=300)
+    """Seconds to wait for any one answer of the search indexer before failing the build."""
+    min_free_mb = opt.Type(int, default=50)
+    """Refuse to start a build with less free disk space than this beside the site folder."""
 
 
 class SopPlugin(BasePlugin[SopConfig]):
@@ -127,16 +131,18 @@ class SopPlugin(BasePlugin[SopConfig]):
             # Build into a sibling folder and swap it in at the end (see output.py).
             self.site_dir = Path(config.site_dir)
             try:
-                self.stage = prepare(self.site_dir)
+                self.stage = prepare(self.site_dir, self.config.min_free_mb * 1024 * 1024)
             except OutputError as error:
                 raise PluginError(str(error)) from error
             config.site_dir = str(self.stage)
             self.warnings.count = 0
             logging.getLogger("mkdocs").addHandler(self.warnings)
+        self.background_search.timeout = float(self.config.search_timeout)
         if self.config.search and self.serving and self.copies is None:
             # Lives for the whole `mkdocs serve` session (dirty rebuilds render changed pages).
             folder = Path(tempfile.mkdtemp(prefix="sopkb-search-"))
             self.copies = SearchCopies(folder, _site_language(config))
+        _add_theme_overrides(config)
         for extension in REQUIRED_EXTENSIONS:
             if extension not in config.markdown_extensions:
                 config.markdown_extensions.append(extension)
@@ -179,7 +185,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             rebuild_all = True
         if self.config.search and not self.serving:
             self.indexer = BackgroundIndexer(Path(config.site_dir), _site_language(config),
-                                             self.catalog.synonyms, self.config.root_words)
+                                             self.catalog.synonyms, self.config.root_words,
+                                             float(self.config.search_timeout))
         for uri in (STYLESHEET, SEARCH_SCRIPT, *SCRIPTS):
             content = resources.files("build_tools").joinpath(
                 "assets", uri.rsplit("/", 1)[1]).read_text("utf-8")
@@ -266,6 +273,15 @@ class SopPlugin(BasePlugin[SopConfig]):
             self.copies.write(page.file.dest_uri, page.title or "", content, weight)
         return html
 
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return csp.with_policy(output, serving=self.serving)
+
+    def on_post_template(self, output_content: str, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        if template_name.endswith(".html"):  # 404.html; not sitemap.xml
+            return csp.with_policy(output_content, serving=self.serving)
+        return output_content
+
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # Every page's content has been rendered (on_page_content) by now; MkDocs goes on
         # with the theme's templates while the search index is written on the other core.
@@ -307,6 +323,13 @@ class SopPlugin(BasePlugin[SopConfig]):
         if self.indexer is not None:
             self.indexer.abort()
             self.indexer = None
+        if isinstance(error, OSError) and not self.serving:
+            # A full disk or an unwritable file while MkDocs writes the site: one line, as
+            # for every other failed build, instead of MkDocs' traceback (the site published
+            # before is untouched, see output.py).
+            where = f" ({error.filename})" if error.filename else ""
+            log.error(f"cannot write the site: {error.strerror or error}{where}")
+            raise Abort("Aborted with a BuildError!") from None
 
     def on_shutdown(self) -> None:
         self._drop_copies()
@@ -357,6 +380,16 @@ class _WarningCount(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+
+
+def _add_theme_overrides(config: MkDocsConfig) -> None:
+    """The plugin's template overrides (``build_tools/theme/``) before the theme's own
+    templates, after a project's ``custom_dir``."""
+    folder = str(resources.files("build_tools").joinpath("theme"))
+    dirs = config.theme.dirs
+    if folder not in dirs:
+        custom = config.theme.custom_dir
+        dirs.insert(1 if custom and dirs and dirs[0] == custom else 0, folder)
 
 
 def build_date() -> datetime.date:

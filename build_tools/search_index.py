@@ -28,9 +28,13 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from build_tools.output import exchange
 from build_tools.search_terms import Lexicon
 
 LEXICON_URI = "assets/sop-kb/lexicon.json"
+#: Seconds to wait for any one answer of Pagefind before giving up on it (the plugin's
+#: ``search_timeout``).
+TIMEOUT = 300.0
 PAGEFIND_DIR = "pagefind"
 
 
@@ -80,14 +84,18 @@ class SearchCopies:
         self.written &= keep
 
 
-def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon) -> None:
+def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon,
+                       timeout: float | None = None) -> None:
     """Write ``lexicon.json`` into ``site_dir`` and Pagefind's index of ``copies`` into its
     ``pagefind/`` folder, each replacing the previous one at once (a page being read while
-    this runs sees the old index or the new one)."""
+    this runs sees the old index or the new one; see :func:`build_tools.output.exchange`)."""
     write_lexicon(site_dir, lexicon)
     target, following = site_dir / PAGEFIND_DIR, site_dir / f".{PAGEFIND_DIR}-next"
     shutil.rmtree(following, ignore_errors=True)
-    run_pagefind(copies.folder, following)
+    run_pagefind(copies.folder, following, timeout)
+    if target.exists() and exchange(following, target):
+        shutil.rmtree(following, ignore_errors=True)
+        return
     previous = site_dir / f".{PAGEFIND_DIR}-previous"
     shutil.rmtree(previous, ignore_errors=True)
     if target.exists():
@@ -109,10 +117,12 @@ def write_lexicon(site_dir: Path, lexicon: Lexicon) -> None:
 class IndexInBackground:
     """Runs :func:`write_search_index` on a thread, so that ``mkdocs serve`` reloads the
     browser without waiting for search. A request made while a run is going on is done
-    after it (only the latest one)."""
+    after it (only the latest one). A run that fails, for any reason, is reported with one
+    line; the next request (the next rebuild) indexes again."""
 
-    def __init__(self, on_error: Callable[[str], None]) -> None:
+    def __init__(self, on_error: Callable[[str], None], timeout: float | None = None) -> None:
         self._on_error = on_error
+        self.timeout = timeout
         self._lock = threading.Lock()
         self._job: tuple[Path, SearchCopies, Lexicon] | None = None
         self._running = False
@@ -132,14 +142,19 @@ class IndexInBackground:
                     self._running = False
                     return
             try:
-                write_search_index(*job)
-            except (SearchIndexError, OSError) as error:
-                self._on_error(f"search index not updated: {error}")
+                write_search_index(*job, timeout=self.timeout)
+            except Exception as error:  # noqa: BLE001 - a serve session outlives any of them
+                self._on_error(f"search index not updated: {_one_line(error)}")
 
 
-def run_pagefind(source: Path, output: Path) -> None:
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def run_pagefind(source: Path, output: Path, timeout: float | None = None) -> None:
     """Index the HTML files under ``source`` into ``output``."""
-    service = PagefindService()
+    service = PagefindService(timeout)
     try:
         index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
         service.reply(service.send({"type": "AddDir", "index_id": index,
@@ -157,13 +172,14 @@ class BackgroundIndexer:
     """
 
     def __init__(self, site_dir: Path, language: str, synonyms: list[list[str]],
-                 root_words: bool = True) -> None:
+                 root_words: bool = True, timeout: float = TIMEOUT) -> None:
+        self._timeout = timeout
         self._errors = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "build_tools.search_index"], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=self._errors)
         self._send({"site_dir": os.fspath(site_dir.resolve()), "language": language,
-                    "synonyms": synonyms, "root_words": root_words})
+                    "synonyms": synonyms, "root_words": root_words, "timeout": timeout})
 
     def _send(self, message: dict) -> None:
         assert self._process.stdin is not None
@@ -185,9 +201,16 @@ class BackgroundIndexer:
                 pass
 
     def finish(self) -> None:
-        """Wait for the index to be written; :class:`SearchIndexError` if it failed."""
+        """Wait for the index to be written; :class:`SearchIndexError` if it failed or did
+        not finish in time. The second process waits for each of Pagefind's answers at most
+        ``timeout`` seconds; writing the bundle and the lexicon is given as long again."""
         self.close_input()
-        code = self._process.wait()
+        try:
+            code = self._process.wait(timeout=2 * self._timeout)
+        except subprocess.TimeoutExpired:
+            self.abort()
+            raise SearchIndexError(f"search index not written within {2 * self._timeout:g} s; "
+                                   f"the indexer was stopped") from None
         self._errors.seek(0)
         detail = self._errors.read().decode("utf-8", "replace").strip().splitlines()
         self._errors.close()
@@ -197,16 +220,22 @@ class BackgroundIndexer:
     def abort(self) -> None:
         self._process.kill()
         self._process.wait()
-        self._errors.close()
+        if not self._errors.closed:
+            self._errors.close()
 
 
 class PagefindService:
     """A small client of Pagefind's indexing service (``pagefind --service``), speaking the
     protocol of Pagefind's own Python and Node wrappers: base64-encoded JSON messages, each
     ended by a comma; a thread collects the replies. (The wrapper in the ``pagefind``
-    package reads one reply per 0.1 s, which would take minutes for a thousand pages.)"""
+    package reads one reply per 0.1 s, which would take minutes for a thousand pages.)
 
-    def __init__(self) -> None:
+    Nothing here waits forever: each reply is awaited at most ``timeout`` seconds, after
+    which Pagefind is stopped; output that is not the protocol, or Pagefind ending, fails
+    the waiting request at once with :class:`SearchIndexError`."""
+
+    def __init__(self, timeout: float | None = None) -> None:
+        self.timeout = TIMEOUT if timeout is None else timeout
         from pagefind.service import get_executable
 
         executable = get_executable()
@@ -221,8 +250,23 @@ class PagefindService:
         self._replies: dict[int, dict] = {}
         self.errors: list[str] = []
         self._closed = False
+        self._failure: str | None = None
         self._condition = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_or_fail, daemon=True).start()
+
+    def _read_or_fail(self) -> None:
+        """The reader thread: any error in it ends the service, and whoever waits learns why."""
+        try:
+            self._read()
+        except Exception as error:  # noqa: BLE001 - reported to the waiting request
+            failure = f"Pagefind's output could not be read ({_one_line(error)})"
+            self._process.kill()
+        else:
+            failure = None
+        with self._condition:
+            self._closed = True
+            self._failure = failure
+            self._condition.notify_all()
 
     def _read(self) -> None:
         assert self._process.stdout is not None
@@ -234,9 +278,11 @@ class PagefindService:
             *messages, rest = bytes(pending).split(b",")
             pending = bytearray(rest)
             for message in messages:
-                reply = json.loads(base64.b64decode(message)) if message.strip() else None
-                if not reply:
+                if not message.strip():
                     continue
+                reply = json.loads(base64.b64decode(message, validate=True))
+                if not isinstance(reply, dict):
+                    raise ValueError("a message that is not a JSON object")
                 payload = reply.get("payload") or {}
                 with self._condition:
                     if payload.get("type") == "Error":
@@ -244,24 +290,31 @@ class PagefindService:
                     if reply.get("message_id") is not None:
                         self._replies[reply["message_id"]] = payload
                     self._condition.notify_all()
-        with self._condition:
-            self._closed = True
-            self._condition.notify_all()
 
     def send(self, payload: dict) -> int:
         assert self._process.stdin is not None
         self._last_id += 1
         message = {"message_id": self._last_id, "payload": payload}
-        self._process.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
-        self._process.stdin.flush()
+        try:
+            self._process.stdin.write(base64.b64encode(json.dumps(message).encode()) + b",")
+            self._process.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            pass  # Pagefind has ended; reply() says why
         return self._last_id
 
     def reply(self, message_id: int) -> dict:
-        """Wait for the reply to one request."""
+        """Wait for the reply to one request, at most ``timeout`` seconds."""
         with self._condition:
-            self._condition.wait_for(lambda: message_id in self._replies or self._closed)
+            answered = self._condition.wait_for(
+                lambda: message_id in self._replies or self._closed, timeout=self.timeout)
+            if not answered:
+                self._process.kill()
+                raise SearchIndexError(f"Pagefind did not answer within {self.timeout:g} s; "
+                                       f"it was stopped")
             if message_id not in self._replies:
-                raise SearchIndexError("Pagefind stopped: " + "; ".join(self.errors[-1:]))
+                why = self._failure or "; ".join(self.errors[-1:]) or \
+                    f"exit status {self._process.poll()}"
+                raise SearchIndexError(f"Pagefind stopped: {why}")
             payload = self._replies.pop(message_id)
         if payload.get("type") == "Error":
             raise SearchIndexError(f"Pagefind: {payload.get('message', payload)}")
@@ -278,9 +331,17 @@ class PagefindService:
             path.write_bytes(base64.b64decode(file["content"]))
 
     def close(self) -> None:
+        """End Pagefind: it exits at the end of its input, or is stopped after ``timeout``."""
         assert self._process.stdin is not None
-        self._process.stdin.close()
-        self._process.wait()
+        try:
+            self._process.stdin.close()
+        except BrokenPipeError:
+            pass
+        try:
+            self._process.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
 
 
 def _index_stream(lines: Iterable[bytes]) -> None:
@@ -290,7 +351,7 @@ def _index_stream(lines: Iterable[bytes]) -> None:
     settings = json.loads(next(iterator))
     site_dir = Path(settings["site_dir"])
     lexicon = Lexicon(settings["synonyms"])
-    service = PagefindService()
+    service = PagefindService(settings["timeout"])
     index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
     for line in iterator:
         page = json.loads(line)
@@ -303,8 +364,10 @@ def _index_stream(lines: Iterable[bytes]) -> None:
             "type": "AddFile", "index_id": index, "file_path": page["path"], "url": None,
             "file_contents": search_copy(settings["language"], page["title"], content,
                                          page["weight"])}))
-    service.write_bundle(index, site_dir / PAGEFIND_DIR)
-    service.close()
+    try:
+        service.write_bundle(index, site_dir / PAGEFIND_DIR)
+    finally:
+        service.close()
     if service.errors:
         raise SearchIndexError(f"Pagefind: {service.errors[0]}")
     write_lexicon(site_dir, lexicon)
@@ -313,5 +376,5 @@ def _index_stream(lines: Iterable[bytes]) -> None:
 if __name__ == "__main__":
     try:
         _index_stream(sys.stdin.buffer)
-    except (SearchIndexError, OSError) as error:
-        sys.exit(str(error))
+    except Exception as error:  # noqa: BLE001 - one line for the build to report
+        sys.exit(_one_line(error))
