@@ -94,7 +94,7 @@ def test_results_show_in_rank_order_as_they_load(page, site_url: str) -> None:
     page.route("**/pagefind/fragment/*", hold_one)
     page.goto(site_url)
     page.locator(".sop-search__input").fill("refund")
-    page.wait_for_function("document.querySelector('.sop-search__results[aria-busy]')")
+    page.wait_for_function("() => document.querySelector('.sop-search__results[aria-busy]')")
     page.wait_for_timeout(500)
     partial = shown_results(page)
     assert held and len(partial) < len(expected) and partial == expected[:len(partial)]
@@ -171,7 +171,7 @@ def test_search_loads_once_the_page_is_idle_unless_data_is_saved(page, site_url:
     search_files = """performance.getEntriesByType('resource').map(e => e.name)
         .filter(n => n.includes('/pagefind/') || n.includes('/lexicon.json'))"""
     page.goto(site_url + "sop/cs-comp-002/", wait_until="networkidle")
-    page.wait_for_function(f"{search_files}.some(n => n.includes('pagefind-worker'))")
+    page.wait_for_function(f"() => {search_files}.some(n => n.includes('pagefind-worker'))")
     assert any(name.endswith("/lexicon.json") for name in page.evaluate(search_files))
 
     page.add_init_script("Object.defineProperty(navigator, 'connection', "
@@ -180,7 +180,7 @@ def test_search_loads_once_the_page_is_idle_unless_data_is_saved(page, site_url:
     page.wait_for_timeout(500)
     assert page.evaluate(search_files) == []
     page.locator(".sop-search__input").focus()
-    page.wait_for_function(f"{search_files}.some(n => n.includes('pagefind-worker'))")
+    page.wait_for_function(f"() => {search_files}.some(n => n.includes('pagefind-worker'))")
 
 
 def test_an_alias_url_redirects_to_the_new_page_and_step(page, project: Path) -> None:
@@ -281,3 +281,39 @@ def test_review_banner_shows_only_when_the_review_date_has_passed(page, site_url
     page.reload()
     assert page.locator(".sop-overdue").is_visible()
     assert "Kepala Layanan Pelanggan" in page.locator(".sop-overdue").inner_text()
+
+
+def test_a_failed_search_load_says_so_and_the_next_keystroke_retries(page, site_url: str) -> None:
+    """One failed fetch (a 404 while `mkdocs serve` re-indexes) leaves a visible message,
+    not a dead box; the next keystroke loads again and finds results."""
+    page.route("**/pagefind/pagefind.js", lambda route: route.fulfill(status=404, body="nope"))
+    page.route("**/lexicon.json", lambda route: route.fulfill(status=404, body="nope"))
+    page.goto(site_url + "sop/cs-comp-002/", wait_until="networkidle")
+    box = page.locator(".sop-search__input")
+    box.fill("refun")
+    page.wait_for_selector(".sop-search__unavailable")
+    assert page.locator(".sop-search__results").inner_text() == "Pencarian belum siap, coba lagi"
+    page.unroute("**/pagefind/pagefind.js")
+    page.unroute("**/lexicon.json")
+    box.press("d")
+    page.wait_for_selector(RESULTS, timeout=10_000)
+    assert "/sop/cs-comp-002/" in settled_results(page)[0]
+
+
+def test_an_excerpt_shows_the_text_as_written(page, project: Path) -> None:
+    """Pagefind's excerpts are HTML; they are shown once, not escaped again: `< 1 jam`."""
+    path = project / "sops" / "CS-COMP-002.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "      Minta foto kemasan luar,",
+        "      Kirim dalam waktu < 1 jam & <b>cepat</b> kilatkuning. Minta foto kemasan luar,",
+        1), "utf-8")
+    assert mkdocs("build", "--strict", cwd=project).returncode == 0
+    url, server = serve(project / "site")
+    try:
+        search(page, url, "kilatkuning")
+        excerpt = page.locator(".sop-search__result .sop-search__excerpt").first
+        assert "< 1 jam & <b>cepat</b> kilatkuning" in excerpt.inner_text()
+        assert excerpt.locator("mark").first.inner_text().lower().startswith("kilatkuning")
+        assert excerpt.locator("b").count() == 0
+    finally:
+        server.shutdown()

@@ -8,10 +8,15 @@
   var base = new URL("../../", script.src);           // this file is assets/sop-kb/search.js
   var lang = (document.documentElement.lang || "en").slice(0, 2);
   var TEXT = {
-    id: {placeholder: "Cari SOP, langkah, templat…", none: "Tidak ada hasil untuk", label: "Cari"},
-    en: {placeholder: "Search SOPs, steps, templates…", none: "No results for", label: "Search"}
+    id: {placeholder: "Cari SOP, langkah, templat…", none: "Tidak ada hasil untuk", label: "Cari",
+         unavailable: "Pencarian belum siap, coba lagi"},
+    en: {placeholder: "Search SOPs, steps, templates…", none: "No results for", label: "Search",
+         unavailable: "Search is not ready yet, try again"}
   }[lang] || null;
-  if (!TEXT) { TEXT = {placeholder: "Search…", none: "No results for", label: "Search"}; }
+  if (!TEXT) {
+    TEXT = {placeholder: "Search…", none: "No results for", label: "Search",
+            unavailable: "Search is not ready yet, try again"};
+  }
 
   var pagefind = null;
   var roots = null;
@@ -27,10 +32,17 @@
         });
       });
       roots = fetch(new URL("assets/sop-kb/lexicon.json", base)).then(function (response) {
+        if (!response.ok) { throw new Error("lexicon: HTTP " + response.status); }
         return response.json();
       }).then(function (data) { return new Set(data.roots); });
     }
-    return Promise.all([pagefind, roots]);
+    return Promise.all([pagefind, roots]).catch(function (error) {
+      // A failed load (a 404 while `mkdocs serve` re-indexes, a dropped connection) is
+      // forgotten, so the next keystroke loads again.
+      pagefind = null;
+      roots = null;
+      throw error;
+    });
   }
 
   /* Affix stripping after Sastrawi's rules, accepted only when it lands on a known root. */
@@ -94,16 +106,38 @@
    * person wrote: cut them out of the excerpt. */
   var TERMS = /sopkbtermsstart[\s\S]*?(sopkbtermsend|$)|^[\s\S]*?sopkbtermsend/g;
 
-  function safeExcerpt(excerpt) {
-    var div = document.createElement("div");
-    div.textContent = excerpt.replace(/<\/?mark>/g, "\u0001");
-    var text = div.innerHTML.replace(TERMS, " ").replace(/\s+/g, " ").trim();
+  /* Pagefind's excerpt is HTML: escaped text with <mark> around the matched words. It is
+   * parsed in an inert document (nothing in it loads or runs) and rebuilt from its text
+   * alone, with <mark> the only element kept: `< 1 jam` shows as typed, never as markup. */
+  function excerptNodes(excerpt) {
+    var parsed = new DOMParser().parseFromString("<body>" + excerpt, "text/html").body;
+    var pieces = [];                                // [text, marked] in reading order
+    (function walk(node, marked) {
+      node.childNodes.forEach(function (child) {
+        if (child.nodeType === 3) { pieces.push([child.nodeValue, marked]); }
+        else if (child.nodeType === 1) { walk(child, marked || child.nodeName === "MARK"); }
+      });
+    })(parsed, false);
+    var text = pieces.map(function (piece) { return piece[0]; }).join("");
+    var cut = text.replace(TERMS, function (match) { return "\u0000".repeat(match.length); });
     // A window that fell wholly inside a term list has no marker left to cut by, but it is
     // recognisable: lower-case words without a single capital or punctuation mark.
-    if (!/[A-Z.,:;!?()]/.test(text.replace(/\u0001/g, ""))) { return ""; }
-    var open = true;                              // escaped everything; now restore <mark> only
-    return text.replace(/\u0001/g, function () { open = !open; return open ? "</mark>" : "<mark>"; })
-      .replace(/<mark>\s*<\/mark>/g, "");
+    if (!/[A-Z.,:;!?()]/.test(cut.replace(/\u0000/g, ""))) { return null; }
+    var fragment = document.createDocumentFragment();
+    var at = 0;
+    pieces.forEach(function (piece) {
+      var kept = cut.slice(at, at + piece[0].length).replace(/\u0000+/g, " ");
+      at += piece[0].length;
+      if (!kept) { return; }
+      if (piece[1] && kept.trim()) {
+        var mark = document.createElement("mark");
+        mark.textContent = kept;
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(document.createTextNode(kept));
+      }
+    });
+    return fragment;
   }
 
   function bestSection(data) {
@@ -130,11 +164,11 @@
       step.textContent = sub.title;
       link.appendChild(step);
     }
-    var excerptHtml = safeExcerpt((sub || data).excerpt || "");
-    if (excerptHtml) {
+    var nodes = excerptNodes((sub || data).excerpt || "");
+    if (nodes && nodes.textContent.trim()) {
       var excerpt = document.createElement("span");
       excerpt.className = "sop-search__excerpt";
-      excerpt.innerHTML = excerptHtml;
+      excerpt.appendChild(nodes);
       link.appendChild(excerpt);
     }
     return link;
@@ -163,6 +197,16 @@
         panel.hidden = true; panel.textContent = ""; panel.removeAttribute("aria-busy");
         return;
       }
+      function unavailable() {
+        if (ticket !== counter) { return; }
+        var note = document.createElement("p");
+        note.className = "sop-search__none sop-search__unavailable";
+        note.textContent = TEXT.unavailable;
+        panel.textContent = "";
+        panel.appendChild(note);
+        panel.removeAttribute("aria-busy");
+        panel.hidden = false;
+      }
       load().then(function (loaded) {
         return loaded[0].search(normalise(query, loaded[1]));
       }).then(function (search) {
@@ -184,7 +228,13 @@
         var shown = 0;
         panel.setAttribute("aria-busy", "true");
         results.forEach(function (result, rank) {
-          result.data().then(function (data) {
+          result.data().catch(function () {
+            // A fragment that cannot be fetched: the index changed under the page (serve).
+            pagefind = null;
+            roots = null;
+            unavailable();
+          }).then(function (data) {
+            if (!data) { return; }
             if (ticket !== counter) { return; }
             loadedData[rank] = data;
             if (shown === 0 && loadedData[0]) { panel.textContent = ""; }
@@ -195,7 +245,7 @@
             panel.hidden = false;
           });
         });
-      });
+      }).catch(unavailable);
     }
 
     input.addEventListener("input", run);
