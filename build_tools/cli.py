@@ -15,6 +15,7 @@ from build_tools.changes import ChangeSummary
 from build_tools.gitref import GitError, documents_at
 from build_tools.grammar import SOP_ID
 from build_tools.labels import available_languages
+from build_tools.linkcheck import broken_links
 from build_tools.links import lost_links, published
 from build_tools.render import Renderer
 from build_tools.reporters import REPORTER_BY_NAME
@@ -207,6 +208,25 @@ def check_links(ref: str, folder: Path) -> None:
     click.echo(f"{len(lost)} of {urls} published URL(s) lost since {ref}" if lost
                else f"all {urls} URL(s) published at {ref} still resolve", err=True)
     sys.exit(1 if lost else 0)
+
+
+@main.command("check-site")
+@click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
+def check_site(site: Path) -> None:
+    """Fail when an internal link or #anchor of the built SITE does not resolve.
+
+    Trainers link to pages and steps from their material; run this on every build
+    (`mkdocs build --strict` checks the Markdown links; this also checks the generated ones).
+    """
+    if not (site / "index.html").is_file():
+        raise click.ClickException(f"{site} is not a built site (no index.html); run mkdocs build")
+    broken = broken_links(site)
+    for line in broken:
+        click.echo(line)
+    pages = sum(1 for _ in site.rglob("*.html"))
+    click.echo(f"{len(broken)} broken link(s) in {site}" if broken
+               else f"every internal link of {pages} page(s) in {site} resolves", err=True)
+    sys.exit(1 if broken else 0)
 
 
 @main.command()

@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOPS = ROOT / "sops"
+#: The realistic knowledge base the tool is tested on (a frozen copy of an early shipped
+#: one): tests never depend on the shipped content, which writers change freely.
+KB = ROOT / "tests" / "fixtures" / "kb"
+SOPS = KB / "sops"
 BIN = Path(sys.executable).parent
 
 
@@ -83,24 +86,25 @@ def line_of(text: str, prefix: str) -> int:
 
 @pytest.fixture
 def sample_text() -> str:
-    """A complete, valid SOP as shipped."""
+    """A complete, valid SOP of the realistic fixture knowledge base."""
     return (SOPS / "CS-COMP-002.yaml").read_text("utf-8")
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the site project (mkdocs.yml, docs/, sops/, reference/) to break freely."""
+    """A copy of the realistic fixture knowledge base (mkdocs.yml, docs/, sops/, …) to break
+    freely."""
     for name in ("docs", "sops", "reference", "search", "training"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+        shutil.copytree(KB / name, tmp_path / name)
+    shutil.copy(KB / "mkdocs.yml", tmp_path / "mkdocs.yml")
     return tmp_path
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built once from the shipped SOPs with `mkdocs build --strict`."""
+    """The site built once from the fixture knowledge base with `mkdocs build --strict`."""
     out = tmp_path_factory.mktemp("site")
-    result = mkdocs("build", "--strict", "--site-dir", str(out), cwd=ROOT)
+    result = mkdocs("build", "--strict", "--site-dir", str(out), cwd=KB)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -148,7 +152,7 @@ def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
 
 @pytest.fixture(scope="session")
 def site_url(site: Path):
-    """The shipped site, built once, served on 127.0.0.1."""
+    """The fixture knowledge base's site, built once, served on 127.0.0.1."""
     url, server = serve(site)
     yield url
     server.shutdown()

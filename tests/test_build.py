@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from build_tools.catalog import load_catalog
 from build_tools.components import COMPONENTS
 from build_tools.flowchart import _wrap
-from conftest import ROOT, SOPS, mkdocs, replace_key
+from conftest import KB, ROOT, SOPS, mkdocs, replace_key
 
 SECTION_ANCHORS = ("purpose-scope", "duties", "procedure", "quality-standards", "escalation",
                    "feedback", "maintenance")
@@ -29,7 +29,7 @@ def nav_links(html: str) -> list[str]:
 
 
 def test_every_shipped_sop_page_has_title_steps_and_components(site: Path) -> None:
-    catalog = load_catalog([SOPS], reference_dir=ROOT / "reference")
+    catalog = load_catalog([SOPS], reference_dir=KB / "reference")
     assert catalog.sops and not catalog.problems
     assert len(COMPONENTS) == 6
     for sop in catalog.sops:
@@ -184,7 +184,7 @@ def test_pages_read_the_same_with_or_without_lifting_their_listing_blocks() -> N
     from build_tools.site import SitePages
 
     extensions = ["attr_list", "tables", "md_in_html", "toc"]
-    pages = dict(SitePages(load_catalog([SOPS], reference_dir=ROOT / "reference"), "id").pages())
+    pages = dict(SitePages(load_catalog([SOPS], reference_dir=KB / "reference"), "id").pages())
     for uri in ("roles.md", "templates.md", "channels.md", "metrics.md", "sop/index.md"):
         lifted, blocks = listing.lift(pages[uri])
         assert len(blocks) == 1 and listing.START not in lifted, uri
@@ -200,7 +200,7 @@ def _between_tags(html: str) -> str:
 
 
 def test_listing_and_redirect_links_resolve_without_directory_urls(project: Path) -> None:
-    from linkcheck import broken_links
+    from build_tools.linkcheck import broken_links
 
     config = project / "mkdocs.yml"
     config.write_text(config.read_text("utf-8") + "\nuse_directory_urls: false\n", "utf-8")
@@ -271,7 +271,7 @@ def test_listing_parts_render_again_only_where_what_they_show_changed(
     files, pages, today = FileCache(), PageCache(), datetime.date(2026, 11, 24)
 
     def render(cache: bool) -> dict[str, str]:
-        catalog = load_catalog([sops], reference_dir=ROOT / "reference",
+        catalog = load_catalog([sops], reference_dir=KB / "reference",
                                cache=files if cache else None)
         return dict(SitePages(catalog, "id", today=today,
                               cache=pages if cache else None).pages())

@@ -44,6 +44,19 @@ def test_the_table_is_large_and_names_are_unique() -> None:
     assert len({case["name"] for case in CASES}) == len(CASES)
 
 
+def test_every_case_of_the_table_is_checked_below() -> None:
+    """For ``make hardening``: the number of cases in the text-path table."""
+    import json
+
+    from conftest import OUTPUT
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / "hardening.json"
+    figures = json.loads(path.read_text("utf-8")) if path.exists() else {}
+    figures["text_path_cases"] = len(CASES)
+    path.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", "utf-8")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
 def test_text_renders_as_the_table_says(case: dict[str, str]) -> None:
     html = to_html(case["text"], resolve, inline=case["mode"] == "inline")

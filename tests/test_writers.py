@@ -16,7 +16,7 @@ from referencing import Registry, Resource
 from build_tools.cli import main as cli
 from build_tools.schema import load_schema, schema_names
 from build_tools.yamlsource import load_document
-from conftest import BIN, ROOT, SOPS, mkdocs, problem_lines, run, sopkb
+from conftest import KB, BIN, ROOT, SOPS, mkdocs, problem_lines, run, sopkb
 
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*.yaml"))
 
@@ -43,9 +43,9 @@ def test_schema_and_validator_agree_on_invalid_fixtures(tmp_path: Path, path: Pa
 
 
 def test_every_sop_file_names_its_schema_for_editors() -> None:
-    for path in [*SOPS.glob("*.yaml"), *(ROOT / "training").glob("*.yaml")]:
+    for path in [*SOPS.glob("*.yaml"), *(KB / "training").glob("*.yaml")]:
         first = path.read_text("utf-8").splitlines()[0]
-        assert re.match(r"# yaml-language-server: \$schema=\.\./build_tools/schema/\S+\.json$",
+        assert re.match(r"# yaml-language-server: \$schema=(\.\./)+build_tools/schema/\S+\.json$",
                         first), path
         assert (path.parent / first.split("=", 1)[1]).resolve().is_file()
     settings = (ROOT / ".vscode" / "settings.json").read_text("utf-8")

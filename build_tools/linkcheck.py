@@ -1,5 +1,6 @@
 """A link checker over a built site: every internal href/src resolves to a file, and every
-fragment to an element id in it. Used by the tests; it reads HTML only, no MkDocs."""
+fragment to an element id in it (``sopkb check-site``). It reads HTML only, no MkDocs, so
+it checks what a reader gets, listing blocks and redirect pages included."""
 
 from __future__ import annotations
 
