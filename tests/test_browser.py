@@ -306,7 +306,8 @@ def test_an_excerpt_shows_the_text_as_written(page, project: Path) -> None:
     path.write_text(path.read_text("utf-8").replace(
         "      Minta foto kemasan luar,",
         "      Kirim dalam waktu < 1 jam & <b>cepat</b> kilatkuning. Minta foto kemasan luar,",
-        1), "utf-8")
+        1).replace("title: Menangani keluhan produk rusak",
+                   "title: Menangani keluhan <produk> rusak & cacat", 1), "utf-8")
     assert mkdocs("build", "--strict", cwd=project).returncode == 0
     url, server = serve(project / "site")
     try:
@@ -315,5 +316,7 @@ def test_an_excerpt_shows_the_text_as_written(page, project: Path) -> None:
         assert "< 1 jam & <b>cepat</b> kilatkuning" in excerpt.inner_text()
         assert excerpt.locator("mark").first.inner_text().lower().startswith("kilatkuning")
         assert excerpt.locator("b").count() == 0
+        title = page.locator(".sop-search__result .sop-search__title").first.inner_text()
+        assert title == "Menangani keluhan <produk> rusak & cacat"
     finally:
         server.shutdown()
