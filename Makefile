@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build validate clean browser hardening check-content
+.PHONY: serve test build validate clean browser hardening check-content lint
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +24,16 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# The tool's tests (on fixtures under tests/), then the shipped content's checks.
-test: $(BIN)/.installed browser
+# The code's own checks, the tool's tests (on fixtures under tests/), then the shipped
+# content's checks.
+test: $(BIN)/.installed browser lint
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory check-content
+
+# ruff (lint, import order) over the code and its tests; mypy --strict over build_tools/.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check build_tools tests benchmarks
+	$(BIN)/mypy
 
 # The shipped content (sops/, reference/, training/, docs/): valid, builds with
 # --strict, every link of the built site resolves. Asserts nothing about which SOPs exist,

@@ -42,7 +42,7 @@ def median_times(*functions, repeat: int) -> list[float]:
     slower or faster during the run (shared cores) weighs on all alike."""
     times: list[list[float]] = [[] for _ in functions]
     for _ in range(repeat):
-        for function, runs in zip(functions, times):
+        for function, runs in zip(functions, times, strict=True):
             started = time.perf_counter()
             function()
             runs.append(time.perf_counter() - started)
@@ -89,8 +89,8 @@ def make_project(folder: Path, count: int) -> Path:
 def floor_project(project: Path, folder: Path) -> Path:
     """The same pages as Markdown files, the same theme, none of our plugin, nav: home only."""
     sys.path.insert(0, str(ROOT))
-    from build_tools.catalog import load_catalog
-    from build_tools.site import SitePages
+    from build_tools.rules.catalog import load_catalog
+    from build_tools.site.pages import SitePages
 
     catalog = load_catalog([project / "sops"], reference_dir=project / "reference")
     docs = folder / "docs"
@@ -112,7 +112,7 @@ def floor_project(project: Path, folder: Path) -> Path:
 def bench_validation(count: int, repeat: int, work: Path) -> dict:
     import yaml
 
-    from build_tools.catalog import load_catalog
+    from build_tools.rules.catalog import load_catalog
 
     folder = work / f"validate-{count}"
     paths = Generator().write(folder, count)

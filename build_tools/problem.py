@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
+
+from build_tools.rules.registry import RULES
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """A problem found in a source file, at a 1-based line and column.
+    """A problem found in a source file, at a 1-based line and column, naming its rule
+    (one of :data:`build_tools.rules.registry.RULES`; any other is refused).
 
     Sorting orders problems by file, then position, so reports read top to bottom.
     """
@@ -25,6 +28,10 @@ class Problem:
     rule: str
     message: str
     hint: str = ""
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"rule {self.rule!r} is not declared in build_tools/rules/registry.py")
 
     def __str__(self) -> str:
         text = (f"{self.path}:{self.line}:{self.col}: [{self.level.value}] {self.message} "

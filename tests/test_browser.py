@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from build_tools.catalog import load_catalog
 from conftest import ROOT, SOPS, mkdocs, serve
+
+from build_tools.rules.catalog import load_catalog
 
 QUERIES = yaml.safe_load((ROOT / "tests" / "search_queries.yaml").read_text("utf-8"))
 RESULTS = ".sop-search__results:not([hidden]) .sop-search__result"

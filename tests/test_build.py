@@ -7,13 +7,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import KB, ROOT, SOPS, mkdocs, replace_key
 from hypothesis import given
 from hypothesis import strategies as st
 
-from build_tools.catalog import load_catalog
-from build_tools.components import COMPONENTS
-from build_tools.flowchart import _wrap
-from conftest import KB, ROOT, SOPS, mkdocs, replace_key
+from build_tools.render.flowchart import _wrap
+from build_tools.rules.catalog import load_catalog
+from build_tools.rules.components import COMPONENTS
 
 SECTION_ANCHORS = ("purpose-scope", "duties", "procedure", "quality-standards", "escalation",
                    "feedback", "maintenance")
@@ -122,7 +122,7 @@ def test_headings_follow_the_site_language(project: Path) -> None:
 
 
 def test_every_language_has_every_label() -> None:
-    from build_tools.labels import available_languages, load_labels
+    from build_tools.render.labels import available_languages, load_labels
 
     def keys(labels: dict, prefix: str = "") -> set[str]:
         found = set()
@@ -150,7 +150,7 @@ def test_listing_links_are_the_links_mkdocs_makes(directory_urls: bool) -> None:
     from mkdocs.structure.files import File
     from mkdocs.utils import get_relative_url
 
-    from build_tools.listing import relative_url
+    from build_tools.render.listing import relative_url
 
     def url(uri: str) -> str:
         return File(uri, "docs", "site", directory_urls).url
@@ -166,7 +166,7 @@ def test_listing_links_are_the_links_mkdocs_makes(directory_urls: bool) -> None:
 def test_listing_heading_ids_are_those_markdown_gives() -> None:
     import markdown
 
-    from build_tools.listing import heading_id
+    from build_tools.render.listing import heading_id
 
     texts = ["Penanganan keluhan", "Garansi & retur (ekspres)", "Pengiriman—kurir", "Ulasan",
              "Ulasan", "Éskalasi  darurat", "café_bar 24/7", "Ulasan_1"]
@@ -180,8 +180,8 @@ def test_pages_read_the_same_with_or_without_lifting_their_listing_blocks() -> N
     renderer): lifting its listing blocks out only spares Markdown the work."""
     import markdown
 
-    from build_tools import listing
-    from build_tools.site import SitePages
+    from build_tools.render import listing
+    from build_tools.site.pages import SitePages
 
     extensions = ["attr_list", "tables", "md_in_html", "toc"]
     pages = dict(SitePages(load_catalog([SOPS], reference_dir=KB / "reference"), "id").pages())
@@ -200,7 +200,7 @@ def _between_tags(html: str) -> str:
 
 
 def test_listing_and_redirect_links_resolve_without_directory_urls(project: Path) -> None:
-    from build_tools.linkcheck import broken_links
+    from build_tools.site.linkcheck import broken_links
 
     config = project / "mkdocs.yml"
     config.write_text(config.read_text("utf-8") + "\nuse_directory_urls: false\n", "utf-8")
@@ -260,9 +260,9 @@ def test_listing_parts_render_again_only_where_what_they_show_changed(
     import datetime
     import shutil
 
-    from build_tools import listing
-    from build_tools.catalog import FileCache
-    from build_tools.site import PageCache, SitePages
+    from build_tools.render import listing
+    from build_tools.rules.catalog import FileCache
+    from build_tools.site.pages import PageCache, SitePages
 
     sops = tmp_path / "sops"
     shutil.copytree(SOPS, sops)
@@ -314,7 +314,7 @@ def test_flowchart_lines_break_where_textwrap_breaks_them(
 
 def _in_a_fresh_process(code: str) -> None:
     """Run ``code`` where no other thread runs (this test process may have some, which
-    rules out forking, see :mod:`build_tools.elsewhere`); it fails by raising."""
+    rules out forking, see :mod:`build_tools.site.second_core`); it fails by raising."""
     import subprocess
     import sys
 
@@ -329,8 +329,9 @@ def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here() -> None:
     itself."""
     _in_a_fresh_process("""
         from pathlib import Path
-        from build_tools import elsewhere, site
-        from build_tools.catalog import load_catalog
+        from build_tools.site import second_core as elsewhere
+        from build_tools.site import pages as site
+        from build_tools.rules.catalog import load_catalog
 
         catalog = load_catalog([Path("sops")], reference_dir=Path("reference"))
         here = list(site.SitePages(catalog, "id").pages())
@@ -353,7 +354,7 @@ def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here() -> None:
 def test_work_elsewhere_returns_its_results_or_none() -> None:
     _in_a_fresh_process("""
         import threading
-        from build_tools import elsewhere
+        from build_tools.site import second_core as elsewhere
 
         child = elsewhere.start(lambda: (n * n for n in range(5)))
         assert child is not None and child.results() == [0, 1, 4, 9, 16]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import assert_clean_failure, line_of, problem_lines, replace_key, sopkb
 
 COMPONENTS = [

@@ -9,9 +9,10 @@ import re
 import shutil
 from pathlib import Path
 
-from build_tools.catalog import load_catalog
 from conftest import KB, SOPS, mkdocs, problem_lines, sopkb
-from build_tools.linkcheck import broken_links
+
+from build_tools.rules.catalog import load_catalog
+from build_tools.site.linkcheck import broken_links
 
 SHIPPED_IDS = {
     "CS-GREET-001", "CS-CHAT-001", "CS-PHONE-001", "CS-EMAIL-001", "CS-SOCMED-001",

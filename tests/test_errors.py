@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import assert_clean_failure, line_of, problem_lines, replace_key, sopkb
 
 

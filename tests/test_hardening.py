@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import BIN, KB, OUTPUT, PROBLEM_LINE, ROOT, SOPS, serve
+from corpus import corpus, standalone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from build_tools.catalog import load_catalog
-from build_tools.cli import main as cli
-from conftest import KB, BIN, OUTPUT, PROBLEM_LINE, ROOT, SOPS, serve
-from corpus import corpus, standalone
+from build_tools.cli.main import main as cli
+from build_tools.rules.catalog import load_catalog
 
 HANDWRITTEN = ROOT / "tests" / "corpus" / "handwritten"
 FIGURES: dict[str, int] = {}
@@ -87,7 +87,7 @@ def special_cases(tmp_path: Path) -> dict[str, Path]:
     sample = standalone((SOPS / "CS-COMP-002.yaml").read_text("utf-8"))
     made = {
         "bom": b"\xef\xbb\xbf" + sample.encode(),
-        "not-utf8": sample.encode().replace("produk".encode(), b"pr\xffduk", 1),
+        "not-utf8": sample.encode().replace(b"produk", b"pr\xffduk", 1),
         "long-line": sample.replace("title: Menangani keluhan produk rusak",
                                     "title: " + "sangat panjang " * 8000, 1).encode(),
         "deep-nesting": b"a: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
@@ -144,7 +144,7 @@ def test_documented_decisions_for_ambiguous_yaml(tmp_path: Path) -> None:
 
 
 def test_null_and_booleans_are_read_as_documented(tmp_path: Path) -> None:
-    from build_tools.yamlsource import load_text
+    from build_tools.source.document import load_text
 
     doc = load_text("a: null\nb: ~\nc:\nd: true\ne: False\nf: yes\ng: 'null'\nh: on\n", "x")
     assert doc.data == {"a": None, "b": None, "c": None, "d": True, "e": False, "f": "yes",
@@ -152,7 +152,7 @@ def test_null_and_booleans_are_read_as_documented(tmp_path: Path) -> None:
 
 
 def _read(builder: type, text: str) -> tuple:
-    from build_tools import yamlsource
+    from build_tools.source import document as yamlsource
 
     doc = yamlsource.Document("x.yaml")
     try:
@@ -169,7 +169,7 @@ def test_both_readers_give_the_same_data_and_positions() -> None:
     """Files without anchors, tags or document markers go through libyaml's composer (the
     quick path); every other file is built from parser events. On every SOP and every
     malformed file of the corpus both give the same data, positions and refusals."""
-    from build_tools import yamlsource
+    from build_tools.source import document as yamlsource
 
     texts = [text for _, _, text in corpus(SOPS)]
     texts += [path.read_text("utf-8") for path in sorted(SOPS.glob("*.yaml"))]
@@ -182,7 +182,7 @@ def test_both_readers_give_the_same_data_and_positions() -> None:
 
 
 def test_the_quick_reader_is_not_used_where_it_could_overflow_or_miss_a_refusal() -> None:
-    from build_tools import yamlsource
+    from build_tools.source import document as yamlsource
 
     assert not yamlsource._composable("a: " + "[" * 3000 + "]" * 3000)
     assert not yamlsource._composable("a: &x 1\nb: *x\n")
@@ -429,7 +429,8 @@ def test_the_policy_blocks_an_injected_inline_handler(page, site_url: str) -> No
     assert page.evaluate("window.__violations") == []
     page.evaluate("""() => {
         document.body.insertAdjacentHTML('beforeend',
-          '<img src="x" onerror="window.__ran = 1"><a id="j" href="javascript:window.__ran=2">j</a>');
+          '<img src="x" onerror="window.__ran = 1">' +
+          '<a id="j" href="javascript:window.__ran=2">j</a>');
         const script = document.createElement('script');
         script.textContent = 'window.__ran = 3';
         document.body.appendChild(script);
@@ -642,7 +643,7 @@ def test_builds_killed_at_random_points_leave_a_whole_site(project: Path) -> Non
 
 def test_a_failed_reindex_under_serve_is_one_line_and_the_next_rebuild_indexes(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from build_tools import search_index
+    from build_tools.search import index as search_index
 
     calls: list[int] = []
 
@@ -665,7 +666,7 @@ def test_a_failed_reindex_under_serve_is_one_line_and_the_next_rebuild_indexes(
 
 def test_publish_swaps_in_one_step_and_falls_back_to_two(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from build_tools import output
+    from build_tools.site import publish as output
 
     site = tmp_path / "site"
     for version in ("one", "two", "three"):
@@ -684,7 +685,7 @@ def test_publish_swaps_in_one_step_and_falls_back_to_two(tmp_path: Path,
 
 
 def test_staging_folders_of_dead_builds_are_removed(tmp_path: Path) -> None:
-    from build_tools import output
+    from build_tools.site import publish as output
 
     site = tmp_path / "site"
     dead = subprocess.Popen(["true"])

@@ -13,8 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build_tools.markup import (ALLOWED_TAGS, inert, is_plain, plain, template_html,
-                                to_html)
+from build_tools.render.markup import ALLOWED_TAGS, inert, is_plain, plain, template_html, to_html
 
 CASES_FILE = Path(__file__).parent / "data" / "text_cases.yaml"
 TITLES = {"CS-COMP-002": ("cs-comp-002", "Keluhan <img src=x onerror=alert(document.domain)> umum"),

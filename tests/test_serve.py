@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import BIN
 
 
@@ -155,7 +154,7 @@ def test_search_follows_an_edit_while_serving(project: Path, server: str, page) 
 def test_search_copies_of_removed_pages_are_removed(tmp_path: Path) -> None:
     """While serving, search indexes a folder of page copies that follows the site: a page
     gone from the site (an SOP deleted or renamed) leaves it at the next rebuild."""
-    from build_tools.search_index import SearchCopies
+    from build_tools.search.index import SearchCopies
 
     copies = SearchCopies(tmp_path, "id")
     for uri in ("sop/a/index.html", "sop/b/index.html", "index.html"):

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import BIN, KB, ROOT, SOPS, mkdocs, problem_lines, run, sopkb
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from build_tools.cli import main as cli
-from build_tools.schema import load_schema, schema_names
-from build_tools.yamlsource import load_document
-from conftest import KB, BIN, ROOT, SOPS, mkdocs, problem_lines, run, sopkb
+from build_tools.cli.main import main as cli
+from build_tools.rules.schema import load_schema, schema_names
+from build_tools.source.document import load_document
 
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "invalid").glob("*.yaml"))
 
@@ -277,7 +277,7 @@ def test_fast_and_full_schema_checks_agree() -> None:
     """The compiled check decides validity; jsonschema explains errors. They must agree."""
     from corpus import corpus
 
-    from build_tools.schema import fast_check, is_valid
+    from build_tools.rules.schema import fast_check, is_valid
 
     assert fast_check("sop.schema.json") is not None
     validator = editor_validator()
@@ -298,7 +298,7 @@ def _safe(text: str) -> object:
 
 
 def test_validation_reports_progress_file_by_file() -> None:
-    from build_tools.catalog import load_catalog
+    from build_tools.rules.catalog import load_catalog
 
     calls: list[tuple[int, int]] = []
     catalog = load_catalog([SOPS], progress=lambda done, total: calls.append((done, total)))
@@ -307,7 +307,7 @@ def test_validation_reports_progress_file_by_file() -> None:
 
 
 def test_unchanged_files_are_not_checked_again(tmp_path: Path) -> None:
-    from build_tools.catalog import FileCache, load_catalog
+    from build_tools.rules.catalog import FileCache, load_catalog
 
     for path in SOPS.glob("*.yaml"):
         (tmp_path / path.name).write_bytes(path.read_bytes())
@@ -322,3 +322,64 @@ def test_unchanged_files_are_not_checked_again(tmp_path: Path) -> None:
     assert all(sop is first.by_id()[sop_id] for sop_id, sop in kept.items())
     assert "CS-COMP-001" not in second.by_id()  # the edit broke it, and that is seen
     assert any(p.path.endswith("CS-COMP-001.yaml") for p in second.errors)
+
+
+#: Keywords whose meaning is the same in draft-07 (what fastjsonschema compiles) and in
+#: 2020-12 (the schemas' own draft, what jsonschema and editors run), for the way the
+#: schemas use them; references are inlined before compiling (rules/schema.py).
+SAME_IN_BOTH_DRAFTS = {
+    "$schema", "$id", "$defs", "$ref", "$comment", "title", "description",
+    "markdownDescription", "examples", "default", "x-message", "type", "properties",
+    "required", "additionalProperties", "items", "minItems", "maxItems", "uniqueItems",
+    "minLength", "maxLength", "pattern", "enum", "const", "propertyNames", "allOf", "anyOf",
+    "oneOf", "not", "minimum", "maximum", "patternProperties",
+}
+_SUBSCHEMA_MAPS = ("properties", "$defs", "patternProperties")
+_SUBSCHEMAS = ("items", "additionalProperties", "propertyNames", "not", "if", "then", "else",
+               "contains")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+
+
+def schema_keywords(schema: object) -> set[str]:
+    """Every keyword used anywhere in ``schema`` (walking subschemas, not data)."""
+    if not isinstance(schema, dict):
+        return set()
+    found = set(schema)
+    for key in _SUBSCHEMA_MAPS:
+        for sub in (schema.get(key) or {}).values():
+            found |= schema_keywords(sub)
+    for key in _SUBSCHEMAS:
+        found |= schema_keywords(schema.get(key))
+    for key in _SUBSCHEMA_LISTS:
+        for sub in schema.get(key) or []:
+            found |= schema_keywords(sub)
+    return found
+
+
+def test_the_fast_check_is_trusted_only_for_keywords_both_drafts_read_alike() -> None:
+    """A keyword added to a schema later (one the two drafts read differently, or one
+    fastjsonschema would silently ignore) fails this test until it is checked and listed."""
+    from build_tools.rules.schema import load_schema, schema_names
+
+    for name in schema_names():
+        schema = load_schema(name)
+        unknown = schema_keywords(schema) - SAME_IN_BOTH_DRAFTS
+        assert unknown == set(), (name, unknown)
+        arrays = [node for node in _walk(schema) if isinstance(node.get("items"), list)]
+        assert arrays == [], "tuple 'items' means different things in the two drafts"
+    mutated = json.loads(json.dumps(load_schema("sop.schema.json")))
+    mutated["$defs"]["duration"]["dependentRequired"] = {}
+    assert schema_keywords(mutated) - SAME_IN_BOTH_DRAFTS == {"dependentRequired"}
+
+
+def _walk(schema: object) -> list[dict]:
+    if not isinstance(schema, dict):
+        return []
+    nodes = [schema]
+    for value in schema.values():
+        if isinstance(value, dict):
+            nodes += _walk(value)
+        elif isinstance(value, list):
+            for item in value:
+                nodes += _walk(item)
+    return nodes

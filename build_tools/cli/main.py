@@ -1,0 +1,267 @@
+"""The ``sopkb`` command line."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from build_tools.cli.diff import ChangeSummary
+from build_tools.cli.reporters import REPORTER_BY_NAME
+from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
+from build_tools.cli.stability import lost_links, published
+from build_tools.model.grammar import SOP_ID
+from build_tools.model.review import review_statuses
+from build_tools.render.labels import available_languages
+from build_tools.render.renderer import Renderer
+from build_tools.rules.catalog import Catalog, load_catalog
+from build_tools.rules.crossfile import sop_ids
+from build_tools.rules.registry import RULES
+from build_tools.rules.review import overdue_problems
+from build_tools.rules.schema import load_schema
+from build_tools.site.linkcheck import broken_links
+from build_tools.source.git import GitError, documents_at
+
+SOPS = Path("sops")
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime.date:
+    if value is None:
+        return datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter("must be a date written YYYY-MM-DD") from error
+
+
+today_option = click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+                            help="Date to measure review cycles against (default: today).")
+language_option = click.option("--language", type=click.Choice(available_languages()),
+                               default="id", show_default=True,
+                               help="Language of the summary.")
+
+
+@click.group()
+@click.version_option(package_name="sop-knowledge-base")
+def main() -> None:
+    """Customer-service SOP knowledge base tools."""
+
+
+#: Show progress for runs of at least this many files, and only on a terminal.
+PROGRESS_FROM = 500
+
+
+def _progress(done: int, total: int) -> None:
+    if total >= PROGRESS_FROM and (done % 100 == 0 or done == total):
+        end = "\n" if done == total else ""
+        click.echo(f"\rreading SOP files: {done}/{total}", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+
+def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
+             synonyms_file: Path | None = None, training_dir: Path | None = None) -> Catalog:
+    progress = _progress if sys.stderr.isatty() and not os.environ.get("CI") else None
+    return load_catalog(paths or (SOPS,), base=Path.cwd(), progress=progress,
+                        reference_dir=reference_dir, synonyms_file=synonyms_file,
+                        training_dir=training_dir)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--reference", "reference_dir", type=click.Path(path_type=Path),
+              default=Path("reference"), show_default=True,
+              help="Folder of reference files (complaint types, channels, metrics); "
+                   "checked when it exists.")
+@click.option("--synonyms", "synonyms_file", type=click.Path(path_type=Path),
+              default=Path("search/synonyms.yaml"), show_default=True,
+              help="Search synonyms file; checked when it exists.")
+@click.option("--training", "training_dir", type=click.Path(path_type=Path),
+              default=Path("training"), show_default=True,
+              help="Folder of training paths; checked when it exists.")
+@click.option("--format", "report_format", type=click.Choice(sorted(REPORTER_BY_NAME)),
+              default="text", show_default=True, help="How problems are printed.")
+@click.option("--strict-review", is_flag=True,
+              help="Exit with status 2 when an SOP is past its review date.")
+@today_option
+def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
+             training_dir: Path, report_format: str, strict_review: bool,
+             today: datetime.date) -> None:
+    """Check SOP files (default: sops/) for the six required components and more.
+
+    Prints one line per problem, FILE:LINE:COL: [level] message (rule). Exit status: 0 clean,
+    1 when any error, 2 when only warnings and --strict-review (an SOP past its review date).
+    """
+    catalog = _catalog(paths, reference_dir=reference_dir, synonyms_file=synonyms_file,
+                       training_dir=training_dir)
+    problems = sorted([*catalog.problems,
+                       *overdue_problems(catalog.documents, catalog.sops, today)])
+    sys.stdout.write(REPORTER_BY_NAME[report_format](problems))
+    errors = sum(problem.is_error for problem in problems)
+    warnings = len(problems) - errors
+    if report_format == "text":
+        click.echo(f"{errors} error(s), {warnings} warning(s) in SOP files" if problems
+                   else f"{len(catalog.sops)} SOP(s) valid", err=True)
+    sys.exit(1 if errors else 2 if warnings and strict_review else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@today_option
+def report(paths: tuple[Path, ...], today: datetime.date) -> None:
+    """List SOPs past their review date and due within 30 days, by owner (Markdown)."""
+    catalog = _catalog(paths)
+    statuses = [s for s in review_statuses(catalog.sops, today) if s.state != "ok"]
+    click.echo(f"# SOP review report ({today.isoformat()})\n")
+    if not statuses:
+        click.echo("No SOP is overdue or due within 30 days.")
+    for owner in sorted({s.sop.maintenance.owner for s in statuses}):
+        click.echo(f"## {owner}\n")
+        for status in (s for s in statuses if s.sop.maintenance.owner == owner):
+            when = (f"overdue since {status.next_review} ({-status.days_left} days)"
+                    if status.state == "overdue"
+                    else f"due {status.next_review} (in {status.days_left} days)")
+            click.echo(f"- {status.sop.id} {status.sop.title}: {when}")
+        click.echo()
+    if catalog.errors:
+        click.echo(f"{len(catalog.errors)} SOP file error(s) left out; run sopkb validate",
+                   err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--id", "sop_id", help="Id of the new SOP, e.g. CS-COMP-008.")
+@click.option("--series", help="Pick the next free id of this series, e.g. CS-COMP.")
+@click.option("--title", help="Title (Indonesian).")
+@click.option("--owner", help="Owner: a role or team.")
+@click.option("--channel", "channels", multiple=True,
+              type=click.Choice(load_schema()["$defs"]["channel"]["enum"]),
+              help="A channel the SOP applies to (repeat for more).")
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=SOPS,
+              show_default=True, help="Where to write the file.")
+@today_option
+def new(sop_id: str | None, series: str | None, title: str | None, owner: str | None,
+        channels: tuple[str, ...], folder: Path, today: datetime.date) -> None:
+    """Create a new SOP from the skeleton; asks for what is not given as an option.
+
+    The skeleton is full of TODO placeholders that the validator refuses until each is
+    replaced by real content.
+    """
+    catalog = load_catalog([folder], base=Path.cwd()) if folder.is_dir() else Catalog()
+    taken = sop_ids(catalog.documents)
+    taken |= {alias for sop in catalog.sops for alias in sop.aliases}
+    interactive = sys.stdin.isatty()
+
+    def ask(value: str | None, prompt: str) -> str:
+        if value:
+            return value
+        if not interactive:
+            raise click.UsageError(f"missing --{prompt.lower()} (no terminal to ask on)")
+        return click.prompt(prompt)
+
+    try:
+        if sop_id is None and series:
+            sop_id = next_id(series, taken)
+        sop_id = ask(sop_id, "Id")
+        if sop_id in taken:
+            raise ScaffoldError(f"id {sop_id} is already used (ids are never reused)")
+        if not _valid_id(sop_id):
+            raise ScaffoldError(f"id {sop_id!r} must look like CS-COMP-008")
+        title = ask(title, "Title")
+        owner = ask(owner, "Owner")
+        if not channels:
+            channels = tuple(ask(None, "Channels").replace(",", " ").split()) if interactive \
+                else ()
+        if not channels:
+            raise click.UsageError("give at least one --channel")
+        known = load_schema()["$defs"]["channel"]["enum"]
+        unknown = [channel for channel in channels if channel not in known]
+        if unknown:
+            raise click.UsageError(f"unknown channel(s) {', '.join(unknown)}; "
+                                   f"choose from {', '.join(known)}")
+        path = write_new(folder, sop_id, skeleton(sop_id, title, owner, list(channels), today))
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"created {path}; replace every TODO, then run: sopkb validate")
+
+
+def _valid_id(sop_id: str) -> bool:
+    return SOP_ID.match(sop_id) is not None
+
+
+@main.command("check-links")
+@click.option("--base", "ref", required=True, help="Git ref whose published URLs must survive.")
+@click.argument("folder", type=click.Path(path_type=Path), default=SOPS)
+def check_links(ref: str, folder: Path) -> None:
+    """Fail when an SOP URL or step anchor published at REF no longer resolves.
+
+    Trainers link to sop/<id>/ and sop/<id>/#<step>: an id that changes must be kept under
+    `aliases`, and a step id must never change.
+    """
+    try:
+        before = published(documents_at(ref, folder))
+    except GitError as error:
+        raise click.ClickException(f"cannot read {folder} at {ref}: {error}") from error
+    now = published(_catalog((folder,)).documents)
+    lost = list(lost_links(before, now))
+    for message in lost:
+        click.echo(message)
+    urls = len(before) + sum(len(sop.steps) for sop in before)
+    click.echo(f"{len(lost)} of {urls} published URL(s) lost since {ref}" if lost
+               else f"all {urls} URL(s) published at {ref} still resolve", err=True)
+    sys.exit(1 if lost else 0)
+
+
+@main.command()
+@click.option("--format", "report_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How the rules are printed.")
+def rules(report_format: str) -> None:
+    """List every rule the validator reports, by its id, with what it checks.
+
+    Each problem line ends with its rule id in brackets: FILE:LINE:COL: [level] message (id).
+    """
+    if report_format == "json":
+        click.echo(json.dumps(RULES, ensure_ascii=False, indent=2))
+        return
+    width = max(map(len, RULES))
+    for rule_id, description in RULES.items():
+        click.echo(f"{rule_id:<{width}}  {description}")
+
+
+@main.command("check-site")
+@click.argument("site", type=click.Path(path_type=Path, file_okay=False), default=Path("site"))
+def check_site(site: Path) -> None:
+    """Fail when an internal link or #anchor of the built SITE does not resolve.
+
+    Trainers link to pages and steps from their material; run this on every build
+    (`mkdocs build --strict` checks the Markdown links; this also checks the generated ones).
+    """
+    if not (site / "index.html").is_file():
+        raise click.ClickException(f"{site} is not a built site (no index.html); run mkdocs build")
+    broken = broken_links(site)
+    for line in broken:
+        click.echo(line)
+    pages = sum(1 for _ in site.rglob("*.html"))
+    click.echo(f"{len(broken)} broken link(s) in {site}" if broken
+               else f"every internal link of {pages} page(s) in {site} resolves", err=True)
+    sys.exit(1 if broken else 0)
+
+
+@main.command()
+@click.argument("ref")
+@click.argument("folder", type=click.Path(path_type=Path), default=SOPS)
+@language_option
+def diff(ref: str, folder: Path, language: str) -> None:
+    """Summarise, in Markdown, what changed in each SOP since REF (steps, target times,
+    roles, owner, review cycle, escalation)."""
+    try:
+        before = documents_at(ref, folder)
+    except GitError as error:
+        raise click.ClickException(f"cannot read {folder} at {ref}: {error}") from error
+    renderer = Renderer(language)
+    after = _catalog((folder,)).documents
+    click.echo(ChangeSummary(renderer.labels, renderer.duration).markdown(ref, before, after),
+               nl=False)

@@ -1,0 +1,196 @@
+"""The MkDocs plugin ``sop-kb``: MkDocs' events wired to the core, and nothing more.
+
+* ``on_config``: stage the build beside the site (:mod:`.publishing`), add the plugin's
+  extensions, assets and template overrides (:mod:`.settings`).
+* ``on_files``: load and validate the SOPs with the reference, training and synonym files
+  (:mod:`build_tools.rules.catalog`); add the generated pages, redirects and assets.
+* ``on_nav``: the SOP index and category pages as one section (:mod:`.structure`).
+* ``on_page_markdown`` / ``on_page_content``: expand ``<!-- sop-kb: … -->`` markers; lift
+  listing blocks out before Markdown runs and put them back after
+  (:mod:`build_tools.render.listing`); hand each page to search (:mod:`.search`).
+* ``on_post_page`` / ``on_post_template``: a Content-Security-Policy in every page.
+* ``on_env`` / ``on_post_build``: the index is written while MkDocs applies the theme;
+  then the build is published.
+
+Validation problems are logged with their ``FILE:LINE:COL``; ``mkdocs build`` then aborts.
+Under ``mkdocs serve`` the invalid SOPs are left out instead, so a writer keeps a working
+preview while fixing them; with ``--dirty``, caches live across rebuilds (:mod:`.serving`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import Files, InclusionLevel
+
+from build_tools.mkdocs import settings, structure
+from build_tools.mkdocs.publishing import StagedBuild
+from build_tools.mkdocs.search import SiteSearch
+from build_tools.mkdocs.serving import CompiledTemplates, GeneratedFiles
+from build_tools.mkdocs.settings import SopConfig
+from build_tools.render import listing
+from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
+from build_tools.rules.catalog import Catalog, FileCache, load_catalog
+from build_tools.site import csp
+from build_tools.site.pages import PageCache, SitePages, build_date
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.structure.pages import Page
+
+log = get_plugin_logger(__name__)
+
+
+class SopPlugin(BasePlugin[SopConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.serving = False
+        self.root = Path.cwd()
+        self.catalog = Catalog()
+        self.site: SitePages | None = None
+        self.files = Files([])
+        self.build = StagedBuild()
+        self.search = SiteSearch(on_error=log.warning)
+        #: src_uri → the listing blocks lifted out of the page between its two events.
+        self.listings: dict[str, list[str]] = {}
+        # Kept across the rebuilds of one `mkdocs serve` (the plugin object lives as long).
+        self.file_cache = FileCache()
+        self.page_cache = PageCache()
+        self.generated = GeneratedFiles()
+        self.compiled_theme = CompiledTemplates()
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.serving = command == "serve"
+        if self.serving and dirty:
+            self.generated.serve_dirty()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.root = Path(config.config_file_path).parent
+        if not self.serving:
+            self.build.start(config, self.config.min_free_mb)
+        self.search.configure(enabled=self.config.search, root_words=self.config.root_words,
+                              timeout=float(self.config.search_timeout),
+                              language=settings.site_language(config), serving=self.serving)
+        settings.add_to_config(config, self.config.search)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.catalog = load_catalog(
+            [self._path(self.config.sops_dir)], base=self.root,
+            reference_dir=self._path(self.config.reference_dir),
+            synonyms_file=self._path(self.config.synonyms_file),
+            training_dir=self._path(self.config.training_dir), cache=self.file_cache)
+        for problem in self.catalog.problems:
+            (log.error if problem.is_error else log.warning)(str(problem))
+        if self.catalog.errors and not self.serving:
+            raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
+        self.site = SitePages(self.catalog, self._language(config), today=build_date(),
+                              cache=self.page_cache, directory_urls=config.use_directory_urls,
+                              permalink=settings.permalink(config))
+        everything = self.search.start(Path(config.site_dir), self.catalog.synonyms,
+                                       self.serving)
+        for uri in (settings.STYLESHEET, settings.SEARCH_SCRIPT, *settings.SCRIPTS):
+            files.append(self.generated.file(config, uri, settings.asset(uri)))
+        for uri, content in self.site.pages():
+            # Not in the automatic navigation: on_nav places the index and category pages.
+            files.append(self.generated.file(config, uri, content, InclusionLevel.NOT_IN_NAV))
+        for uri, content in self.site.redirects():
+            files.append(self.generated.file(config, uri, content))
+        self.generated.mark_modified(files, everything)
+        self.files = files
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if self.site is None:
+            return nav
+        navigation = structure.navigation(nav, files, self.site)
+        self.generated.give_titles(navigation)
+        return navigation
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
+                         files: Files) -> str:
+        if self.site is not None and not page.file.generated_by:
+            docs = Path(config.docs_dir)
+            docs = docs.relative_to(self.root) if docs.is_relative_to(self.root) else docs
+            expanded, problems = self.site.expand_markers(
+                markdown, page.file.src_uri, (docs / page.file.src_uri).as_posix())
+            if expanded != markdown or problems:
+                self.generated.marker_pages.add(page.file.src_uri)
+            markdown = expanded
+            for problem in problems:
+                log.warning(str(problem))
+        markdown, blocks = listing.lift(markdown)
+        if blocks:
+            self.listings[page.file.src_uri] = blocks
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str:
+        blocks = self.listings.pop(page.file.src_uri, None)
+        if blocks:
+            html = listing.restore(html, blocks)
+            structure.add_listings_to_toc(page, blocks, settings.toc_levels(config))
+        weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
+        self.search.add(page.file.dest_uri, page.title or "", html, weight)
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        return csp.with_policy(output, serving=self.serving)
+
+    def on_post_template(self, output_content: str, *, template_name: str,
+                         config: MkDocsConfig) -> str:
+        if template_name.endswith(".html"):  # 404.html; not sitemap.xml
+            return csp.with_policy(output_content, serving=self.serving)
+        return output_content
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        self.search.pages_done()
+        if self.serving:
+            env.bytecode_cache = self.compiled_theme
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        indexed = [file.dest_uri for file in self.files.documentation_pages()
+                   if self.site is None or self.site.search_weight(file.src_uri) > 0.0]
+        self.search.finish(Path(config.site_dir), indexed)
+        self.build.finish(config)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.build.abandon()
+        self.search.abort()
+        if isinstance(error, OSError) and not self.serving:
+            # A full disk or an unwritable file while MkDocs writes the site: one line, as
+            # for every other failed build, not MkDocs' traceback (the old site is intact).
+            where = f" ({error.filename})" if error.filename else ""
+            log.error(f"cannot write the site: {error.strerror or error}{where}")
+            raise Abort("Aborted with a BuildError!") from None
+
+    def on_shutdown(self) -> None:
+        self.search.close()
+        self.generated.close()
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
+                 builder: object) -> None:
+        for option in (self.config.sops_dir, self.config.reference_dir, self.config.training_dir):
+            if self._path(option).is_dir():
+                server.watch(str(self._path(option)))
+        if self._path(self.config.synonyms_file).is_file():
+            server.watch(str(self._path(self.config.synonyms_file)))
+
+    def _path(self, option: str) -> Path:
+        return self.root / option
+
+    def _language(self, config: MkDocsConfig) -> str:
+        language = self.config.language or config.theme.get("language") or DEFAULT_LANGUAGE
+        if language not in available_languages():
+            log.warning(f"no labels for language {language!r}; using {DEFAULT_LANGUAGE!r} "
+                        f"(available: {', '.join(available_languages())})")
+            return DEFAULT_LANGUAGE
+        return str(language)

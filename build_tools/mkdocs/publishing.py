@@ -1,0 +1,68 @@
+"""A build written beside the site and published in one step (see
+:mod:`build_tools.site.publish`), and MkDocs' ``--strict`` honoured before publishing."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs.exceptions import PluginError
+
+from build_tools.site.publish import OutputError, discard, prepare, publish
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+
+class StagedBuild:
+    """Points MkDocs at a staging folder; publishes it, or discards it on failure."""
+
+    def __init__(self) -> None:
+        self.site_dir: Path | None = None
+        self.stage: Path | None = None
+        self.warnings = _WarningCount()
+
+    def start(self, config: MkDocsConfig, min_free_mb: int) -> None:
+        self.site_dir = Path(config.site_dir)
+        try:
+            self.stage = prepare(self.site_dir, min_free_mb * 1024 * 1024)
+        except OutputError as error:
+            raise PluginError(str(error)) from error
+        config.site_dir = str(self.stage)
+        self.warnings.count = 0
+        logging.getLogger("mkdocs").addHandler(self.warnings)
+
+    def finish(self, config: MkDocsConfig) -> None:
+        """Publish, unless MkDocs is about to fail a strict build on a warning (it checks
+        only after ``on_post_build``): then the site published before stays as it is."""
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.stage is None or self.site_dir is None:
+            return
+        stage, self.stage = self.stage, None
+        if config.strict and self.warnings.count:
+            discard(stage)
+            return
+        try:
+            publish(stage, self.site_dir)
+        except OutputError as error:
+            discard(stage)
+            raise PluginError(str(error)) from error
+        config.site_dir = str(self.site_dir)
+
+    def abandon(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        if self.stage is not None:
+            discard(self.stage)
+            self.stage = None
+
+
+class _WarningCount(logging.Handler):
+    """Counts warnings as MkDocs does for ``--strict``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1

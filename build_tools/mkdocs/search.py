@@ -1,0 +1,91 @@
+"""Feeding the search index from MkDocs' pages (see :mod:`build_tools.search.index`).
+
+A build hands each rendered page to a second process that indexes it while MkDocs goes on,
+and waits for the index at the end. ``mkdocs serve`` keeps search copies of the pages in a
+folder for the whole session (a dirty rebuild renders only the pages that changed) and
+re-indexes on a thread after each rebuild, so the browser reloads without waiting.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from build_tools.search.index import BackgroundIndexer, IndexInBackground, SearchCopies
+from build_tools.search.pagefind import SearchIndexError
+from build_tools.search.terms import Lexicon
+
+
+class SiteSearch:
+    def __init__(self, on_error: Callable[[str], None]) -> None:
+        self.enabled = True
+        self.root_words = True
+        self.timeout = 300.0
+        self.language = "en"
+        self.lexicon = Lexicon()
+        self.copies: SearchCopies | None = None
+        self.indexer: BackgroundIndexer | None = None
+        self.background = IndexInBackground(on_error=on_error)
+
+    def configure(self, *, enabled: bool, root_words: bool, timeout: float, language: str,
+                  serving: bool) -> None:
+        self.enabled, self.root_words, self.timeout = enabled, root_words, timeout
+        self.language = language
+        self.background.timeout = timeout
+        if enabled and serving and self.copies is None:
+            folder = Path(tempfile.mkdtemp(prefix="sopkb-search-"))
+            self.copies = SearchCopies(folder, language)
+
+    def start(self, site_dir: Path, synonyms: list[list[str]], serving: bool) -> bool:
+        """Ready for this build's pages; whether every page must be indexed again (the
+        synonyms changed). While serving, the lexicon keeps the roots of pages not rebuilt."""
+        changed = not serving or self.lexicon.groups != synonyms
+        if changed:
+            self.lexicon = Lexicon(synonyms)
+        if self.enabled and not serving:
+            self.indexer = BackgroundIndexer(site_dir, self.language, synonyms, self.root_words,
+                                             self.timeout)
+        return changed
+
+    def add(self, dest_uri: str, title: str, html: str, weight: float) -> None:
+        if weight == 0.0 or (self.indexer is None and self.copies is None):
+            return
+        # Permalink signs are not part of a heading's text in search results.
+        content = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
+        if self.indexer is not None:
+            self.indexer.add(dest_uri, title, content, weight)
+        elif self.copies is not None:
+            if self.root_words:
+                content = self.lexicon.annotate(content)
+            self.copies.write(dest_uri, title, content, weight)
+
+    def pages_done(self) -> None:
+        """Every page is in: the second process writes the index while MkDocs goes on."""
+        if self.indexer is not None:
+            self.indexer.close_input()
+
+    def finish(self, site_dir: Path, indexed: Iterable[str]) -> None:
+        """Wait for a build's index; while serving, re-index in the background."""
+        try:
+            if self.indexer is not None:
+                indexer, self.indexer = self.indexer, None
+                indexer.finish()
+        except SearchIndexError as error:
+            raise PluginError(str(error)) from error
+        if self.copies is not None:
+            self.copies.prune(set(indexed))
+            self.background.request(site_dir, self.copies, self.lexicon)
+
+    def abort(self) -> None:
+        if self.indexer is not None:
+            self.indexer.abort()
+            self.indexer = None
+
+    def close(self) -> None:
+        if self.copies is not None:
+            shutil.rmtree(self.copies.folder, ignore_errors=True)
+            self.copies = None

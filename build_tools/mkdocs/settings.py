@@ -1,0 +1,93 @@
+"""The plugin's options (``plugins: - sop-kb: …`` in ``mkdocs.yml``) and what it reads of,
+and adds to, the rest of MkDocs' configuration."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+#: Markdown extensions the generated pages rely on (step anchors, tables).
+REQUIRED_EXTENSIONS = ("attr_list", "tables", "md_in_html")
+#: The plugin's own files, served under ``assets/sop-kb/`` in every site.
+STYLESHEET = "assets/sop-kb/style.css"
+SEARCH_SCRIPT = "assets/sop-kb/search.js"
+SCRIPTS = ("assets/sop-kb/page-tools.js",)
+
+
+class SopConfig(Config):
+    sops_dir = opt.Type(str, default="sops")
+    """Folder of the SOP YAML files, relative to mkdocs.yml."""
+    reference_dir = opt.Type(str, default="reference")
+    """Folder of the reference files (complaint types, channels, metrics), if any."""
+    synonyms_file = opt.Type(str, default="search/synonyms.yaml")
+    """Search synonyms, if the file exists."""
+    training_dir = opt.Type(str, default="training")
+    """Folder of training paths, if any."""
+    search = opt.Type(bool, default=True)
+    """Build the Indonesian-aware search index (Pagefind) and show the search box."""
+    root_words = opt.Type(bool, default=True)
+    """Index dictionary roots and synonyms with every section (off: Pagefind's stemming only)."""
+    language = opt.Optional(opt.Type(str))
+    """Language of generated headings; defaults to the theme's ``language``."""
+    search_timeout = opt.Type((int, float), default=300)
+    """Seconds to wait for any one answer of the search indexer before failing the build."""
+    min_free_mb = opt.Type(int, default=50)
+    """Refuse to start a build with less free disk space than this beside the site folder."""
+
+
+def asset(uri: str) -> str:
+    """The text of one of the plugin's files (``assets/sop-kb/<name>``)."""
+    name = uri.rsplit("/", 1)[1]
+    return resources.files("build_tools").joinpath("assets", name).read_text("utf-8")
+
+
+def add_to_config(config: MkDocsConfig, search: bool) -> None:
+    """The Markdown extensions, stylesheet, scripts and template overrides the plugin needs."""
+    add_theme_overrides(config)
+    for extension in REQUIRED_EXTENSIONS:
+        if extension not in config.markdown_extensions:
+            config.markdown_extensions.append(extension)
+    if STYLESHEET not in config.extra_css:
+        config.extra_css.append(STYLESHEET)
+    for script in (*SCRIPTS, SEARCH_SCRIPT) if search else SCRIPTS:
+        if script not in config.extra_javascript:
+            config.extra_javascript.append(script)
+
+
+def add_theme_overrides(config: MkDocsConfig) -> None:
+    """The plugin's template overrides (``theme/``) before the theme's own templates, after a
+    project's ``custom_dir``."""
+    folder = str(resources.files("build_tools.mkdocs").joinpath("theme"))
+    dirs = config.theme.dirs
+    if folder not in dirs:
+        custom = config.theme.custom_dir
+        dirs.insert(1 if custom and dirs and dirs[0] == custom else 0, folder)
+
+
+def permalink(config: MkDocsConfig) -> str:
+    """The sign the ``toc`` extension puts after headings ("" for none)."""
+    value = config.mdx_configs.get("toc", {}).get("permalink", False)
+    if value is True:
+        return "&para;"
+    return value if isinstance(value, str) else ""
+
+
+def toc_levels(config: MkDocsConfig) -> tuple[int, int]:
+    """The heading levels the ``toc`` extension lists (its ``toc_depth``: ``3`` or ``2-4``)."""
+    depth = config.mdx_configs.get("toc", {}).get("toc_depth", 6)
+    if isinstance(depth, str) and "-" in depth:
+        top, bottom = depth.split("-", 1)
+        return int(top), int(bottom)
+    return 1, int(depth)
+
+
+def site_language(config: MkDocsConfig) -> str:
+    """The language of the site's pages (``<html lang>``), which Pagefind stems by."""
+    language = config.theme.get("language")
+    return language if isinstance(language, str) and language else "en"

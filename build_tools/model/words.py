@@ -1,0 +1,30 @@
+"""The words of Indonesian text and their dictionary roots (Sastrawi's dictionary stemmer:
+``pengiriman`` → ``kirim``, ``memeriksa`` → ``periksa``), so that word forms can meet: in
+search, and in the check that a synonym belongs to one group only."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_stemmer = StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def root(word: str) -> str:
+    """The dictionary root of one lower-case word (the word itself when none is known)."""
+    if not word.isalpha() or len(word) < 4:
+        return word
+    return _stemmer.stem(word) or word
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def normalise(text: str) -> str:
+    """``text`` as a space-separated sequence of roots, for phrase matching."""
+    return " ".join(root(word) for word in words(text))

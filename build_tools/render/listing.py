@@ -1,0 +1,146 @@
+"""Listing blocks: the parts of generated pages that go over every SOP, rendered as HTML.
+
+The SOP index, the category pages and the channels, metrics, roles, templates and review
+pages are Markdown with one raw HTML block at the end: the tables and sections that list
+SOPs, rendered by the ``*.html.j2`` templates. Any Markdown renderer shows such a block as it
+is. With thousands of SOPs these blocks are most of the site's text, and Python-Markdown
+would spend most of a build (and most of a rebuild after a title edit) parsing them again,
+so the MkDocs plugin lifts them out before Markdown runs and puts them back after
+(:func:`lift`, :func:`restore`), adding their headings to the page's table of contents and
+their ids to the anchors MkDocs checks links against (:func:`headings`, :func:`ids`).
+
+Links in a block are final URLs (:func:`relative_url`), since nothing rewrites them; the
+tests' link checker goes over every one in the built site.
+
+A block is made of parts (one table row, one SOP's section) that are reused from the page's
+last render while what they show is unchanged (:class:`Parts`): after one SOP is edited, the
+roles or templates page renders that SOP's parts again, not every row of every SOP.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+
+from markdown.extensions.toc import slugify, unique
+
+START = '<div class="sop-listing">'
+END = "</div><!-- /sop-listing -->"
+_BLOCK = re.compile(r'^<div class="sop-listing">\n.*?\n</div><!-- /sop-listing -->$',
+                    re.MULTILINE | re.DOTALL)
+_LIFTED_MARK = re.compile(r"<!-- sop-listing (\d+) -->")
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)(?:<a class="headerlink"[^>]*>[^<]*</a>)?'
+                      r"</h\1>")
+_ID = re.compile(r'\sid="([^"]*)"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def wrap(html: str) -> str:
+    """``html`` as a listing block: a raw HTML block of its own in Markdown."""
+    return f"\n{START}\n{html.strip()}\n{END}\n"
+
+
+def lift(markdown: str) -> tuple[str, list[str]]:
+    """``markdown`` with every listing block replaced by a placeholder comment, and the
+    blocks. Markdown passes the comments through untouched."""
+    blocks: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        blocks.append(match.group(0))
+        return f"<!-- sop-listing {len(blocks) - 1} -->"
+
+    if START not in markdown:
+        return markdown, blocks
+    return _BLOCK.sub(keep, markdown), blocks
+
+
+def restore(html: str, blocks: list[str]) -> str:
+    """The rendered page with the blocks :func:`lift` took out put back."""
+    return _LIFTED_MARK.sub(lambda match: blocks[int(match.group(1))], html)
+
+
+def headings(block: str) -> list[tuple[int, str, str]]:
+    """``(level, id, text as HTML)`` of every heading in a block, in order."""
+    return [(int(level), anchor, _TAG.sub("", inner).strip())
+            for level, anchor, inner in _HEADING.findall(block)]
+
+
+def ids(block: str) -> set[str]:
+    return set(_ID.findall(block))
+
+
+def heading_id(text: str, used: set[str]) -> str:
+    """The id Markdown's ``toc`` extension gives a heading with this text (links made to
+    headings before they were in listing blocks keep working), unique among ``used``."""
+    return unique(slugify(html.unescape(_TAG.sub("", text)), "-"), used)
+
+
+def page_url(src_uri: str, directory_urls: bool) -> str:
+    """The URL, relative to the site root, of the page built from ``src_uri`` (as MkDocs
+    makes it: ``sop/x.md`` is ``sop/x/``, or ``sop/x.html`` without directory URLs)."""
+    stem = src_uri.removesuffix(".md")
+    folder, _, name = stem.rpartition("/")
+    prefix = f"{folder}/" if folder else ""
+    if name.lower() in ("index", "readme"):
+        return prefix if directory_urls else f"{prefix}index.html"
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def page_path(src_uri: str, directory_urls: bool) -> str:
+    """The file, relative to the site folder, of the page built from ``src_uri``."""
+    url = page_url(src_uri, directory_urls)
+    return f"{url}index.html" if url.endswith("/") or not url else url
+
+
+def relative_url(from_uri: str, to_uri: str, directory_urls: bool,
+                 anchor: str | None = None) -> str:
+    """The link from the page built from ``from_uri`` to the one built from ``to_uri``, as
+    MkDocs writes it (a listing block can hold tens of thousands: no ``os.path.relpath``)."""
+    source, target = page_url(from_uri, directory_urls), page_url(to_uri, directory_urls)
+    folders = source.split("/")[:-1]
+    parts = target.split("/")
+    shared = 0
+    while (shared < len(folders) and shared < len(parts) - 1
+           and folders[shared] == parts[shared]):
+        shared += 1
+    link = "../" * (len(folders) - shared) + "/".join(parts[shared:]) or "./"
+    return f"{link}#{anchor}" if anchor else link
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a listing block as rendered: what it was rendered from, its HTML, the
+    heading ids it holds and the SOPs its text links to, with what they were then."""
+
+    sources: tuple[object, ...]
+    html: str
+    ids: frozenset[str]
+    linked: dict[str, object]
+
+
+@dataclass
+class Parts:
+    """The parts of one page's listing blocks: those of its last render, and this one's.
+
+    A part is reused while it is rendered from equal sources (an SOP loaded from an
+    unchanged file is the same object, so this is mostly an identity check) and the SOPs its
+    text links to are as they were (``linked`` against ``now``, id → what a link shows).
+    Within one render, a part met twice (an SOP listed under two channels) is reused too.
+    """
+
+    previous: Mapping[Hashable, Part] = field(default_factory=dict)
+    current: dict[Hashable, Part] = field(default_factory=dict)
+
+    def find(self, key: Hashable, sources: tuple[object, ...],
+             now: Mapping[str, object]) -> Part | None:
+        part = self.current.get(key) or self.previous.get(key)
+        if part is None or part.sources != sources or any(
+                now.get(sop_id) != then for sop_id, then in part.linked.items()):
+            return None
+        self.current[key] = part
+        return part
+
+    def add(self, key: Hashable, part: Part) -> None:
+        self.current[key] = part

@@ -1,0 +1,7 @@
+"""The hidden list of search words a page may carry (an SOP's ``keywords``, and the roots
+and synonyms search adds to every section): how it is marked, so that the search box can
+cut it out of the excerpts it shows (it is indexed, but it is not text a person wrote)."""
+
+TERMS_CLASS = "sop-kb-terms"
+#: The words that open and close a hidden term list.
+TERMS_START, TERMS_END = "sopkbtermsstart", "sopkbtermsend"

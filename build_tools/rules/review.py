@@ -1,0 +1,64 @@
+"""Rules about an SOP's review and revision history: ``overdue-review`` (a warning, measured
+against a date), ``history-version`` and ``history-order``."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
+
+from build_tools.model.review import review_statuses
+from build_tools.model.sop import Sop
+from build_tools.problem import Level, Problem
+from build_tools.source.document import Document
+from build_tools.source.nodes import lookup
+
+
+def overdue_problems(documents: Iterable[Document], sops: Iterable[Sop],
+                     today: datetime.date) -> Iterator[Problem]:
+    """overdue-review (a warning): the SOP is past its next review date."""
+    by_path = {doc.path: doc for doc in documents}
+    for status in review_statuses(sops, today):
+        doc = by_path.get(status.sop.source)
+        if status.state != "overdue" or doc is None:
+            continue
+        line, col = doc.position(("maintenance", "last_reviewed"))
+        yield Problem(doc.path, line, col, Level.WARNING, "overdue-review",
+                      f"component 6 (review and maintenance of the SOP): review was due on "
+                      f"{status.next_review.isoformat()} ({-status.days_left} days ago); "
+                      f"owner: {status.sop.maintenance.owner}")
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def check_history(doc: Document) -> Iterator[Problem]:
+    """history-version / history-order: the first ``history`` entry is the current
+    ``version``; going down the list, versions decrease and dates do not increase."""
+    history = lookup(doc.data, ("history",))
+    version = lookup(doc.data, ("version",))
+    if not isinstance(history, list) or not history:
+        return
+    entries = [(index, entry) for index, entry in enumerate(history) if isinstance(entry, dict)
+               and isinstance(entry.get("version"), str) and isinstance(entry.get("date"), str)
+               and re.fullmatch(r"\d+(\.\d+){0,2}", entry["version"])
+               and re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry["date"])]
+    if not entries:
+        return
+    first_index, first = entries[0]
+    if isinstance(version, str) and first_index == 0 and first["version"] != version:
+        yield doc.problem(("history", 0, "version"), "history-version",
+                          f"history[1].version {first['version']!r} is not the current version "
+                          f"{version!r}; add an entry for {version!r} at the top of history")
+    for (_, newer), (index, older) in pairwise(entries):
+        if _version(older["version"]) >= _version(newer["version"]):
+            yield doc.problem(("history", index, "version"), "history-order",
+                              f"history[{index + 1}].version {older['version']!r} is not older "
+                              f"than {newer['version']!r} above it (newest first; versions "
+                              f"only increase)")
+        elif older["date"] > newer["date"]:
+            yield doc.problem(("history", index, "date"), "history-order",
+                              f"history[{index + 1}].date {older['date']} is later than "
+                              f"{newer['date']} above it (newest first)")

@@ -1,0 +1,198 @@
+"""Checks on one SOP that a schema cannot express.
+
+Each check is a generator of :class:`Problem`; its docstring documents the rule. Checks
+read the data defensively: a part of the wrong shape has already been reported by the
+schema and is skipped here, so every problem of a file is still reported in one run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from pathlib import PurePosixPath
+from typing import Any
+
+from build_tools.problem import Problem
+from build_tools.rules.components import component_of
+from build_tools.rules.review import check_history
+from build_tools.source.document import Document, NodePath
+from build_tools.source.nodes import describe, lookup, step_anchors
+
+#: Section anchors on every SOP page; a step id may not take one of them.
+RESERVED_ANCHORS = frozenset({
+    "at-a-glance", "purpose", "scope", "purpose-scope", "duties", "procedure",
+    "quality-standards", "escalation", "feedback", "maintenance", "related", "history",
+    "quick-card",
+})
+
+_PLACEHOLDER = re.compile(
+    r"^\s*(?:todo|tbd|tba|fixme|xxx+|lorem ipsum|\.\.\.|…|-+|\?+|n/?a)\b"
+    r"|^\s*(?:\.\.\.|…|-+|\?+)\s*$"
+    r"|^\s*\[[^\]]*\]\s*$|^\s*<[^>]*>\s*$|\bTODO\b|\bTBD\b|\bFIXME\b|lorem ipsum",
+    re.IGNORECASE,
+)
+
+#: Free-text fields that must say something: at least this many words.
+_MIN_WORDS = 3
+_PROSE_FIELDS: tuple[NodePath, ...] = (
+    ("purpose",), ("escalation", "keep_informed"), ("feedback", "analysis"),
+    ("maintenance", "change_communication"),
+)
+
+Check = Callable[[Document], Iterator[Problem]]
+
+
+#: In reply templates [brackets] mark the agent's blanks on purpose; only these are refused.
+_TEMPLATE_PLACEHOLDER = re.compile(r"\bTODO\b|\bTBD\b|\bFIXME\b|lorem ipsum", re.IGNORECASE)
+
+
+#: What a text must start with (after spaces) or contain for the patterns above to match;
+#: the patterns decide, these only spare them the texts that cannot match.
+_PLACEHOLDER_STARTS = ("todo", "tbd", "tba", "fixme", "xxx", "lorem ipsum", "...", "…", "-",
+                       "?", "n/a", "na", "[", "<")
+_PLACEHOLDER_WORDS = ("todo", "tbd", "fixme", "lorem ipsum")
+
+
+def is_placeholder(text: str, *, template: bool = False) -> bool:
+    folded = text.casefold()
+    if not any(word in folded for word in _PLACEHOLDER_WORDS) and (
+            template or not folded.lstrip().startswith(_PLACEHOLDER_STARTS)):
+        return False
+    pattern = _TEMPLATE_PLACEHOLDER if template else _PLACEHOLDER
+    return bool(text.strip()) and bool(pattern.search(text))
+
+
+def _prefix(node_path: NodePath) -> str:
+    component = component_of(node_path)
+    return f"{component}: " if component else ""
+
+
+def _steps(doc: Document) -> Iterator[tuple[int, dict[str, Any]]]:
+    procedure = lookup(doc.data, ("procedure",))
+    if isinstance(procedure, list):
+        for index, step in enumerate(procedure):
+            if isinstance(step, dict):
+                yield index, step
+
+
+def check_placeholders(doc: Document) -> Iterator[Problem]:
+    """placeholder: text such as ``TODO``, ``TBD``, ``...`` or ``[isi di sini]`` is not content."""
+    for node_path, text in doc.strings:
+        if is_placeholder(text, template=bool(node_path) and node_path[-1] == "template"):
+            yield doc.problem(node_path, "placeholder",
+                              f"{_prefix(node_path)}{describe(node_path)} is a placeholder "
+                              f"({text.strip()[:40]!r}); write the real content")
+
+
+def check_prose_length(doc: Document) -> Iterator[Problem]:
+    """too-short: purpose, escalation.keep_informed, feedback.analysis and
+    maintenance.change_communication must be sentences, not a word or two."""
+    for node_path in _PROSE_FIELDS:
+        text = lookup(doc.data, node_path)
+        if (isinstance(text, str) and text.strip() and not is_placeholder(text)
+                and len(text.split()) < _MIN_WORDS):
+            yield doc.problem(node_path, "too-short",
+                              f"{_prefix(node_path)}{describe(node_path)} is too short to be "
+                              f"useful "
+                              f"(at least {_MIN_WORDS} words)")
+
+
+def check_step_ids(doc: Document) -> Iterator[Problem]:
+    """duplicate-step-id / reserved-step-id: step ids and former step ids (``aliases``) are
+    unique within the SOP and do not take a section anchor, since each is a URL anchor."""
+    seen: dict[str, NodePath] = {}
+    for node_path, step_id in step_anchors(doc.data):
+        if step_id in seen:
+            yield doc.problem(node_path, "duplicate-step-id",
+                              f"{_prefix(node_path)}step id {step_id!r} is used twice "
+                              f"(first at line {doc.position(seen[step_id])[0]})")
+        else:
+            seen[step_id] = node_path
+        if step_id in RESERVED_ANCHORS:
+            yield doc.problem(node_path, "reserved-step-id",
+                              f"{_prefix(node_path)}step id {step_id!r} is reserved for a page "
+                              f"section; choose another")
+
+
+def check_roles(doc: Document) -> Iterator[Problem]:
+    """unknown-role / duplicate-role: every step's role is declared once in ``duties``."""
+    duties = lookup(doc.data, ("duties",))
+    if not isinstance(duties, list):
+        return
+    declared: dict[str, int] = {}
+    for index, duty in enumerate(duties):
+        role = duty.get("role") if isinstance(duty, dict) else None
+        if isinstance(role, str):
+            if role in declared:
+                yield doc.problem(("duties", index, "role"), "duplicate-role",
+                                  f"{_prefix(('duties',))}role {role!r} is declared twice "
+                                  f"in duties")
+            declared.setdefault(role, index)
+    for index, step in _steps(doc):
+        role = step.get("role")
+        if isinstance(role, str) and declared and role not in declared:
+            node_path = ("procedure", index, "role")
+            yield doc.problem(node_path, "unknown-role",
+                              f"{_prefix(node_path)}{describe(node_path)} {role!r} is not a role "
+                              f"declared in duties", hint=f"declared: {', '.join(declared)}")
+
+
+def check_target_times(doc: Document) -> Iterator[Problem]:
+    """no-target-time: a procedure states target times; at least one step has ``within``."""
+    steps = list(_steps(doc))
+    if steps and not any("within" in step for _, step in steps):
+        yield doc.problem(("procedure",), "no-target-time",
+                          f"{_prefix(('procedure',))}no step has a target time; give the steps "
+                          f"that have one a 'within' (e.g. within: 1h)")
+
+
+def check_review_date(doc: Document) -> Iterator[Problem]:
+    """bad-date: ``maintenance.last_reviewed`` is a real calendar date, not in the future."""
+    yield from _check_date(doc, ("maintenance", "last_reviewed"))
+
+
+def _check_date(doc: Document, node_path: NodePath,
+                today: datetime.date | None = None) -> Iterator[Problem]:
+    text = lookup(doc.data, node_path)
+    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return  # the schema reports the format
+    try:
+        date = datetime.date.fromisoformat(text)
+    except ValueError:
+        yield doc.problem(node_path, "bad-date",
+                          f"{_prefix(node_path)}{describe(node_path)} {text!r} is not a real date")
+        return
+    if date > (today or datetime.date.today()):
+        yield doc.problem(node_path, "bad-date",
+                          f"{_prefix(node_path)}{describe(node_path)} {text} is in the future")
+
+
+def check_history_dates(doc: Document) -> Iterator[Problem]:
+    """bad-date: every ``history`` date is a real date, not in the future."""
+    history = lookup(doc.data, ("history",))
+    if isinstance(history, list):
+        for index in range(len(history)):
+            yield from _check_date(doc, ("history", index, "date"))
+
+
+def check_file_name(doc: Document) -> Iterator[Problem]:
+    """file-name: an SOP file is named after its id (``CS-COMP-002.yaml``), so a reader of the
+    repository finds an SOP from its URL; the URL itself comes from the id alone."""
+    sop_id = lookup(doc.data, ("id",))
+    stem = PurePosixPath(doc.path.replace("\\", "/").split(":")[-1]).stem
+    if isinstance(sop_id, str) and re.fullmatch(r"[A-Z][A-Z0-9-]*", sop_id) and stem != sop_id:
+        yield doc.problem(("id",), "file-name", f"file name {stem!r} does not match id "
+                          f"{sop_id!r}", hint=f"rename the file to {sop_id}.yaml")
+
+
+CHECKS: tuple[Check, ...] = (
+    check_placeholders, check_prose_length, check_step_ids, check_roles,
+    check_target_times, check_review_date, check_history_dates, check_history, check_file_name,
+)
+
+
+def rule_problems(doc: Document) -> Iterator[Problem]:
+    if isinstance(doc.data, dict):
+        for check in CHECKS:
+            yield from check(doc)

@@ -1,0 +1,243 @@
+"""Write the search index of a built site: the lexicon for the search box, then Pagefind.
+
+Pagefind does not read the published pages. It reads a search copy of each page (see
+:class:`SearchCopies`): the page's content alone, with the hidden root words and synonyms
+that let Indonesian word forms meet (:mod:`build_tools.search.terms`). The published pages
+stay free of those word lists and of Pagefind's attributes, and Pagefind parses a fraction
+of the HTML it would otherwise.
+
+A build hands each page to :class:`BackgroundIndexer` as soon as MkDocs has rendered it: a
+second process adds the root words and feeds Pagefind's indexing service, on the other
+processor core, while MkDocs goes on with the next pages. ``mkdocs serve`` keeps the copies
+in a folder instead (:class:`SearchCopies`), since a dirty rebuild renders only the pages
+that changed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from build_tools.search.pagefind import (
+    TIMEOUT,
+    PagefindService,
+    SearchIndexError,
+    one_line,
+    run_pagefind,
+)
+from build_tools.search.terms import Lexicon
+from build_tools.site.publish import exchange
+
+LEXICON_URI = "assets/sop-kb/lexicon.json"
+PAGEFIND_DIR = "pagefind"
+
+
+#: The flowchart repeats the steps as SVG text and is never indexed: not worth parsing.
+_FLOWCHART = re.compile(r'<div class="sop-flow" data-pagefind-ignore>.*?</div>', re.DOTALL)
+
+
+def search_copy(language: str, title: str, content: str, weight: float = 1.0) -> str:
+    """A page as search should index it: ``content`` (with its hidden word lists) alone."""
+    content = _FLOWCHART.sub("", content)
+    body = content if weight == 1.0 else f'<div data-pagefind-weight="{weight}">{content}</div>'
+    return (f'<!doctype html><html lang="{html.escape(language)}"><head>'
+            f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+            f'<body><div data-pagefind-body>{body}</div></body></html>')
+
+
+class SearchCopies:
+    """A folder mirroring the site's HTML paths with what search should index of each page.
+
+    Only the copies of pages that changed are written again, and copies of pages that no
+    longer exist are removed (:meth:`prune`), so the folder can live as long as a
+    ``mkdocs serve`` session and follow its dirty rebuilds.
+    """
+
+    def __init__(self, folder: Path, language: str) -> None:
+        self.folder = folder
+        self.language = language
+        #: The ``dest_uri`` of every copy in the folder (it holds nothing else).
+        self.written: set[str] = set()
+
+    def write(self, dest_uri: str, title: str, content: str, weight: float = 1.0) -> None:
+        """The search copy of the page published at ``dest_uri`` (``sop/x/index.html``)."""
+        path = self.folder / dest_uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(search_copy(self.language, title, content, weight), "utf-8")
+        self.written.add(dest_uri)
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the copies of pages whose ``dest_uri`` is not in ``keep`` (without going
+        over the folder: thousands of files, after every rebuild)."""
+        for dest_uri in self.written - keep:
+            (self.folder / dest_uri).unlink(missing_ok=True)
+        self.written &= keep
+
+
+def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon,
+                       timeout: float | None = None) -> None:
+    """Write ``lexicon.json`` into ``site_dir`` and Pagefind's index of ``copies`` into its
+    ``pagefind/`` folder, each replacing the previous one at once (a page being read while
+    this runs sees the old index or the new one; see :func:`build_tools.site.publish.exchange`)."""
+    write_lexicon(site_dir, lexicon)
+    target, following = site_dir / PAGEFIND_DIR, site_dir / f".{PAGEFIND_DIR}-next"
+    shutil.rmtree(following, ignore_errors=True)
+    run_pagefind(copies.folder, following, timeout)
+    if target.exists() and exchange(following, target):
+        shutil.rmtree(following, ignore_errors=True)
+        return
+    previous = site_dir / f".{PAGEFIND_DIR}-previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    if target.exists():
+        os.replace(target, previous)
+    os.replace(following, target)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def write_lexicon(site_dir: Path, lexicon: Lexicon) -> None:
+    """The roots the search box reduces typed words to, replacing the previous file at once."""
+    path = site_dir / LEXICON_URI
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".json.part")
+    partial.write_text(json.dumps(lexicon.browser_data(), ensure_ascii=False,
+                                  separators=(",", ":")), "utf-8")
+    os.replace(partial, path)
+
+
+class IndexInBackground:
+    """Runs :func:`write_search_index` on a thread, so that ``mkdocs serve`` reloads the
+    browser without waiting for search. A request made while a run is going on is done
+    after it (only the latest one). A run that fails, for any reason, is reported with one
+    line; the next request (the next rebuild) indexes again."""
+
+    def __init__(self, on_error: Callable[[str], None], timeout: float | None = None) -> None:
+        self._on_error = on_error
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._job: tuple[Path, SearchCopies, Lexicon] | None = None
+        self._running = False
+
+    def request(self, site_dir: Path, copies: SearchCopies, lexicon: Lexicon) -> None:
+        with self._lock:
+            self._job = (site_dir, copies, lexicon)
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                job, self._job = self._job, None
+                if job is None:
+                    self._running = False
+                    return
+            try:
+                write_search_index(*job, timeout=self.timeout)
+            except Exception as error:  # noqa: BLE001 - a serve session outlives any of them
+                self._on_error(f"search index not updated: {one_line(error)}")
+
+
+class BackgroundIndexer:
+    """Index pages in a second process while the build goes on (see the module docstring).
+
+    :meth:`add` each page's content as it is rendered, then :meth:`finish` to write
+    Pagefind's bundle and ``lexicon.json`` into ``site_dir``; :meth:`abort` on failure.
+    """
+
+    def __init__(self, site_dir: Path, language: str, synonyms: list[list[str]],
+                 root_words: bool = True, timeout: float = TIMEOUT) -> None:
+        self._timeout = timeout
+        self._errors = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "build_tools.search.index"], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=self._errors)
+        self._send({"site_dir": os.fspath(site_dir.resolve()), "language": language,
+                    "synonyms": synonyms, "root_words": root_words, "timeout": timeout})
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(json.dumps(message).encode() + b"\n")
+        except BrokenPipeError:
+            pass  # the indexer has stopped; finish() reports why
+
+    def add(self, dest_uri: str, title: str, content: str, weight: float = 1.0) -> None:
+        self._send({"path": dest_uri, "title": title, "content": content, "weight": weight})
+
+    def close_input(self) -> None:
+        """No more pages: the second process writes the index while the caller goes on."""
+        assert self._process.stdin is not None
+        if not self._process.stdin.closed:
+            try:
+                self._process.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def finish(self) -> None:
+        """Wait for the index to be written; :class:`SearchIndexError` if it failed or did
+        not finish in time. The second process waits for each of Pagefind's answers at most
+        ``timeout`` seconds; writing the bundle and the lexicon is given as long again."""
+        self.close_input()
+        try:
+            code = self._process.wait(timeout=2 * self._timeout)
+        except subprocess.TimeoutExpired:
+            self.abort()
+            raise SearchIndexError(f"search index not written within {2 * self._timeout:g} s; "
+                                   f"the indexer was stopped") from None
+        self._errors.seek(0)
+        detail = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+        self._errors.close()
+        if code != 0:
+            raise SearchIndexError(f"search index failed: {detail[-1] if detail else code}")
+
+    def abort(self) -> None:
+        self._process.kill()
+        self._process.wait()
+        if not self._errors.closed:
+            self._errors.close()
+
+
+def _index_stream(lines: Iterable[bytes]) -> None:
+    """The second process of :class:`BackgroundIndexer`: a settings line, then one line per
+    page; at the end of input, write the bundle and the lexicon."""
+    iterator = iter(lines)
+    settings = json.loads(next(iterator))
+    site_dir = Path(settings["site_dir"])
+    lexicon = Lexicon(settings["synonyms"])
+    service = PagefindService(settings["timeout"])
+    index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
+    for line in iterator:
+        page = json.loads(line)
+        content = page["content"]
+        if settings["root_words"]:
+            content = lexicon.annotate(content)
+        # One page at a time: pages Pagefind takes in at once can land in its index in any
+        # order, and the bundle's bytes would differ from one build to the next.
+        service.reply(service.send({
+            "type": "AddFile", "index_id": index, "file_path": page["path"], "url": None,
+            "file_contents": search_copy(settings["language"], page["title"], content,
+                                         page["weight"])}))
+    try:
+        service.write_bundle(index, site_dir / PAGEFIND_DIR)
+    finally:
+        service.close()
+    if service.errors:
+        raise SearchIndexError(f"Pagefind: {service.errors[0]}")
+    write_lexicon(site_dir, lexicon)
+
+
+if __name__ == "__main__":
+    try:
+        _index_stream(sys.stdin.buffer)
+    except Exception as error:  # noqa: BLE001 - one line for the build to report
+        sys.exit(one_line(error))

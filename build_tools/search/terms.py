@@ -1,0 +1,73 @@
+"""Make Indonesian word forms meet in search, at build time.
+
+The search engine (Pagefind) stems Indonesian with rules only, so a bare root such as
+``kirim`` does not find ``pengiriman``. Here every section of a page (a heading and the
+text under it) gets a hidden list of the dictionary roots of its words (Sastrawi's
+dictionary stemmer: ``pengiriman`` → ``kirim``, ``memeriksa`` → ``periksa``) and of the
+synonyms of any phrase it contains (``pengembalian dana`` → ``refund retur …``). The roots
+seen across the site form the lexicon the browser uses to reduce a typed word to its root.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from build_tools.model.words import normalise, root, words
+from build_tools.render.terms import TERMS_CLASS, TERMS_END, TERMS_START
+
+_TAG = re.compile(r"<[^>]+>")
+_HEADING = re.compile(r"(<h[1-6][^>]*>.*?</h[1-6]>)", re.DOTALL)
+_IGNORED = re.compile(r"<div[^>]*data-pagefind-ignore[^>]*>.*?</div>", re.DOTALL)
+
+@dataclass
+class Lexicon:
+    """Synonym groups, and every root seen while annotating (for the browser)."""
+
+    groups: list[list[str]] = field(default_factory=list)
+    roots: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._normalised = [[normalise(phrase) for phrase in group] for group in self.groups]
+
+    def terms(self, text: str) -> list[str]:
+        """Extra words to index with ``text``: roots it lacks, synonyms of its phrases."""
+        found = words(text)
+        present = set(found)
+        roots = [root(word) for word in found]
+        self.roots.update(roots)
+        extra = dict.fromkeys(r for r in roots if r not in present)
+        padded = f" {' '.join(roots)} "
+        for group, normalised in zip(self.groups, self._normalised, strict=True):
+            if any(f" {phrase} " in padded for phrase in normalised if phrase):
+                for phrase in group:
+                    extra.update(dict.fromkeys(w for w in words(phrase) if w not in present))
+        self.roots.update(extra)
+        return list(extra)
+
+    def annotate(self, page_html: str) -> str:
+        """``page_html`` with a hidden term list after every heading (and before the first)."""
+        parts = _HEADING.split(page_html)
+        out: list[str] = []
+        for index, part in enumerate(parts):
+            is_heading = index % 2 == 1
+            if is_heading:
+                section = part + (parts[index + 1] if index + 1 < len(parts) else "")
+                out.append(part + self._hidden(section))
+            elif index == 0 and part.strip():
+                out.append(self._hidden(part) + part)
+            elif index != 0:
+                out.append(part)
+        return "".join(out)
+
+    def _hidden(self, fragment: str) -> str:
+        extra = self.terms(html.unescape(_TAG.sub(" ", _IGNORED.sub(" ", fragment))))
+        if not extra:
+            return ""
+        return (f'<span class="{TERMS_CLASS}" aria-hidden="true">{TERMS_START} '
+                f'{" ".join(extra)} {TERMS_END}</span>')
+
+    def browser_data(self) -> dict[str, object]:
+        """What the search box needs: every root and synonym word the index knows."""
+        return {"roots": sorted(self.roots)}
