@@ -267,7 +267,8 @@ def bench_search(count: int, work: Path, repeat: int = 5) -> dict:
             page.goto(url, wait_until="networkidle")
             page.wait_for_timeout(1000)
             for label, query in (("first_query_ms", "pengiriman"),
-                                 ("next_query_ms", "keluhan"), ("third_query_ms", "refund")):
+                                 ("next_query_ms", "keluhan"), ("third_query_ms", "refund"),
+                                 ("question_ms", "pelanggan minta uang kembali dong")):
                 runs.setdefault(label, []).append(page.evaluate(TIME_QUERY, query))
             transferred = page.evaluate("""performance.getEntriesByType('resource')
                 .filter(e => e.name.includes('/pagefind/') || e.name.includes('lexicon'))

@@ -1,5 +1,7 @@
-/* Search box of the SOP knowledge base: Pagefind's index, Indonesian word forms reduced to
- * their root with the site's own lexicon, results with the SOP title and the matching step.
+/* Search box of the SOP knowledge base: Pagefind's index, a question reduced to the roots the
+ * site knows (word lists and affix rules come from lexicon.json, written at build time from
+ * build_tools/search/language.py), results ranked by how many of its words a page matches,
+ * each with the SOP title, the step that matched and the sentence that answers.
  * Everything is loaded from this site; no outside request. */
 (function () {
   "use strict";
@@ -7,23 +9,22 @@
   var script = document.currentScript;
   var base = new URL("../../", script.src);           // this file is assets/sop-kb/search.js
   var lang = (document.documentElement.lang || "en").slice(0, 2);
-  var TEXT = {
+  var TEXTS = {
     id: {placeholder: "Cari SOP, langkah, templat…", none: "Tidak ada hasil untuk", label: "Cari",
-         unavailable: "Pencarian belum siap, coba lagi"},
+         unavailable: "Pencarian belum siap, coba lagi", suggest: "SOP yang situasinya paling mirip:",
+         request: "Prosedur yang Anda cari belum ada? Usulkan SOP baru", step: "Langkah"},
     en: {placeholder: "Search SOPs, steps, templates…", none: "No results for", label: "Search",
-         unavailable: "Search is not ready yet, try again"}
-  }[lang] || null;
-  if (!TEXT) {
-    TEXT = {placeholder: "Search…", none: "No results for", label: "Search",
-            unavailable: "Search is not ready yet, try again"};
-  }
+         unavailable: "Search is not ready yet, try again", suggest: "SOPs for the closest situations:",
+         request: "Procedure missing? Ask for a new SOP", step: "Step"}
+  };
+  var TEXT = TEXTS[lang] || TEXTS.en;
+  var SHOWN = 8;
 
-  var pagefind = null;
-  var roots = null;
+  var engine = null;
 
   function load() {
-    if (!pagefind) {
-      pagefind = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
+    if (!engine) {
+      var pagefind = import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
         // init() starts Pagefind's worker and loads the index's metadata now, while the
         // person is still typing, instead of on the first search.
         return module.options({baseUrl: base.pathname}).then(function () {
@@ -31,42 +32,46 @@
           return module;
         });
       });
-      roots = fetch(new URL("assets/sop-kb/lexicon.json", base)).then(function (response) {
+      var lexicon = fetch(new URL("assets/sop-kb/lexicon.json", base)).then(function (response) {
         if (!response.ok) { throw new Error("lexicon: HTTP " + response.status); }
         return response.json();
-      }).then(function (data) { return new Set(data.roots); });
+      }).then(compile);
+      engine = Promise.all([pagefind, lexicon]).then(function (loaded) {
+        return {pagefind: loaded[0], lexicon: loaded[1]};
+      }).catch(function (error) {
+        // A failed load (a 404 while `mkdocs serve` re-indexes, a dropped connection) is
+        // forgotten, so the next keystroke loads again.
+        engine = null;
+        throw error;
+      });
     }
-    return Promise.all([pagefind, roots]).catch(function (error) {
-      // A failed load (a 404 while `mkdocs serve` re-indexes, a dropped connection) is
-      // forgotten, so the next keystroke loads again.
-      pagefind = null;
-      roots = null;
-      throw error;
-    });
+    return engine;
   }
 
-  /* Affix stripping after Sastrawi's rules, accepted only when it lands on a known root. */
-  var SUFFIXES = [/(lah|kah|tah|pun)$/, /(ku|mu|nya)$/, /(kan|an|i)$/];
-  var PREFIXES = [
-    [/^di(.{3,})$/, ["$1"]], [/^ke(.{3,})$/, ["$1"]], [/^se(.{3,})$/, ["$1"]],
-    [/^ter(.{3,})$/, ["$1", "r$1"]], [/^ber(.{3,})$/, ["$1", "r$1"]], [/^be(.{3,})$/, ["$1"]],
-    [/^per(.{3,})$/, ["$1", "r$1"]],
-    [/^meny([aiueo].{2,})$/, ["s$1", "ny$1"]], [/^peny([aiueo].{2,})$/, ["s$1", "ny$1"]],
-    [/^meng(.{3,})$/, ["$1", "k$1"]], [/^peng(.{3,})$/, ["$1", "k$1"]],
-    [/^mem(.{3,})$/, ["$1", "p$1", "m$1"]], [/^pem(.{3,})$/, ["$1", "p$1", "m$1"]],
-    [/^men(.{3,})$/, ["$1", "t$1", "n$1"]], [/^pen(.{3,})$/, ["$1", "t$1", "n$1"]],
-    [/^me(.{3,})$/, ["$1"]], [/^pe(.{3,})$/, ["$1"]]
-  ];
+  function compile(data) {
+    return {
+      roots: new Set(data.roots || []),
+      byLength: null,
+      stop: new Set(data.stopwords || []),
+      suffixes: (data.suffixes || []).map(function (p) { return new RegExp(p); }),
+      endings: data.endings || [],
+      prefixes: (data.prefixes || []).map(function (rule) { return [new RegExp(rule[0]), rule[1]]; }),
+      sections: new Set(data.sections || []),
+      rootOf: new Map(),
+      corrected: new Map()
+    };
+  }
 
-  function withoutSuffixes(word) {
+  /* Affix stripping, accepted only when it lands on a root the site knows. */
+  function withoutSuffixes(word, lexicon) {
     var forms = [word];
     var current = word;
-    SUFFIXES.forEach(function (suffix) {
+    lexicon.suffixes.forEach(function (suffix) {
       var next = current.replace(suffix, "");
       if (next !== current && next.length >= 3) { forms.push(next); current = next; }
     });
-    forms.slice().forEach(function (form) {        // -kan and -an, -i tried on their own too
-      ["kan", "an", "i"].forEach(function (end) {
+    forms.slice().forEach(function (form) {        // endings tried on their own too
+      lexicon.endings.forEach(function (end) {
         if (form.length - end.length >= 3 && form.slice(-end.length) === end) {
           forms.push(form.slice(0, -end.length));
         }
@@ -75,103 +80,328 @@
     return forms;
   }
 
-  function rootOf(word, known) {
-    if (known.has(word)) { return word; }
+  function candidates(word, lexicon) {
+    var seen = [word];
     var level = [word];
     for (var depth = 0; depth < 3; depth++) {
       var next = [];
-      for (var i = 0; i < level.length; i++) {
-        var forms = withoutSuffixes(level[i]);
-        for (var j = 0; j < forms.length; j++) {
-          if (known.has(forms[j])) { return forms[j]; }
-          PREFIXES.forEach(function (rule) {
-            if (rule[0].test(forms[j])) {
-              rule[1].forEach(function (to) { next.push(forms[j].replace(rule[0], to)); });
+      level.forEach(function (form) {
+        withoutSuffixes(form, lexicon).forEach(function (stripped) {
+          if (seen.indexOf(stripped) < 0) { seen.push(stripped); }
+          lexicon.prefixes.forEach(function (rule) {
+            if (rule[0].test(stripped)) {
+              rule[1].forEach(function (to) { next.push(stripped.replace(rule[0], to)); });
             }
           });
-        }
-      }
+        });
+      });
+      next.forEach(function (form) { if (seen.indexOf(form) < 0) { seen.push(form); } });
       level = next;
+    }
+    return seen;
+  }
+
+  function rootOf(word, lexicon) {
+    if (lexicon.roots.has(word)) { return word; }
+    var forms = candidates(word, lexicon);
+    for (var i = 0; i < forms.length; i++) {
+      if (lexicon.roots.has(forms[i])) { return forms[i]; }
     }
     return word;
   }
 
-  function normalise(query, known) {
-    return query.toLowerCase().split(/[^a-z0-9-]+/).filter(Boolean).map(function (word) {
-      return rootOf(word, known);
-    }).join(" ");
+  /* Whether a and b differ by at most one edit: a letter added, dropped, changed, or two
+   * neighbours swapped (`kompalin` / `komplain`). */
+  function oneEditApart(a, b) {
+    if (a === b) { return true; }
+    var la = a.length, lb = b.length;
+    if (Math.abs(la - lb) > 1) { return false; }
+    var i = 0;
+    while (i < la && i < lb && a[i] === b[i]) { i++; }
+    if (la === lb) {
+      return a.slice(i + 1) === b.slice(i + 1) ||
+        (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+    }
+    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  }
+
+  /* A word of five letters or more that reduces to no known root is taken for the known
+   * root (or an affixed form of one) it is one typing slip away from. */
+  function correct(word, lexicon) {
+    var root = rootOf(word, lexicon);
+    if (lexicon.roots.has(root) || word.length < 5 || /[0-9]/.test(word)) { return root; }
+    if (lexicon.corrected.has(word)) { return lexicon.corrected.get(word); }
+    if (!lexicon.byLength) {
+      lexicon.byLength = {};
+      lexicon.roots.forEach(function (known) {
+        (lexicon.byLength[known.length] = lexicon.byLength[known.length] || []).push(known);
+      });
+    }
+    var found = root;
+    var forms = candidates(word, lexicon);
+    outer:
+    for (var i = 0; i < forms.length; i++) {
+      var form = forms[i];
+      if (form.length < 4) { continue; }
+      for (var length = form.length - 1; length <= form.length + 1; length++) {
+        var known = lexicon.byLength[length] || [];
+        for (var j = 0; j < known.length; j++) {
+          if (known[j][0] === form[0] && known[j].length >= 4 && oneEditApart(form, known[j])) {
+            found = known[j];
+            break outer;
+          }
+        }
+      }
+    }
+    lexicon.corrected.set(word, found);
+    return found;
+  }
+
+  /* The roots a query asks for: its words without the filler (unless nothing else is left),
+   * each reduced to a known root, typing slips corrected. */
+  function queryTerms(query, lexicon) {
+    var words = query.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .split(/[^a-z0-9]+/).filter(Boolean);
+    words = words.filter(function (word) { return word.length > 1; });
+    var kept = words.filter(function (word) { return !lexicon.stop.has(word); });
+    var terms = [];
+    (kept.length ? kept : words).forEach(function (word) {
+      var term = correct(word, lexicon);
+      if (terms.indexOf(term) < 0) { terms.push(term); }
+    });
+    return terms;
+  }
+
+  /* Pages ranked for a query. No term is required: each term is searched on its own, and a
+   * page scores by the terms it matches, each counting by how rare it is across the site
+   * (a word on every page decides nothing) times how well the page matches it (Pagefind's
+   * score, which weighs a title, a step's action or a situation above a detail paragraph),
+   * relative to the best page for that term. */
+  function rank(query) {
+    return load().then(function (loaded) {
+      var terms = queryTerms(query, loaded.lexicon);
+      if (!terms.length) { return {terms: terms, results: [], lexicon: loaded.lexicon}; }
+      var pagefind = loaded.pagefind;
+      return Promise.all(terms.map(function (term) { return pagefind.search(term); }))
+        .then(function (singles) {
+          var pages = Math.max.apply(null, singles.map(function (s) { return s.results.length; }));
+          var byId = new Map();
+          singles.forEach(function (single) {
+            var rarity = Math.log(1 + (pages + 1) / (single.results.length + 1));
+            var best = single.results.reduce(function (top, r) { return Math.max(top, r.score); }, 0);
+            single.results.forEach(function (result) {
+              var entry = byId.get(result.id);
+              if (!entry) {
+                entry = {result: result, matched: 0, score: 0};
+                byId.set(result.id, entry);
+              }
+              entry.matched += 1;
+              entry.score += rarity * (best ? result.score / best : 0);
+            });
+          });
+          var merged = Array.from(byId.values());
+          merged.sort(function (a, b) { return b.score - a.score; });
+          return {terms: terms, results: merged, lexicon: loaded.lexicon};
+        });
+    });
   }
 
   /* The hidden root-word lists (between two marker words) are indexed but are not text a
-   * person wrote: cut them out of the excerpt. */
-  var TERMS = /sopkbtermsstart[\s\S]*?(sopkbtermsend|$)|^[\s\S]*?sopkbtermsend/g;
+   * person wrote: cut out of what is shown. */
+  var TERMS = /sopkbtermsstart[\s\S]*?(sopkbtermsend|$)/g;
 
-  /* Pagefind's excerpt is HTML: escaped text with <mark> around the matched words. It is
-   * parsed in an inert document (nothing in it loads or runs) and rebuilt from its text
-   * alone, with <mark> the only element kept: `< 1 jam` shows as typed, never as markup. */
-  function excerptNodes(excerpt) {
-    var parsed = new DOMParser().parseFromString("<body>" + excerpt, "text/html").body;
-    var pieces = [];                                // [text, marked] in reading order
-    (function walk(node, marked) {
-      node.childNodes.forEach(function (child) {
-        if (child.nodeType === 3) { pieces.push([child.nodeValue, marked]); }
-        else if (child.nodeType === 1) { walk(child, marked || child.nodeName === "MARK"); }
+  function visible(text) {
+    return text.replace(TERMS, " ").replace(/\s+/g, " ").trim();
+  }
+
+  function token(word) {
+    return word.toLowerCase().replace(/[^a-z0-9-]/g, "");
+  }
+
+  /* Which query term a word of the page stands for: the word itself, or its root. */
+  function termOf(word, terms, lexicon) {
+    var plain = token(word);
+    if (!plain) { return null; }
+    if (terms.indexOf(plain) >= 0) { return plain; }
+    var root = lexicon.rootOf.get(plain);
+    if (root === undefined) { root = rootOf(plain, lexicon); lexicon.rootOf.set(plain, root); }
+    return terms.indexOf(root) >= 0 ? root : null;
+  }
+
+  /* The section of a page that answers (the heading and the text under it that hold the
+   * most of the query's terms, a step's heading counting most; the page's top and its fixed
+   * sections, such as purpose or duties, after a step), and the sentence in it that holds
+   * most of them, with those words marked. Built from the page's text as Pagefind stores
+   * it, whose hidden word lists carry the roots and synonyms of each heading and section. */
+  function answer(data, terms, lexicon) {
+    var words = (data.content || "").split(/\s+/);
+    var headings = (data.anchors || []).filter(function (a) { return /^h[1-6]$/i.test(a.element); })
+      .sort(function (a, b) { return a.location - b.location; });
+    var best = null;
+    headings.forEach(function (heading, index) {
+      var end = index + 1 < headings.length ? headings[index + 1].location : words.length;
+      var headEnd = heading.location + heading.text.split(/\s+/).length;
+      var found = new Set();
+      var inHeading = new Set();
+      for (var at = heading.location; at < end; at++) {
+        var plain = token(words[at] || "");
+        if (terms.indexOf(plain) >= 0) {
+          found.add(plain);
+          if (at < headEnd) { inHeading.add(plain); }
+        }
+      }
+      var score = found.size * 10 + inHeading.size * 6;
+      if (index === 0) { score *= 0.3; }
+      else if (lexicon.sections.has(heading.id)) { score *= 0.6; }
+      if (!best || score > best.score) {
+        best = {heading: heading, index: index, score: score, end: end, headEnd: headEnd};
+      }
+    });
+    var url = data.url;
+    var section = "";
+    var body = visible(words.join(" "));
+    if (best) {
+      if (best.index > 0 && best.heading.id) { url = data.url.split("#")[0] + "#" + best.heading.id; }
+      section = best.index > 0 ? visible(best.heading.text) : "";
+      body = visible(words.slice(best.headEnd, best.end).join(" "));
+    }
+    return {url: url, section: section, excerpt: sentence(body, terms, lexicon)};
+  }
+
+  /* The sentence of ``text`` holding most of the terms (the first if none does), cut to
+   * about 30 words around them, as [text, marked] pieces. */
+  function sentence(text, terms, lexicon) {
+    var sentences = text.split(/(?<=[.!?:;])\s+/).filter(Boolean);
+    var best = null;
+    sentences.forEach(function (candidate) {
+      var hits = new Set();
+      candidate.split(/\s+/).forEach(function (word) {
+        var term = termOf(word, terms, lexicon);
+        if (term) { hits.add(term); }
       });
-    })(parsed, false);
-    var text = pieces.map(function (piece) { return piece[0]; }).join("");
-    var cut = text.replace(TERMS, function (match) { return "\u0000".repeat(match.length); });
-    // A window that fell wholly inside a term list has no marker left to cut by, but it is
-    // recognisable: lower-case words without a single capital or punctuation mark.
-    if (!/[A-Z.,:;!?()]/.test(cut.replace(/\u0000/g, ""))) { return null; }
+      if (!best || hits.size > best.hits) { best = {text: candidate, hits: hits.size}; }
+    });
+    if (!best) { return []; }
+    var shown = best.text.split(/\s+/);
+    var first = shown.findIndex(function (word) { return termOf(word, terms, lexicon); });
+    var from = Math.max(0, Math.min(first - 10, shown.length - 30));
+    var cut = shown.slice(from, from + 30);
+    var pieces = [];
+    if (from > 0) { pieces.push(["… ", false]); }
+    cut.forEach(function (word, i) {
+      pieces.push([word, !!termOf(word, terms, lexicon)]);
+      if (i < cut.length - 1) { pieces.push([" ", false]); }
+    });
+    if (from + 30 < shown.length) { pieces.push([" …", false]); }
+    return pieces;
+  }
+
+  function excerptNodes(pieces) {
     var fragment = document.createDocumentFragment();
-    var at = 0;
     pieces.forEach(function (piece) {
-      var kept = cut.slice(at, at + piece[0].length).replace(/\u0000+/g, " ");
-      at += piece[0].length;
-      if (!kept) { return; }
-      if (piece[1] && kept.trim()) {
+      if (piece[1]) {
         var mark = document.createElement("mark");
-        mark.textContent = kept;
+        mark.textContent = piece[0];
         fragment.appendChild(mark);
       } else {
-        fragment.appendChild(document.createTextNode(kept));
+        fragment.appendChild(document.createTextNode(piece[0]));
       }
     });
     return fragment;
   }
 
-  function bestSection(data) {
-    var best = null;
-    (data.sub_results || []).forEach(function (sub) {
-      var weight = (sub.locations || []).length - (sub.url === data.url ? 0.5 : 0);
-      if (!best || weight > best.weight) { best = {sub: sub, weight: weight}; }
-    });
-    return best ? best.sub : null;
+  /* What a result shows and where it leads, from Pagefind's data for one page. */
+  function describe(data, terms, lexicon) {
+    var found = answer(data, terms, lexicon);
+    var title = data.meta && data.meta.title ? visible(data.meta.title) : data.url;
+    return {
+      url: new URL(found.url.replace(/^\//, ""), base).href,
+      title: title,
+      section: found.section && found.section !== title ? found.section : "",
+      excerpt: found.excerpt
+    };
   }
 
-  function resultItem(data) {
-    var sub = bestSection(data);
+  function resultItem(found) {
     var link = document.createElement("a");
     link.className = "sop-search__result";
-    link.href = new URL((sub || data).url.replace(/^\//, ""), base).href;
+    link.href = found.url;
     var title = document.createElement("span");
     title.className = "sop-search__title";
-    title.textContent = data.meta && data.meta.title ? data.meta.title : data.url;
+    title.textContent = found.title;
     link.appendChild(title);
-    if (sub && sub.title && sub.title !== title.textContent) {
+    if (found.section) {
       var step = document.createElement("span");
       step.className = "sop-search__step";
-      step.textContent = sub.title;
+      step.textContent = found.section;
       link.appendChild(step);
     }
-    var nodes = excerptNodes((sub || data).excerpt || "");
-    if (nodes && nodes.textContent.trim()) {
+    var nodes = excerptNodes(found.excerpt);
+    if (nodes.textContent.trim()) {
       var excerpt = document.createElement("span");
       excerpt.className = "sop-search__excerpt";
       excerpt.appendChild(nodes);
       link.appendChild(excerpt);
     }
     return link;
+  }
+
+  /* When nothing matches: the SOPs whose title and situation share most of the query's
+   * roots (suggestions.json, loaded only then), and where to ask for a missing procedure. */
+  var suggestions = null;
+
+  function closest(query) {
+    if (!suggestions) {
+      suggestions = fetch(new URL("assets/sop-kb/suggestions.json", base)).then(function (r) {
+        if (!r.ok) { throw new Error("suggestions: HTTP " + r.status); }
+        return r.json();
+      }).catch(function () { suggestions = null; return {request: null, sops: []}; });
+    }
+    return Promise.all([suggestions, load()]).then(function (loaded) {
+      var data = loaded[0];
+      var lexicon = loaded[1].lexicon;
+      var terms = queryTerms(query, lexicon);
+      var scored = data.sops.map(function (sop) {
+        var words = sop.w.split(" ");
+        var shared = terms.filter(function (term) {
+          return words.some(function (word) { return word === term || (term.length >= 5 && oneEditApart(term, word)); });
+        }).length;
+        return {sop: sop, shared: shared};
+      }).filter(function (entry) { return entry.shared > 0; });
+      scored.sort(function (a, b) { return b.shared - a.shared; });
+      return {request: data.request, sops: scored.slice(0, 3).map(function (e) { return e.sop; })};
+    });
+  }
+
+  function emptyState(panel, query, ticket, current) {
+    var none = document.createElement("p");
+    none.className = "sop-search__none";
+    none.textContent = TEXT.none + " “" + query + "”";
+    panel.textContent = "";
+    panel.appendChild(none);
+    closest(query).then(function (found) {
+      if (ticket !== current()) { return; }
+      if (found.sops.length) {
+        var heading = document.createElement("p");
+        heading.className = "sop-search__suggest";
+        heading.textContent = TEXT.suggest;
+        panel.appendChild(heading);
+        found.sops.forEach(function (sop) {
+          var link = document.createElement("a");
+          link.className = "sop-search__result sop-search__suggestion";
+          link.href = new URL(sop.u, base).href;
+          link.textContent = sop.t;
+          panel.appendChild(link);
+        });
+      }
+      if (found.request) {
+        var request = document.createElement("a");
+        request.className = "sop-search__request";
+        request.href = new URL(found.request, base).href;
+        request.textContent = TEXT.request;
+        panel.appendChild(request);
+      }
+    });
   }
 
   function build() {
@@ -190,6 +420,7 @@
     header.insertBefore(box, title ? title.nextSibling : null);
 
     var counter = 0;
+    function current() { return counter; }
     function run() {
       var query = input.value.trim();
       var ticket = ++counter;
@@ -207,17 +438,12 @@
         panel.removeAttribute("aria-busy");
         panel.hidden = false;
       }
-      load().then(function (loaded) {
-        return loaded[0].search(normalise(query, loaded[1]));
-      }).then(function (search) {
+      rank(query).then(function (ranked) {
         if (ticket !== counter) { return; }
-        var results = search.results.slice(0, 8);
+        var lexiconNow = ranked.lexicon;
+        var results = ranked.results.slice(0, SHOWN);
         if (!results.length) {
-          var none = document.createElement("p");
-          none.className = "sop-search__none";
-          none.textContent = TEXT.none + " “" + query + "”";
-          panel.textContent = "";
-          panel.appendChild(none);
+          emptyState(panel, query, ticket, current);
           panel.removeAttribute("aria-busy");
           panel.hidden = false;
           return;
@@ -227,19 +453,17 @@
         var loadedData = [];
         var shown = 0;
         panel.setAttribute("aria-busy", "true");
-        results.forEach(function (result, rank) {
-          result.data().catch(function () {
+        results.forEach(function (entry, place) {
+          entry.result.data().catch(function () {
             // A fragment that cannot be fetched: the index changed under the page (serve).
-            pagefind = null;
-            roots = null;
+            engine = null;
             unavailable();
           }).then(function (data) {
-            if (!data) { return; }
-            if (ticket !== counter) { return; }
-            loadedData[rank] = data;
+            if (!data || ticket !== counter) { return; }
+            loadedData[place] = data;
             if (shown === 0 && loadedData[0]) { panel.textContent = ""; }
             while (shown < results.length && loadedData[shown]) {
-              panel.appendChild(resultItem(loadedData[shown++]));
+              panel.appendChild(resultItem(describe(loadedData[shown++], ranked.terms, lexiconNow)));
             }
             if (shown === results.length) { panel.removeAttribute("aria-busy"); }
             panel.hidden = false;
@@ -249,7 +473,7 @@
     }
 
     input.addEventListener("input", run);
-    input.addEventListener("focus", function () { load(); if (input.value) { run(); } });
+    input.addEventListener("focus", function () { load().catch(function () {}); if (input.value) { run(); } });
     input.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         var first = panel.querySelector("a");
@@ -276,10 +500,28 @@
   function preload() {
     if (navigator.connection && navigator.connection.saveData) { return; }
     var idle = window.requestIdleCallback || function (callback) { setTimeout(callback, 200); };
-    idle(function () { load(); });
+    idle(function () { load().catch(function () {}); });
   }
 
-  window.sopKbSearch = {rootOf: rootOf, normalise: normalise};
+  /* For tests and the benchmark: the same ranking the box shows, as data. */
+  window.sopKbSearch = {
+    rank: function (query, limit) {
+      return rank(query).then(function (ranked) {
+        return Promise.all(ranked.results.slice(0, limit || SHOWN).map(function (entry) {
+          return entry.result.data().then(function (data) {
+            return describe(data, ranked.terms, ranked.lexicon);
+          });
+        })).then(function (found) { return {terms: ranked.terms, results: found}; });
+      });
+    },
+    terms: function (query) {
+      return load().then(function (loaded) { return queryTerms(query, loaded.lexicon); });
+    },
+    rootOf: function (word) {
+      return load().then(function (loaded) { return rootOf(word, loaded.lexicon); });
+    },
+    closest: closest
+  };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", build);
   } else {

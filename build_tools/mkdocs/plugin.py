@@ -103,6 +103,10 @@ class SopPlugin(BasePlugin[SopConfig]):
             files.append(self.generated.file(config, uri, content, InclusionLevel.NOT_IN_NAV))
         for uri, content in self.site.redirects():
             files.append(self.generated.file(config, uri, content))
+        if self.config.search:
+            request = self.config.request_page
+            self.site.request_uri = request if files.get_file_from_path(request) else None
+            files.append(self.generated.file(config, settings.SUGGESTIONS, self.site.suggestions()))
         self.generated.mark_modified(files, everything)
         self.files = files
         return files

@@ -18,6 +18,8 @@ REQUIRED_EXTENSIONS = ("attr_list", "tables", "md_in_html")
 STYLESHEET = "assets/sop-kb/style.css"
 SEARCH_SCRIPT = "assets/sop-kb/search.js"
 SCRIPTS = ("assets/sop-kb/page-tools.js",)
+#: What the search box offers when nothing matches (built from the SOPs).
+SUGGESTIONS = "assets/sop-kb/suggestions.json"
 
 
 class SopConfig(Config):
@@ -37,6 +39,9 @@ class SopConfig(Config):
     """Language of generated headings; defaults to the theme's ``language``."""
     search_timeout = opt.Type((int, float), default=300)
     """Seconds to wait for any one answer of the search indexer before failing the build."""
+    request_page = opt.Type(str, default="usulkan-sop.md")
+    """The hand-written page on asking for a missing procedure, which the search box offers
+    when nothing matches (no link when the page does not exist)."""
     min_free_mb = opt.Type(int, default=50)
     """Refuse to start a build with less free disk space than this beside the site folder."""
 

@@ -7,6 +7,13 @@ from typing import Any
 
 from build_tools.model.grammar import DURATION
 
+#: Section anchors on every SOP page; a step id may not take one of them.
+SECTION_ANCHORS = frozenset({
+    "at-a-glance", "purpose", "scope", "purpose-scope", "duties", "procedure",
+    "quality-standards", "escalation", "feedback", "maintenance", "related", "history",
+    "quick-card",
+})
+
 
 @dataclass(frozen=True)
 class Duration:

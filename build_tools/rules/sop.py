@@ -13,18 +13,12 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from build_tools.model.sop import SECTION_ANCHORS
 from build_tools.problem import Problem
 from build_tools.rules.components import component_of
 from build_tools.rules.review import check_history
 from build_tools.source.document import Document, NodePath
 from build_tools.source.nodes import describe, lookup, step_anchors
-
-#: Section anchors on every SOP page; a step id may not take one of them.
-RESERVED_ANCHORS = frozenset({
-    "at-a-glance", "purpose", "scope", "purpose-scope", "duties", "procedure",
-    "quality-standards", "escalation", "feedback", "maintenance", "related", "history",
-    "quick-card",
-})
 
 _PLACEHOLDER = re.compile(
     r"^\s*(?:todo|tbd|tba|fixme|xxx+|lorem ipsum|\.\.\.|…|-+|\?+|n/?a)\b"
@@ -109,7 +103,7 @@ def check_step_ids(doc: Document) -> Iterator[Problem]:
                               f"(first at line {doc.position(seen[step_id])[0]})")
         else:
             seen[step_id] = node_path
-        if step_id in RESERVED_ANCHORS:
+        if step_id in SECTION_ANCHORS:
             yield doc.problem(node_path, "reserved-step-id",
                               f"{_prefix(node_path)}step id {step_id!r} is reserved for a page "
                               f"section; choose another")

@@ -42,6 +42,10 @@ LEXICON_URI = "assets/sop-kb/lexicon.json"
 PAGEFIND_DIR = "pagefind"
 
 
+#: What says in a line what an SOP is for (its situation, its keywords) weighs as a step's
+#: action does (Pagefind weighs an h3 5, text 1): more than a word deep in a paragraph.
+WEIGHT_OF_SUMMARY = 5
+_WEIGHTED = ('class="sop-situation"', 'class="sop-kb-terms sop-kb-keywords"')
 #: The flowchart repeats the steps as SVG text and is never indexed: not worth parsing.
 _FLOWCHART = re.compile(r'<div class="sop-flow" data-pagefind-ignore>.*?</div>', re.DOTALL)
 
@@ -49,6 +53,12 @@ _FLOWCHART = re.compile(r'<div class="sop-flow" data-pagefind-ignore>.*?</div>',
 def search_copy(language: str, title: str, content: str, weight: float = 1.0) -> str:
     """A page as search should index it: ``content`` (with its hidden word lists) alone."""
     content = _FLOWCHART.sub("", content)
+    for mark in _WEIGHTED:
+        content = content.replace(mark, f'{mark} data-pagefind-weight="{WEIGHT_OF_SUMMARY}"')
+    # Listing blocks in hand-written pages (the situations table) repeat what SOP pages
+    # say: a hit there would only stand between the agent and the SOP.
+    content = content.replace('<div class="sop-listing">', '<div class="sop-listing" '
+                              'data-pagefind-ignore>')
     body = content if weight == 1.0 else f'<div data-pagefind-weight="{weight}">{content}</div>'
     return (f'<!doctype html><html lang="{html.escape(language)}"><head>'
             f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'

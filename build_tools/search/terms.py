@@ -14,8 +14,10 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from build_tools.model.sop import SECTION_ANCHORS
 from build_tools.model.words import normalise, root, words
 from build_tools.render.terms import TERMS_CLASS, TERMS_END, TERMS_START
+from build_tools.search import language
 
 _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"(<h[1-6][^>]*>.*?</h[1-6]>)", re.DOTALL)
@@ -47,14 +49,18 @@ class Lexicon:
         return list(extra)
 
     def annotate(self, page_html: str) -> str:
-        """``page_html`` with a hidden term list after every heading (and before the first)."""
+        """``page_html`` with hidden term lists: inside every heading those of its own words
+        (so they weigh as the heading does: a title, a step's action), and after it those
+        of the text under it (and before the first heading, those of the text there)."""
         parts = _HEADING.split(page_html)
         out: list[str] = []
         for index, part in enumerate(parts):
-            is_heading = index % 2 == 1
-            if is_heading:
-                section = part + (parts[index + 1] if index + 1 < len(parts) else "")
-                out.append(part + self._hidden(section))
+            if index % 2 == 1:
+                close = part.rindex("</h")
+                hidden = self._hidden(part)
+                out.append(part[:close] + (f" {hidden}" if hidden else "") + part[close:])
+                body = parts[index + 1] if index + 1 < len(parts) else ""
+                out.append(self._hidden(body))
             elif index == 0 and part.strip():
                 out.append(self._hidden(part) + part)
             elif index != 0:
@@ -65,9 +71,10 @@ class Lexicon:
         extra = self.terms(html.unescape(_TAG.sub(" ", _IGNORED.sub(" ", fragment))))
         if not extra:
             return ""
-        return (f'<span class="{TERMS_CLASS}" aria-hidden="true">{TERMS_START} '
-                f'{" ".join(extra)} {TERMS_END}</span>')
+        return (f'<span class="{TERMS_CLASS}" aria-hidden="true"> {TERMS_START} '
+                f'{" ".join(extra)} {TERMS_END} </span>')
 
     def browser_data(self) -> dict[str, object]:
-        """What the search box needs: every root and synonym word the index knows."""
-        return {"roots": sorted(self.roots)}
+        """What the search box needs: every root and synonym word the index knows, and the
+        word lists and affix rules of :mod:`build_tools.search.language`."""
+        return {"roots": sorted(self.roots), **language.browser_data(SECTION_ANCHORS)}

@@ -9,6 +9,7 @@ markers such as ``<!-- sop-kb: situations -->`` (see :meth:`SitePages.expand_mar
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
 import unicodedata
@@ -24,8 +25,10 @@ from build_tools.rules.catalog import Catalog
 from build_tools.site.second_core import start as start_elsewhere
 from build_tools.model.sop import Revision, Sop, Step
 from build_tools.model.reference import COMPLAINT_TYPES, METRICS, Channel
+from build_tools.render.markup import plain
 from build_tools.render.renderer import INDEX_URI, SOP_DIR, Renderer, sop_uri
 from build_tools.model.review import review_statuses
+from build_tools.model.words import normalise
 from build_tools.problem import Level, Problem
 
 CATEGORY_DIR = "category"
@@ -159,6 +162,8 @@ class SitePages:
         self.related = related_sops(self.sops)
         self._sop_uris = {sop_uri(sop) for sop in self.sops}
         self.reviews = {status.sop.id: status for status in review_statuses(self.sops, self.today)}
+        #: The page on asking for a missing procedure (offered when search finds nothing).
+        self.request_uri: str | None = None
 
     @property
     def labels(self) -> dict[str, Any]:
@@ -195,7 +200,8 @@ class SitePages:
         with thousands of SOPs they are the largest pages to index."""
         if src_uri in self._sop_uris:
             return 1.0
-        if src_uri in _LISTINGS or src_uri.startswith(f"{CATEGORY_DIR}/"):
+        if src_uri in _LISTINGS or src_uri.startswith(f"{CATEGORY_DIR}/") or \
+                src_uri == self.request_uri:
             return 0.0
         return 0.6
 
@@ -321,6 +327,17 @@ class SitePages:
             for alias in sop.aliases:
                 yield redirect(f"{SOP_DIR}/{alias.lower()}.md", sop_uri(sop), None, True, title)
             yield redirect(card_uri(sop), sop_uri(sop), QUICK_CARD, False, title)
+
+    def suggestions(self) -> str:
+        """``assets/sop-kb/suggestions.json``: what the search box offers when nothing
+        matches a query: each SOP's title, URL and the roots of its title and situation (to
+        find the closest by situation), and where to ask for a missing procedure."""
+        sops = [{"t": plain(sop.title), "u": listing.page_url(sop_uri(sop), self.renderer.directory_urls),
+                 "w": normalise(f"{sop.title} {sop.situation or ''}")} for sop in self.sops]
+        request = (listing.page_url(self.request_uri, self.renderer.directory_urls)
+                   if self.request_uri else None)
+        return json.dumps({"request": request, "sops": sops}, ensure_ascii=False,
+                          separators=(",", ":"))
 
     def channels(self) -> list[Channel]:
         """Described channels in the reference file's order, then any used but undescribed."""

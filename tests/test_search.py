@@ -1,0 +1,119 @@
+"""Search as agents type it, in Chromium on the fixture knowledge base: no word is
+required, ranking follows where the words stand, typing slips are forgiven, an empty
+result says what to do next, and the browser's word rules agree with the index's."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SOPS
+
+from build_tools.model.words import root, words
+from build_tools.rules.catalog import load_catalog
+
+RANK = "([query, limit]) => window.sopKbSearch.rank(query, limit)"
+
+
+def rank(page, site_url: str, query: str) -> dict:
+    if not page.url.startswith(site_url):
+        page.goto(site_url + "sop/", wait_until="networkidle")
+        page.wait_for_function("() => window.sopKbSearch")
+    return page.evaluate(RANK, [query, 8])
+
+
+def sops(found: dict) -> list[str]:
+    return [r["url"].split("/sop/")[1].split("/")[0] for r in found["results"]
+            if "/sop/" in r["url"] and r["url"].split("/sop/")[1].split("/")[0]]
+
+
+def test_a_word_on_no_page_does_not_empty_the_list(page, site_url: str) -> None:
+    """Every word required used to end a long question in an empty list."""
+    found = rank(page, site_url, "pelanggan komplain barang rusak zzqxv")
+    assert found["results"]
+    assert sops(found)[0] == "cs-comp-002"
+
+
+def test_filler_words_are_never_required(page, site_url: str) -> None:
+    found = rank(page, site_url, "gimana dong cara refund nih")
+    assert found["terms"] == ["refund"]
+    assert sops(found)[0] == "cs-comp-002"
+
+
+def test_pages_matching_more_of_the_words_rank_first(page, site_url: str) -> None:
+    """Merging: 'paket' alone finds several SOPs; with 'telat' and 'kurir' the delivery
+    SOP, which holds all three, comes first, and SOPs holding one word still follow."""
+    alone = sops(rank(page, site_url, "paket"))
+    merged = sops(rank(page, site_url, "paket telat kurir"))
+    assert merged[0] == "cs-comp-003"
+    assert len(merged) > 1 and set(merged[1:]) & set(alone)
+
+
+def test_a_title_outweighs_a_word_deep_in_a_paragraph(page, site_url: str) -> None:
+    """'perilaku' is in the staff-behaviour SOP's title; elsewhere only in running text."""
+    assert sops(rank(page, site_url, "perilaku"))[0] == "cs-comp-005"
+
+
+@pytest.mark.parametrize("typed, expected, sop", [
+    ("kompalin", ("komplain",), "cs-comp-001"),
+    ("pengembalin dana", ("kembali", "pengembalian"), "cs-comp-002"),
+    ("pengirman terlambat", ("kirim", "pengiriman"), "cs-comp-003"),
+])
+def test_one_typing_slip_is_forgiven_in_longer_words(page, site_url: str, typed: str,
+                                                     expected: tuple[str, ...], sop: str) -> None:
+    found = rank(page, site_url, typed)
+    assert found["terms"][0] in expected
+    assert sop in sops(found)[:3]
+
+
+def test_short_words_are_not_corrected(page, site_url: str) -> None:
+    assert rank(page, site_url, "rsak")["terms"] == ["rsak"]  # four letters: never
+
+
+def test_a_result_opens_the_step_and_shows_the_sentence(page, site_url: str) -> None:
+    found = rank(page, site_url, "pelanggan minta uang kembali")
+    first = found["results"][0]
+    assert first["url"].endswith("/sop/cs-comp-002/#proses-refund") or \
+        first["url"].endswith("/sop/cs-comp-002/#tawarkan-solusi")
+    assert first["section"].startswith(("5. ", "4. "))
+    assert any(marked for _, marked in first["excerpt"])
+
+
+def test_the_box_shows_the_step_number_and_marks_the_words(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-chat-001/", wait_until="networkidle")
+    page.fill(".sop-search__input", "minta bukti foto rusak")
+    page.wait_for_selector(".sop-search__results:not([aria-busy]) .sop-search__result")
+    first = page.locator(".sop-search__result").first
+    assert first.locator(".sop-search__title").inner_text() == "Menangani keluhan produk rusak"
+    assert first.locator(".sop-search__step").inner_text().startswith("2. Minta foto")
+    assert first.locator(".sop-search__excerpt mark").count() >= 1
+    first.click()
+    page.wait_for_url("**/sop/cs-comp-002/#minta-bukti")
+
+
+def test_nothing_found_suggests_close_situations_and_how_to_ask(page, site_url: str) -> None:
+    page.goto(site_url + "sop/cs-chat-001/", wait_until="networkidle")
+    page.fill(".sop-search__input", "zzqxv wwqk")
+    page.wait_for_selector(".sop-search__request")
+    assert page.locator(".sop-search__none").inner_text() == "Tidak ada hasil untuk “zzqxv wwqk”"
+    assert page.locator(".sop-search__request").get_attribute("href").endswith("/usulkan-sop/")
+    # A word that is in situations but spelt so that the index has nothing: suggestions.
+    found = page.evaluate("q => window.sopKbSearch.closest(q)", "barang rusak")
+    assert found["sops"] and found["sops"][0]["u"] == "sop/cs-comp-002/"
+
+
+def test_the_browsers_word_rules_agree_with_the_indexs_stemmer(page, site_url: str) -> None:
+    """The affix rules the box uses (written into lexicon.json from
+    build_tools/search/language.py) reduce the site's word forms to the roots Sastrawi
+    gives at build time, for nearly all of them."""
+    catalog = load_catalog([SOPS])
+    forms = sorted({w for sop in catalog.sops for w in words(" ".join(
+        [sop.title, sop.purpose, *(step.action for step in sop.steps)]))
+        if w.isalpha() and len(w) > 5 and root(w) != w})
+    rank(page, site_url, "x")
+    roots = page.evaluate("""async forms => {
+        const out = [];
+        for (const form of forms) out.push(await window.sopKbSearch.rootOf(form));
+        return out; }""", forms)
+    agree = sum(roots[i] == root(form) for i, form in enumerate(forms))
+    assert len(forms) > 150
+    assert agree / len(forms) >= 0.9, [(f, r, root(f)) for f, r in zip(forms, roots, strict=True)
+                                       if r != root(f)][:20]
