@@ -41,6 +41,7 @@ lint: $(BIN)/.installed
 CONTENT_SITE ?= .check/site
 check-content: $(BIN)/.installed
 	$(BIN)/sopkb validate
+	$(BIN)/sopkb codeowners --check
 	$(BIN)/mkdocs build --strict --site-dir $(CONTENT_SITE)
 	$(BIN)/sopkb check-site $(CONTENT_SITE)
 

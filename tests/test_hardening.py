@@ -325,6 +325,11 @@ def hostile_project(project: Path) -> Path:
                         "author": PAYLOADS[0], "summary": PAYLOADS[1]}]
     (project / "sops" / "CS-XSS-001.yaml").write_text(
         yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    owners_file = project / "reference" / "owners.yaml"
+    owners = yaml.safe_load(owners_file.read_text("utf-8"))
+    for owner in (data["owner"], data["maintenance"]["owner"]):  # hostile owners, approved too
+        owners["owners"][owner] = ["@example/security"]
+    owners_file.write_text(yaml.safe_dump(owners, allow_unicode=True, sort_keys=False), "utf-8")
     linking = project / "sops" / "CS-COMP-001.yaml"
     linking_data = yaml.safe_load(linking.read_text("utf-8"))
     linking_data["related"] = [*linking_data.get("related", []), "CS-XSS-001"]

@@ -263,7 +263,7 @@ def test_workflows_call_commands_that_exist() -> None:
     pr = yaml.safe_load((ROOT / ".github" / "workflows" / "pr.yml").read_text("utf-8"))
     runs = " ".join(step.get("run", "") for step in pr["jobs"]["check"]["steps"])
     used = set(re.findall(r"sopkb ([a-z-]+)", runs))
-    assert used == {"validate", "check-links", "diff"} and used <= commands
+    assert used == {"validate", "codeowners", "check-links", "diff"} and used <= commands
     assert "--format github" in runs and "mkdocs build --strict" in runs
     assert "$GITHUB_STEP_SUMMARY" in runs and "python -m pytest" in runs
     uses = [step.get("uses", "") for step in pr["jobs"]["check"]["steps"]]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from build_tools.cli.codeowners import codeowners as codeowners_text
 from build_tools.cli.diff import ChangeSummary
 from build_tools.cli.reporters import REPORTER_BY_NAME
 from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
@@ -186,6 +187,12 @@ def new(sop_id: str | None, series: str | None, title: str | None, owner: str | 
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"created {path}; replace every TODO, then run: sopkb validate")
+    owners_file = Path(".github/CODEOWNERS")
+    if owners_file.is_file():
+        catalog = _catalog((folder,), reference_dir=Path("reference"))
+        if catalog.reference.owners:
+            owners_file.write_text(codeowners_text(catalog.documents, catalog.reference), "utf-8")
+            click.echo(f"updated {owners_file}: its owner's reviewers approve changes to it")
 
 
 def _valid_id(sop_id: str) -> bool:
@@ -229,6 +236,28 @@ def rules(report_format: str) -> None:
     width = max(map(len, RULES))
     for rule_id, description in RULES.items():
         click.echo(f"{rule_id:<{width}}  {description}")
+
+
+@main.command()
+@click.option("--output", type=click.Path(path_type=Path), default=Path(".github/CODEOWNERS"),
+              show_default=True, help="Where to write the file.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the file is out of date.")
+def codeowners(output: Path, check: bool) -> None:
+    """Write CODEOWNERS from reference/owners.yaml: a pull request that changes an SOP asks
+    its owner's reviewers to approve it. Every SOP owner must be mapped (sopkb validate)."""
+    catalog = _catalog(reference_dir=Path("reference"))
+    if not catalog.reference.owners:
+        raise click.ClickException("no reference/owners.yaml: nothing says who approves what")
+    text = codeowners_text(catalog.documents, catalog.reference)
+    current = output.read_text("utf-8") if output.is_file() else None
+    if check:
+        if current != text:
+            raise click.ClickException(f"{output} is out of date; run: sopkb codeowners")
+        click.echo(f"{output} is up to date", err=True)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, "utf-8")
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.command("check-site")

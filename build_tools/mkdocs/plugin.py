@@ -32,7 +32,7 @@ from build_tools.mkdocs.search import SiteSearch
 from build_tools.mkdocs.serving import CompiledTemplates, GeneratedFiles
 from build_tools.mkdocs.settings import SopConfig
 from build_tools.render import listing
-from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
+from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
 from build_tools.site import csp
 from build_tools.site.pages import PageCache, SitePages, build_date
@@ -91,9 +91,11 @@ class SopPlugin(BasePlugin[SopConfig]):
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
-        self.site = SitePages(self.catalog, self._language(config), today=build_date(),
-                              cache=self.page_cache, directory_urls=config.use_directory_urls,
-                              permalink=settings.permalink(config))
+        language = self._language(config)
+        self.site = SitePages(self.catalog, language, today=build_date(), cache=self.page_cache,
+                              directory_urls=config.use_directory_urls,
+                              permalink=settings.permalink(config), repository=settings.repository(
+                                  config, self.config, load_labels(language)))
         everything = self.search.start(Path(config.site_dir), self.catalog.synonyms,
                                        self.serving)
         for uri in (settings.STYLESHEET, settings.SEARCH_SCRIPT, *settings.SCRIPTS):
@@ -137,6 +139,8 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
                         files: Files) -> str:
+        if self.site is not None and page.file.generated_by:  # Material's edit action
+            page.edit_url = self.site.edit_urls.get(page.file.src_uri) or page.edit_url
         blocks = self.listings.pop(page.file.src_uri, None)
         if blocks:
             html = listing.restore(html, blocks)
@@ -170,8 +174,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.build.abandon()
         self.search.abort()
         if isinstance(error, OSError) and not self.serving:
-            # A full disk or an unwritable file while MkDocs writes the site: one line, as
-            # for every other failed build, not MkDocs' traceback (the old site is intact).
+            # A full disk while MkDocs writes the site: one line, not MkDocs' traceback.
             where = f" ({error.filename})" if error.filename else ""
             log.error(f"cannot write the site: {error.strerror or error}{where}")
             raise Abort("Aborted with a BuildError!") from None
@@ -182,11 +185,8 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: object) -> None:
-        for option in (self.config.sops_dir, self.config.reference_dir, self.config.training_dir):
-            if self._path(option).is_dir():
-                server.watch(str(self._path(option)))
-        if self._path(self.config.synonyms_file).is_file():
-            server.watch(str(self._path(self.config.synonyms_file)))
+        for path in settings.watched(self.root, self.config):
+            server.watch(str(path))
 
     def _path(self, option: str) -> Path:
         return self.root / option

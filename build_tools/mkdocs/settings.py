@@ -4,10 +4,13 @@ and adds to, the rest of MkDocs' configuration."""
 from __future__ import annotations
 
 from importlib import resources
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
+
+from build_tools.render.repository import Repository
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -39,6 +42,9 @@ class SopConfig(Config):
     """Language of generated headings; defaults to the theme's ``language``."""
     search_timeout = opt.Type((int, float), default=300)
     """Seconds to wait for any one answer of the search indexer before failing the build."""
+    issue_url = opt.Optional(opt.Type(str))
+    """A new-issue URL with ``{title}`` and ``{body}``: a "report a problem" link on every
+    step opens it filled in (no link when unset)."""
     request_page = opt.Type(str, default="usulkan-sop.md")
     """The hand-written page on asking for a missing procedure, which the search box offers
     when nothing matches (no link when the page does not exist)."""
@@ -73,6 +79,20 @@ def add_theme_overrides(config: MkDocsConfig) -> None:
     if folder not in dirs:
         custom = config.theme.custom_dir
         dirs.insert(1 if custom and dirs and dirs[0] == custom else 0, folder)
+
+
+def repository(config: MkDocsConfig, plugin: SopConfig, labels: dict[str, Any]) -> Repository:
+    """Where the site's files live: ``repo_url`` and ``edit_uri`` (for edit links) and the
+    plugin's ``issue_url`` (for report links)."""
+    return Repository.from_settings(config.repo_url, config.edit_uri, config.docs_dir,
+                                    plugin.issue_url, config.site_url,
+                                    {key: labels[key] for key in ("report_title", "report_body")})
+
+
+def watched(root: Path, plugin: SopConfig) -> list[Path]:
+    """The SOP, reference, training and synonym files ``mkdocs serve`` reloads on."""
+    folders = [root / plugin.sops_dir, root / plugin.reference_dir, root / plugin.training_dir]
+    return [path for path in (*folders, root / plugin.synonyms_file) if path.exists()]
 
 
 def permalink(config: MkDocsConfig) -> str:

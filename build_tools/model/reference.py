@@ -10,6 +10,7 @@ from build_tools.source.document import Document
 COMPLAINT_TYPES = "complaint-types.yaml"
 CHANNELS = "channels.yaml"
 METRICS = "metrics.yaml"
+OWNERS = "owners.yaml"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Reference:
     complainer_types: tuple[Guide, ...] = ()
     channels: dict[str, Channel] = field(default_factory=dict)
     metrics: dict[str, Metric] = field(default_factory=dict)
+    #: SOP owner (as written in ``owner`` and ``maintenance.owner``) → who approves for it.
+    owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:

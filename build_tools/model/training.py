@@ -19,3 +19,5 @@ class TrainingPath:
     goal: str
     items: tuple[TrainingItem, ...]
     audience: str | None = None
+    #: The file it was read from, as shown in messages (its path from the project root).
+    source: str = ""

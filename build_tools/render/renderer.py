@@ -17,12 +17,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from build_tools.model.sop import Duration, Sop
+from build_tools.model.sop import Duration, Sop, Step
 from build_tools.render import listing
 from build_tools.render.flowchart import flowchart
 from build_tools.render.labels import load_labels
 from build_tools.render.listing import Parts
 from build_tools.render.markup import LinkResolver, is_plain, plain, template_html, to_html
+from build_tools.render.repository import Repository
 from build_tools.render.terms import TERMS_END, TERMS_START
 
 SOP_DIR = "sop"
@@ -56,6 +57,9 @@ class Renderer:
         self.html_env = self._environment()
         self.html_env.globals.update(url=self._url, permalink=self._permalink,
                                      heading_id=self._heading_id, part=self._part)
+        #: Where the pages' files live (edit and report links), when configured.
+        self.repository: Repository = Repository()
+        self.env.globals.update(report_url=self._report_url)
         #: page uri → (the settings it was rendered with, its listing parts then).
         self._parts: dict[str, tuple[object, dict[Hashable, listing.Part]]] = {}
         #: The heading ids of each part being rendered (parts may nest).
@@ -170,6 +174,11 @@ class Renderer:
         if self.linked is not None:
             self.linked.update(part.linked)
         return Markup(part.html)
+
+    def _report_url(self, sop: Sop, step: Step) -> Markup | None:
+        """The link that opens an issue about ``step``, or None when none is configured."""
+        url = self.repository.report_url(sop, step)
+        return None if url is None else escape(url)
 
     def _permalink(self, anchor: str) -> Markup:
         if not self.permalink:

@@ -13,7 +13,7 @@ from build_tools.model.sop import Sop
 from build_tools.model.training import TrainingPath
 from build_tools.problem import Level, Problem
 from build_tools.rules.crossfile import cross_problems, sop_ids
-from build_tools.rules.reference import load_reference, reference_problems
+from build_tools.rules.reference import load_reference, owner_problems, reference_problems
 from build_tools.rules.schema import schema_problems
 from build_tools.rules.sop import rule_problems
 from build_tools.rules.synonyms import load_synonyms
@@ -162,6 +162,7 @@ def _load_catalog(paths: Iterable[Path], base: Path | None, reference_dir: Path 
             reference, sop_ids(documents),
             {channel for sop in sops for channel in sop.channels},
             {metric for sop in sops for metric in sop.feedback.metrics}))
+        problems.extend(owner_problems(reference, documents))
     synonyms: list[list[str]] = []
     if synonyms_file is not None and synonyms_file.is_file():
         synonyms, found = load_synonyms(synonyms_file, _display(synonyms_file, base))

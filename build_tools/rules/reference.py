@@ -16,6 +16,7 @@ from build_tools.model.reference import (
     CHANNELS,
     COMPLAINT_TYPES,
     METRICS,
+    OWNERS,
     Channel,
     Guide,
     Metric,
@@ -23,11 +24,13 @@ from build_tools.model.reference import (
 )
 from build_tools.problem import Problem
 from build_tools.rules.schema import load_checked
+from build_tools.source.document import Document
 
 SCHEMA_BY_FILE = {
     COMPLAINT_TYPES: "complaint-types.schema.json",
     CHANNELS: "channels.schema.json",
     METRICS: "metrics.schema.json",
+    OWNERS: "owners.schema.json",
 }
 
 
@@ -62,6 +65,8 @@ def _fill(reference: Reference, name: str, data: dict[str, Any]) -> None:
                          tuple(c.get("weaknesses", ())), c.get("response_time"),
                          tuple(c.get("flow", ())), c.get("example"))
             for key, c in data["channels"].items()}
+    elif name == OWNERS:
+        reference.owners = {owner: tuple(accounts) for owner, accounts in data["owners"].items()}
     elif name == METRICS:
         reference.metrics = {key: Metric(key, m["name"], m["meaning"], m["formula"], m["scale"],
                                          m["reading"]) for key, m in data["metrics"].items()}
@@ -88,3 +93,20 @@ def reference_problems(reference: Reference, sop_ids: set[str], used_channels: I
         for missing in sorted(set(used) - set(described)):
             yield doc.problem((name.removesuffix(".yaml"),), f"undescribed-{what}",
                               f"{what} {missing!r} is used by an SOP but not described here")
+
+
+def owner_problems(reference: Reference, documents: Iterable[Document]) -> Iterator[Problem]:
+    """unmapped-owner: with an owners file, every SOP's ``owner`` and ``maintenance.owner``
+    is in it, so a pull request changing the SOP asks someone to approve it."""
+    if not reference.has(OWNERS):
+        return
+    for doc in documents:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        maintenance = data.get("maintenance")
+        for node_path, owner in ((("owner",), data.get("owner")), (
+                ("maintenance", "owner"),
+                maintenance.get("owner") if isinstance(maintenance, dict) else None)):
+            if isinstance(owner, str) and owner not in reference.owners:
+                yield doc.problem(node_path, "unmapped-owner",
+                                  f"owner {owner!r} is not in {reference.documents[OWNERS].path}: "
+                                  f"no one would be asked to approve changes to this SOP")

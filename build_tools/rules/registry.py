@@ -59,6 +59,7 @@ RULES: dict[str, str] = {
     "undescribed-channel": "an SOP uses a channel that channels.yaml does not describe",
     "undescribed-metric": "an SOP uses a metric that metrics.yaml does not describe",
     "duplicate-synonym": "a word or phrase in two synonym groups",
+    "unmapped-owner": "an SOP owner that owners.yaml does not map to approvers",
     # Hand-written pages (docs/)
     "unknown-marker": "a <!-- sop-kb: … --> marker the plugin does not know",
     # Warnings

@@ -44,7 +44,7 @@ def load_training(folder: Path, display: str, sops: dict[str, Sop],
             paths.append(TrainingPath(
                 data["id"], data["title"], data["goal"],
                 tuple(TrainingItem(i["sop"], i["goal"], i.get("step")) for i in data["items"]),
-                data.get("audience")))
+                data.get("audience"), doc.path))
     return paths, problems
 
 

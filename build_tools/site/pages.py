@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from markupsafe import escape
@@ -24,14 +25,17 @@ from build_tools.render import listing
 from build_tools.rules.catalog import Catalog
 from build_tools.site.second_core import start as start_elsewhere
 from build_tools.model.sop import Revision, Sop, Step
-from build_tools.model.reference import COMPLAINT_TYPES, METRICS, Channel
+from build_tools.model.reference import CHANNELS, COMPLAINT_TYPES, METRICS, Channel
 from build_tools.render.markup import plain
+from build_tools.render.repository import Repository
 from build_tools.render.renderer import INDEX_URI, SOP_DIR, Renderer, sop_uri
 from build_tools.model.review import review_statuses
 from build_tools.model.words import normalise
 from build_tools.problem import Level, Problem
 
 CATEGORY_DIR = "category"
+#: The status of an SOP no longer in force: still served, with a banner; listed nowhere.
+RETIRED = "retired"
 COMPLAINT_TYPES_URI = "complaint-types.md"
 CHANNELS_URI = "channels.md"
 METRICS_URI = "metrics.md"
@@ -144,7 +148,8 @@ class SitePages:
 
     def __init__(self, catalog: Catalog, language: str,
                  today: datetime.date | None = None, cache: PageCache | None = None,
-                 directory_urls: bool = True, permalink: str = "&para;") -> None:
+                 directory_urls: bool = True, permalink: str = "&para;",
+                 repository: Repository | None = None) -> None:
         """``directory_urls`` and ``permalink`` say how the site links pages and headings
         (MkDocs' ``use_directory_urls``, the ``toc`` extension's ``permalink``), for the
         parts of pages written as HTML (see :mod:`build_tools.render.listing`)."""
@@ -156,11 +161,17 @@ class SitePages:
         self.renderer = self.cache.renderer(language)
         self.renderer.directory_urls = directory_urls
         self.renderer.permalink = permalink
+        self.renderer.repository = repository or Repository()
         self.renderer.sop_titles = {sop.id: (sop.slug, sop.title) for sop in catalog.sops}
         self.by_id = {sop.id: sop for sop in self.sops}
-        self.groups = self.renderer.categories(self.sops)
+        #: The SOPs listed on the pages that go over all of them: every one but the retired,
+        #: whose pages are still served (with a banner), so that links to them keep working.
+        self.listed = [sop for sop in self.sops if sop.status != RETIRED]
+        self.listed_by_id = {sop.id: sop for sop in self.listed}
+        self.groups = self.renderer.categories(self.listed)
         self.related = related_sops(self.sops)
         self._sop_uris = {sop_uri(sop) for sop in self.sops}
+        self._retired_uris = {sop_uri(sop) for sop in self.sops if sop.status == RETIRED}
         self.reviews = {status.sop.id: status for status in review_statuses(self.sops, self.today)}
         #: The page on asking for a missing procedure (offered when search finds nothing).
         self.request_uri: str | None = None
@@ -168,6 +179,19 @@ class SitePages:
     @property
     def labels(self) -> dict[str, Any]:
         return self.renderer.labels
+
+    @cached_property
+    def edit_urls(self) -> dict[str, str | None]:
+        """src_uri → where to edit the file a generated page is built from (None: nowhere)."""
+        repository = self.renderer.repository
+        urls = {sop_uri(sop): repository.edit_url(sop.source) for sop in self.sops}
+        for name, uri in ((COMPLAINT_TYPES, COMPLAINT_TYPES_URI), (CHANNELS, CHANNELS_URI),
+                          (METRICS, METRICS_URI)):
+            if self.reference.has(name):
+                urls[uri] = repository.edit_url(self.reference.documents[name].path)
+        for path in self.training:
+            urls[f"{TRAINING_DIR}/{path.id}.md"] = repository.edit_url(path.source)
+        return urls
 
     def category_uri(self, name: str) -> str:
         return f"{CATEGORY_DIR}/{slugify(name)}.md"
@@ -198,6 +222,8 @@ class SitePages:
         pages say (SOP index, categories, templates, roles, changes, review dates) are not
         indexed (0): a hit there would only stand between the agent and the SOP's step, and
         with thousands of SOPs they are the largest pages to index."""
+        if src_uri in self._retired_uris:
+            return 0.0
         if src_uri in self._sop_uris:
             return 1.0
         if src_uri in _LISTINGS or src_uri.startswith(f"{CATEGORY_DIR}/") or \
@@ -216,6 +242,7 @@ class SitePages:
         in a second process (:mod:`build_tools.site.second_core`) while this one renders the rest.
         """
         titles = self.renderer.sop_titles
+        edit_urls = {uri: escape(url) for uri, url in self.edit_urls.items() if url}
 
         def key(template: str, context: dict[str, object]) -> tuple[object, ...]:
             return (template, context, self.renderer.language, self.renderer.directory_urls,
@@ -231,6 +258,7 @@ class SitePages:
                 self.renderer.linked = None
 
         def page(uri: str, template: str, **context: object) -> tuple[str, str]:
+            context = {"edit_url": edit_urls.get(uri), **context}
             page_key = key(template, context)
             cached = self.cache.pages.get(uri)
             if cached is not None and cached[0] == page_key and all(
@@ -241,7 +269,9 @@ class SitePages:
             return uri, markdown
 
         links = {"channels": True, "metrics": self.reference.has(METRICS)}
-        sop_pages = [(sop_uri(sop), {"sop": sop, "related": self.related[sop.id],
+        sop_pages = [(sop_uri(sop), {"sop": sop, "related": [
+                          other for other in self.related[sop.id] if other.status != RETIRED],
+                          "edit_url": edit_urls.get(sop_uri(sop)),
                                      "links": links, "review": self.reviews[sop.id]})
                      for sop in self.sops]
         # With none of them rendered before (a build, not a serve session), the SOP pages
@@ -275,20 +305,21 @@ class SitePages:
         """The pages after the SOP pages: reference data and pages listing every SOP."""
         if self.reference.has(COMPLAINT_TYPES):
             yield page(COMPLAINT_TYPES_URI, "complaint_types", reference=self.reference,
-                       by_id=self.by_id)
+                       by_id=self.listed_by_id)
         channels = self.channels()
         yield page(CHANNELS_URI, "channels", channels=channels, sops_by_channel={
-            channel.id: [sop for sop in self.sops if channel.id in sop.channels]
+            channel.id: [sop for sop in self.listed if channel.id in sop.channels]
             for channel in channels})
         if self.reference.has(METRICS):
             metrics = list(self.reference.metrics.values())
-            trackers = {m.id: [s.id for s in self.sops if m.id in s.feedback.metrics]
+            trackers = {m.id: [s.id for s in self.listed if m.id in s.feedback.metrics]
                         for m in metrics}
             yield page(METRICS_URI, "metrics", metrics=metrics, trackers=trackers,
                        by_id=self.by_id)
         yield page(TEMPLATES_URI, "templates", groups=self.groups)
-        yield page(ROLES_URI, "roles", roles=roles(self.sops))
-        yield page(REVIEW_URI, "review", statuses=list(self.reviews.values()), today=self.today)
+        yield page(ROLES_URI, "roles", roles=roles(self.listed))
+        yield page(REVIEW_URI, "review", today=self.today, statuses=[
+            status for status in self.reviews.values() if status.sop.status != RETIRED])
         yield page(CHANGES_URI, "changes", changes=self.recent_changes())
         if self.training:
             yield page(f"{TRAINING_DIR}/index.md", "training_index", paths=self.training)
@@ -298,7 +329,7 @@ class SitePages:
 
     def recent_changes(self) -> list[tuple[Sop, Revision]]:
         """The latest revisions across all SOPs, newest first."""
-        changes = [(sop, entry) for sop in self.sops for entry in sop.history]
+        changes = [(sop, entry) for sop in self.listed for entry in sop.history]
         changes.sort(key=lambda change: (change[1].date, change[0].id), reverse=True)
         return changes[:RECENT_CHANGES]
 
@@ -333,7 +364,7 @@ class SitePages:
         matches a query: each SOP's title, URL and the roots of its title and situation (to
         find the closest by situation), and where to ask for a missing procedure."""
         sops = [{"t": plain(sop.title), "u": listing.page_url(sop_uri(sop), self.renderer.directory_urls),
-                 "w": normalise(f"{sop.title} {sop.situation or ''}")} for sop in self.sops]
+                 "w": normalise(f"{sop.title} {sop.situation or ''}")} for sop in self.listed]
         request = (listing.page_url(self.request_uri, self.renderer.directory_urls)
                    if self.request_uri else None)
         return json.dumps({"request": request, "sops": sops}, ensure_ascii=False,
@@ -370,7 +401,7 @@ class SitePages:
         def expand(match: re.Match[str]) -> str:
             name, args = match.group(1), match.group(2).split()
             if name == "situations" and not args:
-                return self.renderer.listing_fragment(src_uri, "situations", self.sops)
+                return self.renderer.listing_fragment(src_uri, "situations", self.listed)
             if name == "sop-list" and args:
                 unknown = [sop_id for sop_id in args if sop_id not in self.by_id]
                 if unknown:
