@@ -150,7 +150,8 @@ def test_overdue_banner_review_page_and_recent_changes(project: Path) -> None:
     assert banner and banner.group(1) == "2024-07-10" and "hidden" not in banner.group(2)
     assert "tanyakan kepada Koordinator Kanal Digital" in chat
     email = (site / "sop" / "cs-email-001" / "index.html").read_text("utf-8")
-    assert re.search(r'class="sop-overdue[^"]*" data-next-review="2027-03-01" hidden', email)
+    assert re.search(r'class="sop-overdue[^"]*" data-next-review="2027-03-01" '
+                     r'data-time-zone="Asia/Jakarta" hidden', email)
     review = (site / "review-status" / "index.html").read_text("utf-8")
     assert review.index('id="overdue"') < review.index("cs-chat-001")
     changes = (site / "changes" / "index.html").read_text("utf-8")

@@ -1,41 +1,61 @@
-/* Small tools on the pages: "copy link to this step" beside every step heading (trainers
- * paste the link into training material; it opens the SOP at that step), and training-path
- * checklists whose ticks are kept in this browser (localStorage). */
+/* Small tools on the pages: "copy link to this step" after every step heading (trainers
+ * paste the link into training material; it opens the SOP at that step), training-path
+ * checklists whose ticks are kept in this browser (localStorage), and the overdue banner. */
 (function () {
   "use strict";
   var lang = (document.documentElement.lang || "en").slice(0, 2);
   var TEXT = {
-    id: {copy: "Salin tautan langkah", done: "Tautan disalin"},
-    en: {copy: "Copy link to this step", done: "Link copied"}
-  }[lang] || {copy: "Copy link to this step", done: "Link copied"};
+    id: {copy: "Salin tautan langkah", done: "Tautan langkah disalin"},
+    en: {copy: "Copy link to this step", done: "Link to the step copied"}
+  }[lang] || {copy: "Copy link to this step", done: "Link to the step copied"};
 
   function stepUrl(id) {
     return location.origin + location.pathname + "#" + encodeURIComponent(id);
   }
 
+  /* One polite live region per page: what a button did is announced, not only shown. */
+  var status = null;
+  function announce(text) {
+    if (!status) {
+      status = document.createElement("div");
+      status.className = "sop-visually-hidden";
+      status.setAttribute("role", "status");
+      document.body.appendChild(status);
+    }
+    status.textContent = "";
+    setTimeout(function () { status.textContent = text; }, 50);
+  }
+
+  /* The button stands after the heading, not inside it: the heading's name stays the step's
+   * action, and the button has a name of its own. */
   function add(root) {
     root.querySelectorAll("h3.sop-step[id]").forEach(function (heading) {
-      if (heading.querySelector(".sop-step-link")) { return; }
+      var next = heading.nextElementSibling;
+      if (next && next.classList.contains("sop-step-link")) { return; }
+      var name = heading.textContent.replace(/¶\s*$/, "").trim();
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sop-step-link";
-      button.title = TEXT.copy;
-      button.setAttribute("aria-label", TEXT.copy);
+      button.setAttribute("aria-label", TEXT.copy + ": " + name);
       button.setAttribute("data-pagefind-ignore", "");
       // Material's "link" icon, inline: no icon font or emoji font is needed.
       button.innerHTML = '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">' +
         '<path fill="currentColor" d="M3.9 12c0-1.71 1.39-3.1 3.1-3.1h4V7H7c-2.76 0-5 2.24-5 ' +
         '5s2.24 5 5 5h4v-1.9H7c-1.71 0-3.1-1.39-3.1-3.1M8 13h8v-2H8v2m9-6h-4v1.9h4c1.71 0 3.1 ' +
-        '1.39 3.1 3.1s-1.39 3.1-3.1 3.1h-4V17h4c2.76 0 5-2.24 5-5s-2.24-5-5-5Z"/></svg>';
+        '1.39 3.1 3.1s-1.39 3.1-3.1 3.1h-4V17h4c2.76 0 5-2.24 5-5s-2.24-5-5-5Z"/></svg>' +
+        '<span class="sop-step-link__text"></span>';
+      var label = button.querySelector(".sop-step-link__text");
+      label.textContent = " " + TEXT.copy;
       button.addEventListener("click", function () {
         var url = stepUrl(heading.id);
         var done = function () {
-          button.title = TEXT.done;
+          label.textContent = " " + TEXT.done;
           button.classList.add("sop-step-link--done");
+          announce(TEXT.done);
           setTimeout(function () {
-            button.title = TEXT.copy;
+            label.textContent = " " + TEXT.copy;
             button.classList.remove("sop-step-link--done");
-          }, 1500);
+          }, 2000);
         };
         if (navigator.clipboard && navigator.clipboard.writeText) {
           navigator.clipboard.writeText(url).then(done, function () { prompt(TEXT.copy, url); });
@@ -43,10 +63,11 @@
           prompt(TEXT.copy, url);
         }
       });
-      heading.appendChild(button);
+      heading.insertAdjacentElement("afterend", button);
     });
   }
 
+  /* Ticks are kept by SOP and step id, so they stay on their item when a path changes. */
   function checklists(root) {
     root.querySelectorAll(".sop-training[data-training]").forEach(function (list) {
       var key = "sop-kb:training:" + list.getAttribute("data-training");
@@ -63,15 +84,40 @@
     });
   }
 
-  /* A page built before its SOP's review date shows the banner once the date has passed. */
+  /* Today in the site's time zone (Asia/Jakarta unless configured), as YYYY-MM-DD. */
+  function today(timeZone) {
+    try {
+      return new Intl.DateTimeFormat("en-CA", {timeZone: timeZone, year: "numeric",
+                                              month: "2-digit", day: "2-digit"}).format(new Date());
+    } catch (e) {
+      return new Date().toISOString().slice(0, 10);
+    }
+  }
+
+  /* A page built before its SOP's review date shows the banner once the date has passed
+   * where the site's readers are. */
   function overdue(root) {
-    var today = new Date().toISOString().slice(0, 10);
     root.querySelectorAll(".sop-overdue[data-next-review]").forEach(function (banner) {
-      if (banner.getAttribute("data-next-review") < today) { banner.hidden = false; }
+      var date = today(banner.getAttribute("data-time-zone") || "Asia/Jakarta");
+      if (banner.getAttribute("data-next-review") < date) { banner.hidden = false; }
     });
   }
 
-  function start() { add(document); checklists(document); overdue(document); }
+  /* The theme wraps each code block's copy button in an unnamed <nav>: a page with several
+   * templates has as many navigation landmarks, all alike. They are plain containers. */
+  function groups(root) {
+    root.querySelectorAll("nav.md-code__nav:not([role])").forEach(function (nav) {
+      nav.setAttribute("role", "none");
+    });
+  }
+
+  window.sopKbPageTools = {today: today};
+
+  function start() {
+    add(document); checklists(document); overdue(document); groups(document);
+    new MutationObserver(function () { groups(document); })
+      .observe(document.body, {childList: true, subtree: true});
+  }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {

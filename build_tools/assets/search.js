@@ -12,10 +12,12 @@
   var TEXTS = {
     id: {placeholder: "Cari SOP, langkah, templat…", none: "Tidak ada hasil untuk", label: "Cari",
          unavailable: "Pencarian belum siap, coba lagi", suggest: "SOP yang situasinya paling mirip:",
-         request: "Prosedur yang Anda cari belum ada? Usulkan SOP baru", step: "Langkah"},
+         request: "Prosedur yang Anda cari belum ada? Usulkan SOP baru", step: "Langkah",
+         count: "{n} hasil", noneShort: "tidak ada hasil"},
     en: {placeholder: "Search SOPs, steps, templates…", none: "No results for", label: "Search",
          unavailable: "Search is not ready yet, try again", suggest: "SOPs for the closest situations:",
-         request: "Procedure missing? Ask for a new SOP", step: "Step"}
+         request: "Procedure missing? Ask for a new SOP", step: "Step",
+         count: "{n} results", noneShort: "no results"}
   };
   var TEXT = TEXTS[lang] || TEXTS.en;
   var SHOWN = 8;
@@ -373,79 +375,139 @@
     });
   }
 
-  function emptyState(panel, query, ticket, current) {
-    var none = document.createElement("p");
-    none.className = "sop-search__none";
-    none.textContent = TEXT.none + " “" + query + "”";
-    panel.textContent = "";
-    panel.appendChild(none);
-    closest(query).then(function (found) {
-      if (ticket !== current()) { return; }
-      if (found.sops.length) {
-        var heading = document.createElement("p");
-        heading.className = "sop-search__suggest";
-        heading.textContent = TEXT.suggest;
-        panel.appendChild(heading);
-        found.sops.forEach(function (sop) {
-          var link = document.createElement("a");
-          link.className = "sop-search__result sop-search__suggestion";
-          link.href = new URL(sop.u, base).href;
-          link.textContent = sop.t;
-          panel.appendChild(link);
-        });
-      }
-      if (found.request) {
-        var request = document.createElement("a");
-        request.className = "sop-search__request";
-        request.href = new URL(found.request, base).href;
-        request.textContent = TEXT.request;
-        panel.appendChild(request);
-      }
-    });
-  }
-
+  /* The search box, an ARIA 1.2 combobox: the results are options of a listbox, the arrow
+   * keys move through them, Enter opens the highlighted one (or the first) of the query as
+   * typed now, never of an earlier one, Escape closes the list and keeps focus in the box,
+   * and a polite live region says how many results there are. */
   function build() {
     var header = document.querySelector(".md-header__inner");
     if (!header || document.querySelector(".sop-search")) { return; }
     var box = document.createElement("div");
     box.className = "sop-search";
     box.setAttribute("role", "search");
-    box.innerHTML = '<input class="sop-search__input" type="search" autocomplete="off">' +
-      '<div class="sop-search__results" role="listbox" hidden></div>';
+    box.innerHTML = '<input class="sop-search__input" type="search" autocomplete="off" ' +
+      'role="combobox" aria-expanded="false" aria-autocomplete="list" ' +
+      'aria-controls="sop-search-list">' +
+      '<div class="sop-search__results" hidden>' +
+      '<div class="sop-search__list" id="sop-search-list" role="listbox"></div>' +
+      '<div class="sop-search__message"></div></div>' +
+      '<div class="sop-visually-hidden sop-search__status" role="status"></div>';
     var input = box.querySelector("input");
     var panel = box.querySelector(".sop-search__results");
+    var list = box.querySelector(".sop-search__list");
+    var message = box.querySelector(".sop-search__message");
+    var status = box.querySelector(".sop-search__status");
     input.placeholder = TEXT.placeholder;
     input.setAttribute("aria-label", TEXT.label);
+    list.setAttribute("aria-label", TEXT.label);
     var title = header.querySelector(".md-header__title");
     header.insertBefore(box, title ? title.nextSibling : null);
 
     var counter = 0;
-    function current() { return counter; }
+    var active = -1;
+    var shownFor = null;     // the query whose results the list shows, all loaded
+    var openWhenShown = false;
+
+    function options() { return Array.prototype.slice.call(list.querySelectorAll('[role="option"]')); }
+
+    function open(visible) {
+      panel.hidden = !visible;
+      input.setAttribute("aria-expanded", visible ? "true" : "false");
+      if (!visible) { highlight(-1); }
+    }
+
+    function highlight(index) {
+      var all = options();
+      active = all.length && index >= 0 ? (index + all.length) % all.length : -1;
+      all.forEach(function (option, place) {
+        option.setAttribute("aria-selected", place === active ? "true" : "false");
+      });
+      if (active >= 0) {
+        input.setAttribute("aria-activedescendant", all[active].id);
+        if (all[active].scrollIntoView) { all[active].scrollIntoView({block: "nearest"}); }
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function addOption(element) {
+      element.setAttribute("role", "option");
+      element.setAttribute("aria-selected", "false");
+      element.id = "sop-search-option-" + options().length;
+      list.appendChild(element);
+    }
+
+    function say(text) { status.textContent = text; }
+
+    function clear() {
+      list.textContent = "";
+      message.textContent = "";
+      highlight(-1);
+    }
+
+    function emptyState(query, ticket) {
+      clear();
+      var none = document.createElement("p");
+      none.className = "sop-search__none";
+      none.textContent = TEXT.none + " “" + query + "”";
+      message.appendChild(none);
+      say(TEXT.noneShort);
+      closest(query).then(function (found) {
+        if (ticket !== counter) { return; }
+        if (found.sops.length) {
+          var heading = document.createElement("p");
+          heading.className = "sop-search__suggest";
+          heading.textContent = TEXT.suggest;
+          list.parentNode.insertBefore(heading, list);
+          found.sops.forEach(function (sop) {
+            var link = document.createElement("a");
+            link.className = "sop-search__result sop-search__suggestion";
+            link.href = new URL(sop.u, base).href;
+            link.textContent = sop.t;
+            addOption(link);
+          });
+        }
+        if (found.request) {
+          var request = document.createElement("a");
+          request.className = "sop-search__request";
+          request.href = new URL(found.request, base).href;
+          request.textContent = TEXT.request;
+          message.appendChild(request);
+        }
+      });
+    }
+
     function run() {
       var query = input.value.trim();
       var ticket = ++counter;
+      shownFor = null;
+      Array.prototype.forEach.call(panel.querySelectorAll(".sop-search__suggest"), function (p) {
+        p.remove();
+      });
       if (!query) {
-        panel.hidden = true; panel.textContent = ""; panel.removeAttribute("aria-busy");
+        clear(); open(false); panel.removeAttribute("aria-busy"); say("");
         return;
       }
       function unavailable() {
         if (ticket !== counter) { return; }
+        clear();
         var note = document.createElement("p");
         note.className = "sop-search__none sop-search__unavailable";
         note.textContent = TEXT.unavailable;
-        panel.textContent = "";
-        panel.appendChild(note);
+        message.appendChild(note);
+        say(TEXT.unavailable);
         panel.removeAttribute("aria-busy");
-        panel.hidden = false;
+        open(true);
       }
       rank(query).then(function (ranked) {
         if (ticket !== counter) { return; }
-        var lexiconNow = ranked.lexicon;
         var results = ranked.results.slice(0, SHOWN);
         if (!results.length) {
-          emptyState(panel, query, ticket, current);
+          emptyState(query, ticket);
           panel.removeAttribute("aria-busy");
-          panel.hidden = false;
+          shownFor = query;
+          openWhenShown = false;
+          open(true);
           return;
         }
         // Each result is shown as soon as it and those ranked above it have loaded; the
@@ -461,29 +523,50 @@
           }).then(function (data) {
             if (!data || ticket !== counter) { return; }
             loadedData[place] = data;
-            if (shown === 0 && loadedData[0]) { panel.textContent = ""; }
+            if (shown === 0 && loadedData[0]) { clear(); }
             while (shown < results.length && loadedData[shown]) {
-              panel.appendChild(resultItem(describe(loadedData[shown++], ranked.terms, lexiconNow)));
+              addOption(resultItem(describe(loadedData[shown++], ranked.terms, ranked.lexicon)));
             }
-            if (shown === results.length) { panel.removeAttribute("aria-busy"); }
-            panel.hidden = false;
+            if (shown === results.length) {
+              panel.removeAttribute("aria-busy");
+              shownFor = query;
+              say(TEXT.count.replace("{n}", String(results.length)));
+              if (openWhenShown) { openWhenShown = false; go(); }
+            }
+            open(true);
           });
         });
       }).catch(unavailable);
     }
 
+    function go() {
+      var all = options();
+      var chosen = active >= 0 ? all[active] : all[0];
+      if (chosen) { window.location.href = chosen.href; }
+    }
+
     input.addEventListener("input", run);
-    input.addEventListener("focus", function () { load().catch(function () {}); if (input.value) { run(); } });
+    input.addEventListener("focus", function () {
+      load().catch(function () {});
+      if (input.value && panel.hidden) { run(); }
+    });
     input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter") {
-        var first = panel.querySelector("a");
-        if (first) { window.location.href = first.href; }
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (panel.hidden && input.value.trim()) { open(true); }
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        highlight(active < 0 && step < 0 ? options().length - 1 : active + step);
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        if (!input.value.trim()) { return; }
+        if (shownFor === input.value.trim()) { go(); } else { openWhenShown = true; }
       } else if (event.key === "Escape") {
-        panel.hidden = true; input.blur();
+        if (!panel.hidden) { event.preventDefault(); }
+        open(false);
       }
     });
     document.addEventListener("click", function (event) {
-      if (!box.contains(event.target)) { panel.hidden = true; }
+      if (!box.contains(event.target)) { open(false); }
     });
     document.addEventListener("keydown", function (event) {
       var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);

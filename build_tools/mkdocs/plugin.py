@@ -32,7 +32,7 @@ from build_tools.mkdocs.search import SiteSearch
 from build_tools.mkdocs.serving import CompiledTemplates, GeneratedFiles
 from build_tools.mkdocs.settings import SopConfig
 from build_tools.render import listing
-from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
+from build_tools.render.labels import load_labels
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
 from build_tools.site import csp
 from build_tools.site.pages import PageCache, SitePages, build_date
@@ -91,11 +91,12 @@ class SopPlugin(BasePlugin[SopConfig]):
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
-        language = self._language(config)
-        self.site = SitePages(self.catalog, language, today=build_date(), cache=self.page_cache,
-                              directory_urls=config.use_directory_urls,
-                              permalink=settings.permalink(config), repository=settings.repository(
-                                  config, self.config, load_labels(language)))
+        language = settings.language(config, self.config, log.warning)
+        self.site = SitePages(
+            self.catalog, language, today=build_date(self.config.time_zone), cache=self.page_cache,
+            directory_urls=config.use_directory_urls, permalink=settings.permalink(config),
+            repository=settings.repository(config, self.config, load_labels(language)),
+            time_zone=self.config.time_zone)
         everything = self.search.start(Path(config.site_dir), self.catalog.synonyms,
                                        self.serving)
         for uri in (settings.STYLESHEET, settings.SEARCH_SCRIPT, *settings.SCRIPTS):
@@ -190,11 +191,3 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def _path(self, option: str) -> Path:
         return self.root / option
-
-    def _language(self, config: MkDocsConfig) -> str:
-        language = self.config.language or config.theme.get("language") or DEFAULT_LANGUAGE
-        if language not in available_languages():
-            log.warning(f"no labels for language {language!r}; using {DEFAULT_LANGUAGE!r} "
-                        f"(available: {', '.join(available_languages())})")
-            return DEFAULT_LANGUAGE
-        return str(language)

@@ -3,6 +3,7 @@ and adds to, the rest of MkDocs' configuration."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 
+from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.repository import Repository
 
 if TYPE_CHECKING:
@@ -48,6 +50,8 @@ class SopConfig(Config):
     request_page = opt.Type(str, default="usulkan-sop.md")
     """The hand-written page on asking for a missing procedure, which the search box offers
     when nothing matches (no link when the page does not exist)."""
+    time_zone = opt.Type(str, default="Asia/Jakarta")
+    """Where the site's readers are: review dates (and the overdue banner) count days there."""
     min_free_mb = opt.Type(int, default=50)
     """Refuse to start a build with less free disk space than this beside the site folder."""
 
@@ -87,6 +91,16 @@ def repository(config: MkDocsConfig, plugin: SopConfig, labels: dict[str, Any]) 
     return Repository.from_settings(config.repo_url, config.edit_uri, config.docs_dir,
                                     plugin.issue_url, config.site_url,
                                     {key: labels[key] for key in ("report_title", "report_body")})
+
+
+def language(config: MkDocsConfig, plugin: SopConfig, warn: Callable[[str], None]) -> str:
+    """The language of generated headings: the plugin's, else the theme's, if labels exist."""
+    language = plugin.language or config.theme.get("language") or DEFAULT_LANGUAGE
+    if language not in available_languages():
+        warn(f"no labels for language {language!r}; using {DEFAULT_LANGUAGE!r} "
+             f"(available: {', '.join(available_languages())})")
+        return DEFAULT_LANGUAGE
+    return str(language)
 
 
 def watched(root: Path, plugin: SopConfig) -> list[Path]:

@@ -88,7 +88,7 @@ def flowchart(sop: Sop, labels: dict[str, str],
     parts.append(_escalation(sop, labels, duration, total))
     title = escape(f"{labels['procedure']}: {plain(sop.title)}")
     return Markup(
-        f'<svg class="sop-flow__svg" viewBox="0 0 {WIDTH} {total}" role="img" '
+        f'<svg class="sop-flow__svg" viewBox="0 0 {WIDTH} {total}" role="group" '
         f'aria-label="{title}" xmlns="http://www.w3.org/2000/svg">'
         f'<title>{title}</title>'
         '<defs><marker id="sop-flow-head" viewBox="0 0 10 10" refX="9" refY="5" '

@@ -59,7 +59,7 @@ class Renderer:
                                      heading_id=self._heading_id, part=self._part)
         #: Where the pages' files live (edit and report links), when configured.
         self.repository: Repository = Repository()
-        self.env.globals.update(report_url=self._report_url)
+        self.env.globals.update(report_url=self._report_url, url=self._url)
         #: page uri → (the settings it was rendered with, its listing parts then).
         self._parts: dict[str, tuple[object, dict[Hashable, listing.Part]]] = {}
         #: The heading ids of each part being rendered (parts may nest).

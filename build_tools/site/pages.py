@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from markupsafe import escape
@@ -54,13 +55,18 @@ _LISTINGS = frozenset({INDEX_URI, TEMPLATES_URI, ROLES_URI, CHANGES_URI, REVIEW_
 _MARKER = re.compile(r"<!--\s*sop-kb:\s*([a-z-]+)((?:\s+[^\s>]+)*)\s*-->")
 
 
-def build_date() -> datetime.date:
-    """Today, or the date of ``SOURCE_DATE_EPOCH`` (as MkDocs uses for the sitemap), so a
-    build can be reproduced byte for byte on another day."""
+#: The time zone review dates are counted in, unless the site names another.
+TIME_ZONE = "Asia/Jakarta"
+
+
+def build_date(time_zone: str = TIME_ZONE) -> datetime.date:
+    """Today in ``time_zone``, or the date there at ``SOURCE_DATE_EPOCH`` (as MkDocs uses for
+    the sitemap), so a build can be reproduced byte for byte on another day."""
+    zone = ZoneInfo(time_zone)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date()
-    return datetime.date.today()
+        return datetime.datetime.fromtimestamp(int(epoch), zone).date()
+    return datetime.datetime.now(zone).date()
 
 
 def slugify(text: str) -> str:
@@ -149,11 +155,13 @@ class SitePages:
     def __init__(self, catalog: Catalog, language: str,
                  today: datetime.date | None = None, cache: PageCache | None = None,
                  directory_urls: bool = True, permalink: str = "&para;",
-                 repository: Repository | None = None) -> None:
+                 repository: Repository | None = None, time_zone: str = TIME_ZONE) -> None:
         """``directory_urls`` and ``permalink`` say how the site links pages and headings
         (MkDocs' ``use_directory_urls``, the ``toc`` extension's ``permalink``), for the
         parts of pages written as HTML (see :mod:`build_tools.render.listing`)."""
-        self.today = today or datetime.date.today()
+        self.today = today or build_date(time_zone)
+        #: Where the site's readers are: the overdue banner compares dates there.
+        self.time_zone = time_zone
         self.cache = cache or PageCache()
         self.sops = catalog.sops
         self.reference = catalog.reference
@@ -269,7 +277,7 @@ class SitePages:
             return uri, markdown
 
         links = {"channels": True, "metrics": self.reference.has(METRICS)}
-        sop_pages = [(sop_uri(sop), {"sop": sop, "related": [
+        sop_pages = [(sop_uri(sop), {"sop": sop, "time_zone": self.time_zone, "related": [
                           other for other in self.related[sop.id] if other.status != RETIRED],
                           "edit_url": edit_urls.get(sop_uri(sop)),
                                      "links": links, "review": self.reviews[sop.id]})
