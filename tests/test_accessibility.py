@@ -22,6 +22,8 @@ PAGE_TYPES = {
     "templates": "templates/", "roles": "roles/", "changes": "changes/",
     "review status": "review-status/", "training index": "training/",
     "training path": "training/orientasi-agen-baru/", "404": "404.html",
+    "practice": "latihan/cs-comp-002/", "practice to print": "latihan/cs-comp-002/cetak/",
+    "handbook": "training/orientasi-agen-baru/handbook/", "handbook of all": "handbook/",
 }
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 AXE = Axe()

@@ -283,7 +283,8 @@ def test_listing_parts_render_again_only_where_what_they_show_changed(
     render(cache=True)
     assert len(rendered) > 100
     for edited, old, new, linking in (
-            ("CS-COMP-002", "title: ", "title: Diedit ", {("steps", "pemantau", "CS-SOCMED-001")}),
+            ("CS-COMP-002", "title: ", "title: Diedit ", {("steps", "pemantau", "CS-SOCMED-001"),
+                                                           ("handbook", "CS-SOCMED-001")}),
             ("CS-COMP-001", "action: ", "action: Diedit ", set())):
         _edit(sops / f"{edited}.yaml", old, new)
         rendered.clear()

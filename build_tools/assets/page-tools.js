@@ -111,10 +111,43 @@
     });
   }
 
+  /* Practice: an answer is checked as soon as it is chosen, its explanation shown, and the
+   * score kept below the questions; nothing leaves the browser. */
+  function practice(root) {
+    root.querySelectorAll("form.sop-practice[data-practice]").forEach(function (form) {
+      var score = form.querySelector(".sop-practice__score");
+      var total = form.querySelectorAll(".sop-practice__q").length;
+      var right = 0;
+      var answered = 0;
+      form.addEventListener("submit", function (event) { event.preventDefault(); });
+      form.querySelectorAll(".sop-practice__q").forEach(function (question) {
+        question.addEventListener("change", function (event) {
+          if (question.hasAttribute("data-result")) { return; }
+          var correct = event.target.value === question.getAttribute("data-answer");
+          question.setAttribute("data-result", correct ? "right" : "wrong");
+          question.querySelectorAll("input").forEach(function (input) {
+            input.disabled = true;
+            if (input.value === question.getAttribute("data-answer")) {
+              input.parentNode.classList.add("sop-practice__option--answer");
+            }
+          });
+          question.querySelector(".sop-practice__explain").hidden = false;
+          answered += 1;
+          right += correct ? 1 : 0;
+          var text = answered === total ? score.getAttribute("data-final")
+            : score.getAttribute("data-template");
+          score.textContent = text.replace("{right}", right).replace("{answered}", answered)
+            .replace("{total}", total);
+        });
+      });
+    });
+  }
+
   window.sopKbPageTools = {today: today};
 
   function start() {
     add(document); checklists(document); overdue(document); groups(document);
+    practice(document);
     new MutationObserver(function () { groups(document); })
       .observe(document.body, {childList: true, subtree: true});
   }

@@ -16,6 +16,7 @@ from build_tools.cli.reporters import REPORTER_BY_NAME
 from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
 from build_tools.cli.stability import lost_links, published
 from build_tools.model.grammar import SOP_ID
+from build_tools.model.practice import generate
 from build_tools.model.review import review_statuses
 from build_tools.render.labels import available_languages
 from build_tools.render.renderer import Renderer
@@ -87,10 +88,13 @@ def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
               default="text", show_default=True, help="How problems are printed.")
 @click.option("--strict-review", is_flag=True,
               help="Exit with status 2 when an SOP is past its review date.")
+@click.option("--practice", "list_practice", is_flag=True,
+              help="Also list the practice questions not generated, and why (ambiguous, "
+                   "too few options, opted out).")
 @today_option
 def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
              training_dir: Path, report_format: str, strict_review: bool,
-             today: datetime.date) -> None:
+             list_practice: bool, today: datetime.date) -> None:
     """Check SOP files (default: sops/) for the six required components and more.
 
     Prints one line per problem, FILE:LINE:COL: [level] message (rule). Exit status: 0 clean,
@@ -106,6 +110,14 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
     if report_format == "text":
         click.echo(f"{errors} error(s), {warnings} warning(s) in SOP files" if problems
                    else f"{len(catalog.sops)} SOP(s) valid", err=True)
+    if list_practice:
+        renderer = Renderer("id")
+        for sop in catalog.sops:
+            found = generate(sop, [o for o in catalog.sops if o.category == sop.category],
+                             catalog.sops, renderer.duration)
+            for reason in found.skipped:
+                click.echo(f"{sop.source}: practice question skipped: {reason}", err=True)
+            click.echo(f"{sop.source}: {len(found.questions)} practice question(s)", err=True)
     sys.exit(1 if errors else 2 if warnings and strict_review else 0)
 
 

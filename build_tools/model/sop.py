@@ -101,6 +101,25 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class WrittenQuestion:
+    """A practice question an SOP's writer added by hand."""
+
+    question: str
+    options: tuple[str, ...]
+    answer: str
+    step: str | None = None
+    explanation: str | None = None
+
+
+@dataclass(frozen=True)
+class Practice:
+    """An SOP's ``practice`` key: opt out, or add hand-written questions."""
+
+    skip: bool = False
+    questions: tuple[WrittenQuestion, ...] = ()
+
+
+@dataclass(frozen=True)
 class Sop:
     id: str
     title: str
@@ -125,6 +144,7 @@ class Sop:
     keywords: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     history: tuple[Revision, ...] = ()
+    practice: Practice = Practice()
 
     @property
     def slug(self) -> str:
@@ -165,6 +185,7 @@ class Sop:
             keywords=tuple(data.get("keywords", ())),
             aliases=tuple(data.get("aliases", ())),
             history=tuple(Revision(**entry) for entry in data.get("history", ())),
+            practice=_practice(data.get("practice") or {}),
         )
 
 
@@ -177,3 +198,9 @@ def _step(number: int, data: dict[str, Any]) -> Step:
                 within=_duration(data.get("within")), channel=data.get("channel"),
                 details=data.get("details"), template=data.get("template"),
                 aliases=tuple(data.get("aliases", ())))
+
+
+def _practice(data: dict[str, Any]) -> Practice:
+    return Practice(bool(data.get("skip", False)), tuple(
+        WrittenQuestion(q["question"], tuple(q["options"]), q["answer"], q.get("step"),
+                        q.get("explanation")) for q in data.get("questions", ())))

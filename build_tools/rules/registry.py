@@ -49,6 +49,8 @@ RULES: dict[str, str] = {
     "file-name": "the file is not named after the SOP's id",
     "history-version": "the newest history entry is not the current version",
     "history-order": "history is not newest first, or versions do not increase",
+    "practice-answer": "a hand-written practice question whose answer is not one of its options",
+    "practice-step": "a hand-written practice question naming a step the SOP does not have",
     # Across files (build_tools.rules.catalog)
     "duplicate-id": "an id or former id used by two SOPs (or two training paths)",
     "unknown-related": "related names no SOP, or the SOP itself",

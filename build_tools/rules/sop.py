@@ -180,9 +180,30 @@ def check_file_name(doc: Document) -> Iterator[Problem]:
                           f"{sop_id!r}", hint=f"rename the file to {sop_id}.yaml")
 
 
+def check_practice(doc: Document) -> Iterator[Problem]:
+    """practice-answer / practice-step: a hand-written practice question's answer is one of
+    its options, and the step it names is a step of the SOP."""
+    questions = lookup(doc.data, ("practice", "questions"))
+    steps = {anchor for _, anchor in step_anchors(doc.data)}
+    for index, question in enumerate(questions if isinstance(questions, list) else []):
+        if not isinstance(question, dict):
+            continue
+        options, answer = question.get("options"), question.get("answer")
+        if isinstance(options, list) and isinstance(answer, str) and answer not in options:
+            yield doc.problem(("practice", "questions", index, "answer"), "practice-answer",
+                              f"practice.questions[{index + 1}].answer {answer!r} is not one "
+                              f"of its options")
+        step = question.get("step")
+        if isinstance(step, str) and step not in steps:
+            yield doc.problem(("practice", "questions", index, "step"), "practice-step",
+                              f"practice.questions[{index + 1}].step {step!r} is not a step of "
+                              f"this SOP", hint=f"steps: {', '.join(sorted(steps))}")
+
+
 CHECKS: tuple[Check, ...] = (
     check_placeholders, check_prose_length, check_step_ids, check_roles,
     check_target_times, check_review_date, check_history_dates, check_history, check_file_name,
+    check_practice,
 )
 
 

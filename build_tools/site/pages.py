@@ -30,7 +30,9 @@ from build_tools.model.reference import CHANNELS, COMPLAINT_TYPES, METRICS, Chan
 from build_tools.render.markup import plain
 from build_tools.render.repository import Repository
 from build_tools.render.renderer import INDEX_URI, SOP_DIR, Renderer, sop_uri
+from build_tools.model.practice import PracticeSet, generate
 from build_tools.model.review import review_statuses
+from build_tools.model.training import TrainingPath
 from build_tools.model.words import normalise
 from build_tools.problem import Level, Problem
 
@@ -47,6 +49,8 @@ CHANGES_URI = "changes.md"
 #: How many revisions the recent-changes page lists.
 RECENT_CHANGES = 50
 TRAINING_DIR = "training"
+PRACTICE_DIR = "latihan"
+HANDBOOK_URI = "handbook.md"
 #: From this many SOPs on, a build renders their pages on a second core (see
 #: :mod:`build_tools.site.second_core`); below, starting it would cost more than it saves.
 PARALLEL_SOPS = 200
@@ -183,6 +187,7 @@ class SitePages:
         self.reviews = {status.sop.id: status for status in review_statuses(self.sops, self.today)}
         #: The page on asking for a missing procedure (offered when search finds nothing).
         self.request_uri: str | None = None
+        self._practice: dict[str, PracticeSet] | None = None
 
     @property
     def labels(self) -> dict[str, Any]:
@@ -234,8 +239,8 @@ class SitePages:
             return 0.0
         if src_uri in self._sop_uris:
             return 1.0
-        if src_uri in _LISTINGS or src_uri.startswith(f"{CATEGORY_DIR}/") or \
-                src_uri == self.request_uri:
+        if src_uri in _LISTINGS or src_uri.startswith((f"{CATEGORY_DIR}/", f"{PRACTICE_DIR}/")) \
+                or src_uri == self.request_uri or src_uri.endswith(HANDBOOK_URI):
             return 0.0
         return 0.6
 
@@ -277,7 +282,9 @@ class SitePages:
             return uri, markdown
 
         links = {"channels": True, "metrics": self.reference.has(METRICS)}
-        sop_pages = [(sop_uri(sop), {"sop": sop, "time_zone": self.time_zone, "related": [
+        sop_pages = [(sop_uri(sop), {"sop": sop, "time_zone": self.time_zone,
+                                     "practice_uri": self.practice_uri(sop.slug)
+                                     if sop.status != RETIRED else None, "related": [
                           other for other in self.related[sop.id] if other.status != RETIRED],
                           "edit_url": edit_urls.get(sop_uri(sop)),
                                      "links": links, "review": self.reviews[sop.id]})
@@ -332,8 +339,44 @@ class SitePages:
         if self.training:
             yield page(f"{TRAINING_DIR}/index.md", "training_index", paths=self.training)
             for path in self.training:
+                sets = self.path_practice(path)
                 yield page(f"{TRAINING_DIR}/{path.id}.md", "training", path=path,
-                           by_id=self.by_id)
+                           by_id=self.by_id, practice_counts=[
+                               (practice.sop, len(practice.questions)) for practice in sets])
+                yield from self._practice_pages(page, path.id, path.title, sets)
+                yield page(f"{TRAINING_DIR}/{path.id}/{HANDBOOK_URI}", "handbook",
+                           title=path.title, goal=path.goal,
+                           sops=[practice.sop for practice in sets])
+        for practice in self.practice().values():
+            yield from self._practice_pages(page, practice.sop.slug, practice.sop.title,
+                                            [practice])
+        yield page(HANDBOOK_URI, "handbook", title=self.labels["handbook_all"], goal=None,
+                   sops=[sop for _, sops in self.groups for sop in sops])
+
+    def practice_uri(self, name: str) -> str:
+        return f"{PRACTICE_DIR}/{name}.md"
+
+    def practice(self) -> dict[str, PracticeSet]:
+        """The practice set of every SOP in force, by id (generated once per site)."""
+        if self._practice is None:
+            by_category = {name: sops for name, sops in self.groups}
+            self._practice = {sop.id: generate(sop, by_category.get(sop.category or "", []),
+                                               self.listed, self.renderer.duration)
+                              for sop in self.listed}
+        return self._practice
+
+    def path_practice(self, path: TrainingPath) -> list[PracticeSet]:
+        """The practice sets of a training path's SOPs, in the path's order, each once."""
+        practice = self.practice()
+        ids = dict.fromkeys(item.sop for item in path.items if item.sop in practice)
+        return [practice[sop_id] for sop_id in ids]
+
+    def _practice_pages(self, page: Callable[..., tuple[str, str]], name: str, title: str,
+                        sets: list[PracticeSet]) -> Iterator[tuple[str, str]]:
+        print_uri = f"{PRACTICE_DIR}/{name}/cetak.md"
+        yield page(self.practice_uri(name), "practice", title=title, sets=sets,
+                   print_uri=print_uri)
+        yield page(print_uri, "practice_print", title=title, sets=sets)
 
     def recent_changes(self) -> list[tuple[Sop, Revision]]:
         """The latest revisions across all SOPs, newest first."""
