@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+KB = ROOT / "tests" / "fixtures" / "kb"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -64,11 +65,12 @@ def child_peak_mb(command: list[str], cwd: Path) -> tuple[float, float]:
     return float(out[0]), float(out[1])
 
 
-def make_project(folder: Path, count: int) -> Path:
-    """A site project (our mkdocs.yml, docs/, reference/...) with ``count`` synthetic SOPs."""
+def make_project(folder: Path, count: int, generator: Generator | None = None) -> Path:
+    """A site project (the fixture knowledge base's mkdocs.yml, docs/, reference/...) with
+    ``count`` synthetic SOPs."""
     for name in ("docs", "reference", "search"):
-        shutil.copytree(ROOT / name, folder / name)
-    config = (ROOT / "mkdocs.yml").read_text("utf-8")
+        shutil.copytree(KB / name, folder / name)
+    config = (KB / "mkdocs.yml").read_text("utf-8")
     config = config.replace("      training_dir: training\n", "")
     config = config.replace("  - training/index.md\n", "")
     config = config.replace("<!-- sop-kb: sop-list", "<!-- sop-kb: sop-list")
@@ -82,7 +84,7 @@ def make_project(folder: Path, count: int) -> Path:
     (folder / "mkdocs.yml").write_text(
         (folder / "mkdocs.yml").read_text("utf-8").replace("  - complaint-types.md\n", ""),
         "utf-8")
-    Generator().write(folder / "sops", count)
+    (generator or Generator()).write(folder / "sops", count)
     return folder
 
 

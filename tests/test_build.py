@@ -366,3 +366,50 @@ def test_work_elsewhere_returns_its_results_or_none() -> None:
         threading.Thread(target=threading.Event().wait, args=(5,), daemon=True).start()
         assert elsewhere.start(lambda: [1]) is None  # never forks beside another thread
     """)
+
+
+def test_the_navigation_lists_categories_only_while_they_are_few(tmp_path: Path) -> None:
+    """The navigation is in every page: with more categories than ``nav_categories`` it
+    holds the SOP index alone (which lists them), so it does not grow with them."""
+    from build_tools.render.renderer import INDEX_URI
+    from build_tools.site.pages import SitePages
+
+    catalog = load_catalog([SOPS], reference_dir=KB / "reference")
+    categories = len({sop.category for sop in catalog.sops})
+    few = SitePages(catalog, "id", nav_categories=categories)
+    assert few.nav_uris()[0] == INDEX_URI and len(few.nav_uris()) == categories + 1
+    many = SitePages(catalog, "id", nav_categories=categories - 1)
+    assert many.nav_uris() == [INDEX_URI]
+    assert all(uri in dict(many.pages()) for uri in few.nav_uris())  # still built
+
+
+def test_a_long_build_shows_progress_in_a_terminal_only() -> None:
+    import io
+
+    from build_tools.mkdocs.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Terminal()
+    progress = Progress(shown, enabled=True)
+    for done in range(1, 301):
+        progress.files(done, 300)
+    progress.total_pages = 250
+    for _ in range(250):
+        progress.page()
+    progress.indexed(250)
+    lines = shown.getvalue().split("\n")
+    assert lines[0].endswith("SOP files read: 300/300")
+    assert lines[1].endswith("pages written: 250/250")
+    assert lines[2].endswith("search indexed: 250 pages")
+    quiet = io.StringIO()
+    progress = Progress(quiet)  # not a terminal
+    progress.files(300, 300)
+    progress.total_pages = 250
+    progress.page()
+    assert quiet.getvalue() == ""
+    small = Terminal()
+    Progress(small, enabled=True).files(10, 10)  # a small knowledge base: nothing
+    assert small.getvalue() == ""

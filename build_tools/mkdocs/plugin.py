@@ -27,6 +27,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files, InclusionLevel
 
 from build_tools.mkdocs import settings, structure
+from build_tools.mkdocs.progress import Progress
 from build_tools.mkdocs.publishing import StagedBuild
 from build_tools.mkdocs.search import SiteSearch
 from build_tools.mkdocs.serving import CompiledTemplates, GeneratedFiles
@@ -65,9 +66,11 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.page_cache = PageCache()
         self.generated = GeneratedFiles()
         self.compiled_theme = CompiledTemplates()
+        self.progress = Progress(enabled=False)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
+        self.progress = Progress(enabled=False if self.serving else None)
         if self.serving and dirty:
             self.generated.serve_dirty()
 
@@ -86,7 +89,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             [self._path(self.config.sops_dir)], base=self.root,
             reference_dir=self._path(self.config.reference_dir),
             synonyms_file=self._path(self.config.synonyms_file),
-            training_dir=self._path(self.config.training_dir), cache=self.file_cache)
+            training_dir=self._path(self.config.training_dir), cache=self.file_cache,
+            progress=self.progress.files)
         for problem in self.catalog.problems:
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:
@@ -96,7 +100,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             self.catalog, language, today=build_date(self.config.time_zone), cache=self.page_cache,
             directory_urls=config.use_directory_urls, permalink=settings.permalink(config),
             repository=settings.repository(config, self.config, load_labels(language)),
-            time_zone=self.config.time_zone)
+            time_zone=self.config.time_zone, nav_categories=self.config.nav_categories)
         everything = self.search.start(Path(config.site_dir), self.catalog.synonyms,
                                        self.serving)
         for uri in (settings.STYLESHEET, settings.SEARCH_SCRIPT, *settings.SCRIPTS):
@@ -111,6 +115,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             self.site.request_uri = request if files.get_file_from_path(request) else None
             files.append(self.generated.file(config, settings.SUGGESTIONS, self.site.suggestions()))
         self.generated.mark_modified(files, everything)
+        self.progress.total_pages = len(files.documentation_pages())
         self.files = files
         return files
 
@@ -148,6 +153,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             structure.add_listings_to_toc(page, blocks, settings.toc_levels(config))
         weight = self.site.search_weight(page.file.src_uri) if self.site else 1.0
         self.search.add(page.file.dest_uri, page.title or "", html, weight)
+        self.progress.page()
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -169,6 +175,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         indexed = [file.dest_uri for file in self.files.documentation_pages()
                    if self.site is None or self.site.search_weight(file.src_uri) > 0.0]
         self.search.finish(Path(config.site_dir), indexed)
+        self.progress.indexed(len(indexed))
         self.build.finish(config)
 
     def on_build_error(self, *, error: Exception) -> None:

@@ -50,6 +50,9 @@ class SopConfig(Config):
     request_page = opt.Type(str, default="usulkan-sop.md")
     """The hand-written page on asking for a missing procedure, which the search box offers
     when nothing matches (no link when the page does not exist)."""
+    nav_categories = opt.Type(int, default=30)
+    """Categories listed in the navigation, at most; beyond, the SOP index alone (which lists
+    them), so that the navigation in every page does not grow with the knowledge base."""
     time_zone = opt.Type(str, default="Asia/Jakarta")
     """Where the site's readers are: review dates (and the overdue banner) count days there."""
     min_free_mb = opt.Type(int, default=50)

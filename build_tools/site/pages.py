@@ -59,6 +59,8 @@ _LISTINGS = frozenset({INDEX_URI, TEMPLATES_URI, ROLES_URI, CHANGES_URI, REVIEW_
 _MARKER = re.compile(r"<!--\s*sop-kb:\s*([a-z-]+)((?:\s+[^\s>]+)*)\s*-->")
 
 
+#: Up to this many categories are listed in the navigation; beyond, the SOP index alone.
+NAV_CATEGORIES = 30
 #: The time zone review dates are counted in, unless the site names another.
 TIME_ZONE = "Asia/Jakarta"
 
@@ -159,13 +161,15 @@ class SitePages:
     def __init__(self, catalog: Catalog, language: str,
                  today: datetime.date | None = None, cache: PageCache | None = None,
                  directory_urls: bool = True, permalink: str = "&para;",
-                 repository: Repository | None = None, time_zone: str = TIME_ZONE) -> None:
+                 repository: Repository | None = None, time_zone: str = TIME_ZONE,
+                 nav_categories: int = NAV_CATEGORIES) -> None:
         """``directory_urls`` and ``permalink`` say how the site links pages and headings
         (MkDocs' ``use_directory_urls``, the ``toc`` extension's ``permalink``), for the
         parts of pages written as HTML (see :mod:`build_tools.render.listing`)."""
         self.today = today or build_date(time_zone)
         #: Where the site's readers are: the overdue banner compares dates there.
         self.time_zone = time_zone
+        self.nav_categories = nav_categories
         self.cache = cache or PageCache()
         self.sops = catalog.sops
         self.reference = catalog.reference
@@ -210,10 +214,12 @@ class SitePages:
         return f"{CATEGORY_DIR}/{slugify(name)}.md"
 
     def nav_uris(self) -> list[str]:
-        """Pages for the SOP section of the navigation: the index, then one per category.
-
-        Never one entry per SOP: the navigation is embedded in every page.
-        """
+        """Pages for the SOP section of the navigation: the index, then one per category, or
+        the index alone when there are more than ``nav_categories`` categories (it lists
+        them all). Never one entry per SOP: the navigation is embedded in every page, and its
+        size would grow with the knowledge base's."""
+        if len(self.groups) > self.nav_categories:
+            return [INDEX_URI]
         return [INDEX_URI, *(self.category_uri(name) for name, _ in self.groups)]
 
     def reference_uris(self) -> list[str]:
