@@ -50,7 +50,7 @@ class SopConfig(Config):
     request_page = opt.Type(str, default="usulkan-sop.md")
     """The hand-written page on asking for a missing procedure, which the search box offers
     when nothing matches (no link when the page does not exist)."""
-    nav_categories = opt.Type(int, default=30)
+    nav_categories = opt.Type(int, default=10)
     """Categories listed in the navigation, at most; beyond, the SOP index alone (which lists
     them), so that the navigation in every page does not grow with the knowledge base."""
     time_zone = opt.Type(str, default="Asia/Jakarta")

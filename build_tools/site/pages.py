@@ -60,7 +60,7 @@ _MARKER = re.compile(r"<!--\s*sop-kb:\s*([a-z-]+)((?:\s+[^\s>]+)*)\s*-->")
 
 
 #: Up to this many categories are listed in the navigation; beyond, the SOP index alone.
-NAV_CATEGORIES = 30
+NAV_CATEGORIES = 10
 #: The time zone review dates are counted in, unless the site names another.
 TIME_ZONE = "Asia/Jakarta"
 
