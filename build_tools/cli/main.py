@@ -16,7 +16,6 @@ from build_tools.cli.reporters import REPORTER_BY_NAME
 from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
 from build_tools.cli.stability import lost_links, published
 from build_tools.model.grammar import SOP_ID
-from build_tools.model.practice import generate
 from build_tools.model.review import review_statuses
 from build_tools.render.labels import available_languages
 from build_tools.render.renderer import Renderer
@@ -26,6 +25,7 @@ from build_tools.rules.registry import RULES
 from build_tools.rules.review import overdue_problems
 from build_tools.rules.schema import load_schema
 from build_tools.site.linkcheck import broken_links
+from build_tools.site.pages import SitePages
 from build_tools.source.git import GitError, documents_at
 
 SOPS = Path("sops")
@@ -111,10 +111,9 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
         click.echo(f"{errors} error(s), {warnings} warning(s) in SOP files" if problems
                    else f"{len(catalog.sops)} SOP(s) valid", err=True)
     if list_practice:
-        renderer = Renderer("id")
-        for sop in catalog.sops:
-            found = generate(sop, [o for o in catalog.sops if o.category == sop.category],
-                             catalog.sops, renderer.duration)
+        # The practice the site builds: one set per SOP in force, wrong options from its category.
+        for found in SitePages(catalog, "id").practice().values():
+            sop = found.sop
             for reason in found.skipped:
                 click.echo(f"{sop.source}: practice question skipped: {reason}", err=True)
             click.echo(f"{sop.source}: {len(found.questions)} practice question(s)", err=True)
