@@ -16,25 +16,25 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 
-from build_tools.site import csp
-from build_tools.render import listing
-from build_tools.rules.catalog import Catalog
-from build_tools.site.second_core import start as start_elsewhere
-from build_tools.model.sop import Revision, Sop, Step
-from build_tools.model.reference import CHANNELS, COMPLAINT_TYPES, METRICS, Channel
-from build_tools.render.markup import plain
-from build_tools.render.repository import Repository
-from build_tools.render.renderer import INDEX_URI, SOP_DIR, Renderer, sop_uri
 from build_tools.model.practice import PracticeSet, generate
+from build_tools.model.reference import CHANNELS, COMPLAINT_TYPES, METRICS, Channel
 from build_tools.model.review import review_statuses
+from build_tools.model.sop import Revision, Sop, Step
 from build_tools.model.training import TrainingPath
 from build_tools.model.words import normalise
 from build_tools.problem import Level, Problem
+from build_tools.render import listing
+from build_tools.render.markup import plain
+from build_tools.render.renderer import INDEX_URI, SOP_DIR, Renderer, sop_uri
+from build_tools.render.repository import Repository
+from build_tools.rules.catalog import Catalog
+from build_tools.site import csp
+from build_tools.site.second_core import start as start_elsewhere
 
 CATEGORY_DIR = "category"
 #: The status of an SOP no longer in force: still served, with a banner; listed nowhere.
@@ -420,7 +420,8 @@ class SitePages:
         """``assets/sop-kb/suggestions.json``: what the search box offers when nothing
         matches a query: each SOP's title, URL and the roots of its title and situation (to
         find the closest by situation), and where to ask for a missing procedure."""
-        sops = [{"t": plain(sop.title), "u": listing.page_url(sop_uri(sop), self.renderer.directory_urls),
+        directory_urls = self.renderer.directory_urls
+        sops = [{"t": plain(sop.title), "u": listing.page_url(sop_uri(sop), directory_urls),
                  "w": normalise(f"{sop.title} {sop.situation or ''}")} for sop in self.listed]
         request = (listing.page_url(self.request_uri, self.renderer.directory_urls)
                    if self.request_uri else None)
