@@ -160,6 +160,20 @@ def test_the_handbook_prints_each_sop_on_new_pages_and_keeps_steps_whole(page,
     assert link.get_attribute("href") in shown
 
 
+def test_the_handbook_sidebar_lists_its_sops_and_every_step_keeps_its_anchor(
+        site: Path) -> None:
+    html = (site / "handbook" / "index.html").read_text()
+    sidebar = html[html.index("md-sidebar--secondary"):html.index('<div class="md-content"')]
+    contents = html[html.index("sop-handbook__contents"):html.index("</nav>",
+                                                                  html.index("sop-handbook__contents"))]
+    listed = re.findall(r'<a href="#([^"]+)" class="md-nav__link">', sidebar)
+    assert listed == re.findall(r'<a href="#([^"]+)">', contents)
+    assert sorted(listed) == sorted(sop.slug for sop in CATALOG.sops if sop.status != "retired")
+    for sop in CATALOG.sops:
+        if sop.status != "retired":
+            assert f'id="{sop.slug}-{sop.steps[0].id}"' in html
+
+
 @pytest.mark.parametrize("sop", [sop.slug for sop in CATALOG.sops])
 def test_every_sop_has_its_practice_page(site: Path, sop: str) -> None:
     assert (site / "latihan" / sop / "index.html").is_file()

@@ -31,8 +31,8 @@ END = "</div><!-- /sop-listing -->"
 _BLOCK = re.compile(r'^<div class="sop-listing">\n.*?\n</div><!-- /sop-listing -->$',
                     re.MULTILINE | re.DOTALL)
 _LIFTED_MARK = re.compile(r"<!-- sop-listing (\d+) -->")
-_HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)(?:<a class="headerlink"[^>]*>[^<]*</a>)?'
-                      r"</h\1>")
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)"( data-toc="no")?>(.*?)'
+                      r'(?:<a class="headerlink"[^>]*>[^<]*</a>)?</h\1>')
 _ID = re.compile(r'\sid="([^"]*)"')
 _TAG = re.compile(r"<[^>]*>")
 
@@ -62,9 +62,11 @@ def restore(html: str, blocks: list[str]) -> str:
 
 
 def headings(block: str) -> list[tuple[int, str, str]]:
-    """``(level, id, text as HTML)`` of every heading in a block, in order."""
+    """``(level, id, text as HTML)`` of every heading in a block, in order, but those
+    marked ``data-toc="no"`` (the handbook's sections and steps: its sidebar would repeat
+    every heading of every SOP, most of the page's bytes)."""
     return [(int(level), anchor, _TAG.sub("", inner).strip())
-            for level, anchor, inner in _HEADING.findall(block)]
+            for level, anchor, hidden, inner in _HEADING.findall(block) if not hidden]
 
 
 def ids(block: str) -> set[str]:
