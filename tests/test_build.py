@@ -28,6 +28,13 @@ def nav_links(html: str) -> list[str]:
     return re.findall(r'<a href="([^"]*)" class="md-nav__link', html)
 
 
+def test_a_build_keeps_the_sops_but_not_their_parsed_files() -> None:
+    kept = load_catalog([SOPS], reference_dir=KB / "reference")
+    light = load_catalog([SOPS], reference_dir=KB / "reference", documents=False)
+    assert len(kept.documents) == len(kept.sops) > 0 and light.documents == []
+    assert light.sops == kept.sops and light.problems == kept.problems
+
+
 def test_every_shipped_sop_page_has_title_steps_and_components(site: Path) -> None:
     catalog = load_catalog([SOPS], reference_dir=KB / "reference")
     assert catalog.sops and not catalog.problems

@@ -89,8 +89,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             [self._path(self.config.sops_dir)], base=self.root,
             reference_dir=self._path(self.config.reference_dir),
             synonyms_file=self._path(self.config.synonyms_file),
-            training_dir=self._path(self.config.training_dir), cache=self.file_cache,
-            progress=self.progress.files)
+            training_dir=self._path(self.config.training_dir), progress=self.progress.files,
+            cache=self.file_cache if self.serving else None, documents=self.serving)
         for problem in self.catalog.problems:
             (log.error if problem.is_error else log.warning)(str(problem))
         if self.catalog.errors and not self.serving:

@@ -114,21 +114,26 @@ def load_catalog(paths: Iterable[Path], base: Path | None = None,
                  reference_dir: Path | None = None, synonyms_file: Path | None = None,
                  training_dir: Path | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 cache: FileCache | None = None) -> Catalog:
+                 cache: FileCache | None = None, documents: bool = True) -> Catalog:
     """Load and validate every SOP under ``paths``, the reference files in ``reference_dir``,
     the search synonyms in ``synonyms_file`` and the training paths in ``training_dir`` (the
     last three only where they exist).
 
     File names in problems are shown relative to ``base``. ``progress(done, total)`` is
     called after each SOP file; ``cache`` reuses the results of files unchanged since.
+    Without ``documents`` (a build), the parsed files are not kept in the catalog: a file's
+    nodes with their positions weigh about four times its SOP (50 KB a typical SOP).
     """
     # Loading only adds objects that stay; the cycle collector's full passes over them would
     # make validation grow faster than the number of files (seen: +40 % per SOP at 10,000).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _load_catalog(paths, base, reference_dir, synonyms_file, training_dir, progress,
-                             cache or FileCache())
+        catalog = _load_catalog(paths, base, reference_dir, synonyms_file, training_dir,
+                                progress, cache or FileCache())
+        if not documents:
+            catalog.documents = []
+        return catalog
     finally:
         if collecting:
             gc.enable()
