@@ -52,6 +52,15 @@ def test_a_title_outweighs_a_word_deep_in_a_paragraph(page, site_url: str) -> No
     assert sops(rank(page, site_url, "perilaku"))[0] == "cs-comp-005"
 
 
+def test_a_step_holding_every_word_outranks_words_spread_over_common_sections(
+        page, site_url: str) -> None:
+    """The complaint SOP's feedback section mentions sending a satisfaction survey too;
+    the feedback SOP has the step that does it."""
+    found = rank(page, site_url, "kirim survei kepuasan")
+    assert sops(found)[0] == "cs-fdbk-001"
+    assert found["results"][0]["url"].endswith("#kirim-survei")
+
+
 @pytest.mark.parametrize("typed, expected, sop", [
     ("kompalin", ("komplain",), "cs-comp-001"),
     ("pengembalin dana", ("kembali", "pengembalian"), "cs-comp-002"),

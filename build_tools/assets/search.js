@@ -21,6 +21,8 @@
   };
   var TEXT = TEXTS[lang] || TEXTS.en;
   var SHOWN = 8;
+  /* How much the section that answers counts beside the page's own score (see answered). */
+  var SECTION_SHARE = 1.0;
 
   var engine = null;
 
@@ -267,7 +269,8 @@
       section = best.index > 0 ? visible(best.heading.text) : "";
       body = visible(words.slice(best.headEnd, best.end).join(" "));
     }
-    return {url: url, section: section, excerpt: sentence(body, terms, lexicon)};
+    return {url: url, section: section, excerpt: sentence(body, terms, lexicon),
+            strength: best && terms.length ? best.score / (terms.length * 16) : 0};
   }
 
   /* The sentence of ``text`` holding most of the terms (the first if none does), cut to
@@ -313,8 +316,8 @@
   }
 
   /* What a result shows and where it leads, from Pagefind's data for one page. */
-  function describe(data, terms, lexicon) {
-    var found = answer(data, terms, lexicon);
+  function describe(data, terms, lexicon, part) {
+    var found = part || answer(data, terms, lexicon);
     var title = data.meta && data.meta.title ? visible(data.meta.title) : data.url;
     return {
       url: new URL(found.url.replace(/^\//, ""), base).href,
@@ -322,6 +325,26 @@
       section: found.section && found.section !== title ? found.section : "",
       excerpt: found.excerpt
     };
+  }
+
+  /* The first ``limit`` pages of a ranking, each with the section that answers, in the
+   * order of both: how well the page matches the query's terms (relative to the best page)
+   * and how many of them one section holds. A page whose words are spread over its
+   * common sections gives way to one with a step that holds them all. */
+  function answered(ranked, limit) {
+    var top = ranked.results.slice(0, limit);
+    var best = top.length ? top[0].score : 0;
+    return Promise.all(top.map(function (entry) { return entry.result.data(); }))
+      .then(function (datas) {
+        var found = datas.map(function (data, place) {
+          var part = answer(data, ranked.terms, ranked.lexicon);
+          var page = best ? top[place].score / best : 0;
+          return {data: data, place: place, score: page + SECTION_SHARE * part.strength,
+                  shown: describe(data, ranked.terms, ranked.lexicon, part)};
+        });
+        found.sort(function (a, b) { return b.score - a.score || a.place - b.place; });
+        return found;
+      });
   }
 
   function resultItem(found) {
@@ -510,31 +533,22 @@
           open(true);
           return;
         }
-        // Each result is shown as soon as it and those ranked above it have loaded; the
-        // list is busy until all have.
-        var loadedData = [];
-        var shown = 0;
+        // The results are ordered once each has its answering section (see answered); the
+        // list is busy until then.
         panel.setAttribute("aria-busy", "true");
-        results.forEach(function (entry, place) {
-          entry.result.data().catch(function () {
-            // A fragment that cannot be fetched: the index changed under the page (serve).
-            engine = null;
-            unavailable();
-          }).then(function (data) {
-            if (!data || ticket !== counter) { return; }
-            loadedData[place] = data;
-            if (shown === 0 && loadedData[0]) { clear(); }
-            while (shown < results.length && loadedData[shown]) {
-              addOption(resultItem(describe(loadedData[shown++], ranked.terms, ranked.lexicon)));
-            }
-            if (shown === results.length) {
-              panel.removeAttribute("aria-busy");
-              shownFor = query;
-              say(TEXT.count.replace("{n}", String(results.length)));
-              if (openWhenShown) { openWhenShown = false; go(); }
-            }
-            open(true);
-          });
+        answered(ranked, SHOWN).then(function (found) {
+          if (ticket !== counter) { return; }
+          clear();
+          found.forEach(function (entry) { addOption(resultItem(entry.shown)); });
+          panel.removeAttribute("aria-busy");
+          shownFor = query;
+          say(TEXT.count.replace("{n}", String(found.length)));
+          if (openWhenShown) { openWhenShown = false; go(); }
+          open(true);
+        }, function () {
+          // A fragment that cannot be fetched: the index changed under the page (serve).
+          engine = null;
+          unavailable();
         });
       }).catch(unavailable);
     }
@@ -590,11 +604,9 @@
   window.sopKbSearch = {
     rank: function (query, limit) {
       return rank(query).then(function (ranked) {
-        return Promise.all(ranked.results.slice(0, limit || SHOWN).map(function (entry) {
-          return entry.result.data().then(function (data) {
-            return describe(data, ranked.terms, ranked.lexicon);
-          });
-        })).then(function (found) { return {terms: ranked.terms, results: found}; });
+        return answered(ranked, limit || SHOWN).then(function (found) {
+          return {terms: ranked.terms, results: found.map(function (entry) { return entry.shown; })};
+        });
       });
     },
     terms: function (query) {
