@@ -223,7 +223,10 @@ def bench_memory(count: int, work: Path, with_build: bool) -> dict:
 TIME_QUERY = """async (query) => {
     const input = document.querySelector('.sop-search__input');
     const panel = document.querySelector('.sop-search__results');
-    panel.hidden = true; panel.textContent = '';
+    // Empty the list and its message, not the panel: the box keeps writing into them.
+    panel.hidden = true;
+    panel.querySelectorAll('.sop-search__list, .sop-search__message')
+        .forEach(part => { part.textContent = ''; });
     const start = performance.now();
     input.focus();  // a person clicks or presses / before typing
     input.value = query;

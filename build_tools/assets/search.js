@@ -23,6 +23,9 @@
   var SHOWN = 8;
   /* How much the section that answers counts beside the page's own score (see answered). */
   var SECTION_SHARE = 1.0;
+  /* How many of the first results are ordered by their answering sections: the first of
+   * them waits for all of them to load. */
+  var REORDERED = 3;
 
   var engine = null;
 
@@ -327,24 +330,39 @@
     };
   }
 
-  /* The first ``limit`` pages of a ranking, each with the section that answers, in the
-   * order of both: how well the page matches the query's terms (relative to the best page)
-   * and how many of them one section holds. A page whose words are spread over its
-   * common sections gives way to one with a step that holds them all. */
+  /* The first ``limit`` pages of a ranking, each with the section that answers. The first
+   * REORDERED are put in the order of both how well the page matches the query's terms
+   * (relative to the best page) and how many of them one section holds: a page whose words
+   * are spread over its common sections gives way to one with a step that holds them all.
+   * Returns a promise of those (``head``), with a promise for each later one (``rest``), in
+   * the ranking's order: the box shows the head at once and the rest as they load. */
   function answered(ranked, limit) {
     var top = ranked.results.slice(0, limit);
     var best = top.length ? top[0].score : 0;
-    return Promise.all(top.map(function (entry) { return entry.result.data(); }))
-      .then(function (datas) {
-        var found = datas.map(function (data, place) {
-          var part = answer(data, ranked.terms, ranked.lexicon);
-          var page = best ? top[place].score / best : 0;
-          return {data: data, place: place, score: page + SECTION_SHARE * part.strength,
-                  shown: describe(data, ranked.terms, ranked.lexicon, part)};
-        });
-        found.sort(function (a, b) { return b.score - a.score || a.place - b.place; });
-        return found;
-      });
+    var loading = top.map(function (entry) { return entry.result.data(); });
+    function found(data, place) {
+      var part = answer(data, ranked.terms, ranked.lexicon);
+      var page = best ? top[place].score / best : 0;
+      return {place: place, score: page + SECTION_SHARE * part.strength,
+              shown: describe(data, ranked.terms, ranked.lexicon, part)};
+    }
+    var head = Promise.all(loading.slice(0, REORDERED)).then(function (datas) {
+      var entries = datas.map(found);
+      entries.sort(function (a, b) { return b.score - a.score || a.place - b.place; });
+      return entries;
+    });
+    var rest = loading.slice(REORDERED).map(function (data, index) {
+      return data.then(function (loaded) { return found(loaded, REORDERED + index); });
+    });
+    return {head: head, rest: rest};
+  }
+
+  /* Every result of ``answered`` in the order shown. */
+  function allAnswered(ranked, limit) {
+    var parts = answered(ranked, limit);
+    return Promise.all([parts.head].concat(parts.rest)).then(function (all) {
+      return all[0].concat(all.slice(1));
+    });
   }
 
   function resultItem(found) {
@@ -533,23 +551,35 @@
           open(true);
           return;
         }
-        // The results are ordered once each has its answering section (see answered); the
-        // list is busy until then.
+        // The first results are shown once ordered by their answering sections, the later
+        // ones each as it and those above it have loaded (see answered); the list is busy
+        // until all have.
         panel.setAttribute("aria-busy", "true");
-        answered(ranked, SHOWN).then(function (found) {
-          if (ticket !== counter) { return; }
-          clear();
-          found.forEach(function (entry) { addOption(resultItem(entry.shown)); });
-          panel.removeAttribute("aria-busy");
-          shownFor = query;
-          say(TEXT.count.replace("{n}", String(found.length)));
-          if (openWhenShown) { openWhenShown = false; go(); }
-          open(true);
-        }, function () {
+        function failed() {
           // A fragment that cannot be fetched: the index changed under the page (serve).
           engine = null;
           unavailable();
+        }
+        var parts = answered(ranked, SHOWN);
+        var shown = parts.head.then(function (head) {
+          if (ticket !== counter) { return; }
+          clear();
+          head.forEach(function (entry) { addOption(resultItem(entry.shown)); });
+          open(true);
         });
+        parts.rest.forEach(function (later) {
+          shown = shown.then(function () { return later; }).then(function (entry) {
+            if (entry && ticket === counter) { addOption(resultItem(entry.shown)); }
+          });
+        });
+        shown.then(function () {
+          if (ticket !== counter) { return; }
+          panel.removeAttribute("aria-busy");
+          shownFor = query;
+          say(TEXT.count.replace("{n}", String(options().length)));
+          if (openWhenShown) { openWhenShown = false; go(); }
+          open(true);
+        }, failed);
       }).catch(unavailable);
     }
 
@@ -604,7 +634,7 @@
   window.sopKbSearch = {
     rank: function (query, limit) {
       return rank(query).then(function (ranked) {
-        return answered(ranked, limit || SHOWN).then(function (found) {
+        return allAnswered(ranked, limit || SHOWN).then(function (found) {
           return {terms: ranked.terms, results: found.map(function (entry) { return entry.shown; })};
         });
       });
