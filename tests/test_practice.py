@@ -5,6 +5,7 @@ hand-written questions), answering in Chromium, and the handbook in print emulat
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 import re
 from pathlib import Path
 
@@ -12,9 +13,10 @@ import pytest
 import yaml
 from conftest import SOPS, problem_lines, sopkb
 
-from build_tools.model.practice import KINDS, generate
+from build_tools.model.practice import KINDS, PracticeSet, generate
 from build_tools.render.renderer import Renderer
-from build_tools.rules.catalog import load_catalog
+from build_tools.rules.catalog import FileCache, load_catalog
+from build_tools.site.pages import PageCache, SitePages
 
 CATALOG = load_catalog([SOPS])
 DURATION = Renderer("id").duration
@@ -66,6 +68,33 @@ def test_the_same_version_gives_the_same_questions_and_a_new_one_others() -> Non
     newer = dataclasses.replace(sop, version="9.9")
     assert [q.options for q in practice_of(sop.id, newer).questions] != \
         [q.options for q in practice_of(sop.id).questions]
+
+
+def test_a_rebuild_makes_again_only_the_practice_an_edit_can_change(project: Path) -> None:
+    """``mkdocs serve`` keeps the caches: an edit regenerates the edited SOP's set, its
+    category's (their wrong options come from each other) and those drawing on every SOP,
+    and every set equals one made from scratch."""
+    files, pages = FileCache(), PageCache()
+
+    def practice() -> dict[str, PracticeSet]:
+        catalog = load_catalog([project / "sops"], cache=files)
+        return SitePages(catalog, "id", cache=pages).practice()
+
+    before = practice()
+    path = project / "sops" / "CS-COMP-002.yaml"
+    path.write_text(path.read_text("utf-8").replace(
+        "title: Menangani keluhan produk rusak", "title: Menangani keluhan barang rusak"), "utf-8")
+    after = practice()
+    edited = before["CS-COMP-002"].sop
+    sizes = Counter(found.sop.category for found in before.values())
+    # Its category, and the SOPs whose category is too small to give wrong options alone.
+    alike = {sop_id for sop_id, found in before.items()
+             if found.sop.category == edited.category or sizes[found.sop.category] < 4}
+    assert len(alike) < len(before)
+    assert {sop_id for sop_id in after if after[sop_id] is not before[sop_id]} == alike
+    scratch = SitePages(load_catalog([project / "sops"]), "id").practice()
+    assert {sop_id: found.questions for sop_id, found in after.items()} == \
+        {sop_id: found.questions for sop_id, found in scratch.items()}
 
 
 def _with_practice(project: Path, practice: dict) -> Path:

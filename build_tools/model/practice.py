@@ -210,13 +210,20 @@ def _escalation(sop: Sop, rng: random.Random, skipped: list[str],
     return [Question("escalation", sop.id, first.to, options, answer, "escalation")]
 
 
+def needs_all_sops(sop: Sop, category: Sequence[Sop]) -> bool:
+    """Whether the practice of ``sop`` draws on SOPs outside its category (too few in it
+    for a situation question's wrong options); otherwise it reads ``sop`` and its category
+    alone."""
+    return sum(other.id != sop.id for other in category) < OPTIONS - 1
+
+
 def _situation(sop: Sop, category: Sequence[Sop], all_sops: Sequence[Sop],
                rng: random.Random, skipped: list[str]) -> list[Question]:
     if not sop.situation:
         skipped.append(f"{sop.id}: situation: the SOP has no situation")
         return []
     others = [other for other in category if other.id != sop.id]
-    if len(others) < OPTIONS - 1:
+    if needs_all_sops(sop, category):
         others += [o for o in all_sops if o.id != sop.id and o not in others]
     titles = [other.title for other in others if other.title != sop.title]
     if len(set(titles)) < 2:

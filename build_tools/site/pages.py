@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 
-from build_tools.model.practice import PracticeSet, generate
+from build_tools.model.practice import PracticeSet, generate, needs_all_sops
 from build_tools.model.reference import CHANNELS, COMPLAINT_TYPES, METRICS, Channel
 from build_tools.model.review import review_statuses
 from build_tools.model.sop import Revision, Sop, Step
@@ -147,6 +147,8 @@ class PageCache:
         self.pages: dict[str, tuple[object, dict[str, object], str]] = {}
         #: (what a redirect page is rendered from) → its HTML
         self.redirects: dict[tuple[object, ...], str] = {}
+        #: SOP id → (what its practice set was made from, the set)
+        self.practice: dict[str, tuple[tuple[object, ...], PracticeSet]] = {}
         self._renderers: dict[str, Renderer] = {}
 
     def renderer(self, language: str) -> Renderer:
@@ -366,9 +368,20 @@ class SitePages:
         """The practice set of every SOP in force, by id (generated once per site)."""
         if self._practice is None:
             by_category = {name: sops for name, sops in self.groups}
-            self._practice = {sop.id: generate(sop, by_category.get(sop.category or "", []),
-                                               self.listed, self.renderer.duration)
-                              for sop in self.listed}
+            self._practice = {}
+            for sop in self.listed:
+                category = by_category.get(sop.category or "", [])
+                # What the set is made from, by identity: the catalog keeps the Sop of an
+                # unchanged file from one rebuild to the next (``mkdocs serve``).
+                made_from = (self.renderer, sop, *category, *(
+                    self.listed if needs_all_sops(sop, category) else ()))
+                cached = self.cache.practice.get(sop.id)
+                if cached is None or len(cached[0]) != len(made_from) or any(
+                        a is not b for a, b in zip(cached[0], made_from, strict=True)):
+                    cached = made_from, generate(sop, category, self.listed,
+                                                 self.renderer.duration)
+                    self.cache.practice[sop.id] = cached
+                self._practice[sop.id] = cached[1]
         return self._practice
 
     def path_practice(self, path: TrainingPath) -> list[PracticeSet]:
