@@ -229,7 +229,9 @@ def _situation(sop: Sop, category: Sequence[Sop], all_sops: Sequence[Sop],
     if len(set(titles)) < 2:
         skipped.append(f"{sop.id}: situation: too few other SOPs")
         return []
-    options, answer = _choose(sop.title, titles[:12], rng)
+    # Wrong options from anywhere in the category, not always its first SOPs: each title is
+    # a candidate in a few other sets only, so editing it changes those alone.
+    options, answer = _choose(sop.title, rng.sample(titles, min(len(titles), 12)), rng)
     return [Question("situation", sop.id, sop.situation, options, answer, "purpose-scope")]
 
 
