@@ -23,7 +23,8 @@ PAGE_TYPES = {
     "review status": "review-status/", "training index": "training/",
     "training path": "training/orientasi-agen-baru/", "404": "404.html",
     "practice": "latihan/cs-comp-002/", "practice to print": "latihan/cs-comp-002/cetak/",
-    "handbook": "training/orientasi-agen-baru/handbook/", "handbook of all": "handbook/",
+    "handbook": "training/orientasi-agen-baru/handbook/", "handbooks": "handbook/",
+    "handbook of a category": "handbook/penanganan-keluhan/",
 }
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 AXE = Axe()

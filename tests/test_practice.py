@@ -5,8 +5,8 @@ hand-written questions), answering in Chromium, and the handbook in print emulat
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -189,18 +189,31 @@ def test_the_handbook_prints_each_sop_on_new_pages_and_keeps_steps_whole(page,
     assert link.get_attribute("href") in shown
 
 
-def test_the_handbook_sidebar_lists_its_sops_and_every_step_keeps_its_anchor(
-        site: Path) -> None:
-    html = (site / "handbook" / "index.html").read_text()
+def test_each_category_has_its_handbook_linked_from_its_page_and_the_index(site: Path) -> None:
+    categories = {sop.category for sop in CATALOG.sops if sop.status != "retired"}
+    index = (site / "handbook" / "index.html").read_text()
+    slugs = re.findall(r'<li><a href="([a-z0-9-]+)/">', index)
+    assert len(slugs) == len(categories) > 1
+    for slug in slugs:
+        assert f'href="../../handbook/{slug}/"' in \
+            (site / "category" / slug / "index.html").read_text()
+        html = (site / "handbook" / slug / "index.html").read_text()
+        listed = re.findall(r'<li><a href="#([^"]+)">', html)
+        assert listed and all(f'id="{anchor}"' in html for anchor in listed)
+
+
+def test_a_handbook_sidebar_lists_its_sops_and_every_step_keeps_its_anchor(site: Path) -> None:
+    html = (site / "handbook" / "penanganan-keluhan" / "index.html").read_text()
     sidebar = html[html.index("md-sidebar--secondary"):html.index('<div class="md-content"')]
-    contents = html[html.index("sop-handbook__contents"):html.index("</nav>",
-                                                                  html.index("sop-handbook__contents"))]
+    start = html.index("sop-handbook__contents")
+    contents = html[start:html.index("</nav>", start)]
     listed = re.findall(r'<a href="#([^"]+)" class="md-nav__link">', sidebar)
     assert listed == re.findall(r'<a href="#([^"]+)">', contents)
-    assert sorted(listed) == sorted(sop.slug for sop in CATALOG.sops if sop.status != "retired")
-    for sop in CATALOG.sops:
-        if sop.status != "retired":
-            assert f'id="{sop.slug}-{sop.steps[0].id}"' in html
+    sops = [sop for sop in CATALOG.sops
+            if sop.status != "retired" and sop.category == "Penanganan keluhan"]
+    assert len(sops) > 1 and sorted(listed) == sorted(sop.slug for sop in sops)
+    for sop in sops:
+        assert f'id="{sop.slug}-{sop.steps[0].id}"' in html
 
 
 @pytest.mark.parametrize("sop", [sop.slug for sop in CATALOG.sops])

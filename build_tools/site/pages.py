@@ -51,6 +51,7 @@ RECENT_CHANGES = 50
 TRAINING_DIR = "training"
 PRACTICE_DIR = "latihan"
 HANDBOOK_URI = "handbook.md"
+HANDBOOK_DIR = "handbook"
 #: From this many SOPs on, a build renders their pages on a second core (see
 #: :mod:`build_tools.site.second_core`); below, starting it would cost more than it saves.
 PARALLEL_SOPS = 200
@@ -215,6 +216,9 @@ class SitePages:
     def category_uri(self, name: str) -> str:
         return f"{CATEGORY_DIR}/{slugify(name)}.md"
 
+    def handbook_uri(self, category: str) -> str:
+        return f"{HANDBOOK_DIR}/{slugify(category)}.md"
+
     def nav_uris(self) -> list[str]:
         """Pages for the SOP section of the navigation: the index, then one per category, or
         the index alone when there are more than ``nav_categories`` categories (it lists
@@ -248,7 +252,8 @@ class SitePages:
         if src_uri in self._sop_uris:
             return 1.0
         if src_uri in _LISTINGS or src_uri.startswith((f"{CATEGORY_DIR}/", f"{PRACTICE_DIR}/")) \
-                or src_uri == self.request_uri or src_uri.endswith(HANDBOOK_URI):
+                or src_uri == self.request_uri or src_uri.endswith(HANDBOOK_URI) \
+                or src_uri.startswith(f"{HANDBOOK_DIR}/"):
             return 0.0
         return 0.6
 
@@ -306,7 +311,8 @@ class SitePages:
                 lambda: (render(uri, "sop", context) for uri, context in sop_pages))
         try:
             first = [page(INDEX_URI, "sop_index", groups=self.groups)]
-            first.extend(page(self.category_uri(name), "category", name=name, sops=sops)
+            first.extend(page(self.category_uri(name), "category", name=name, sops=sops,
+                              handbook_uri=self.handbook_uri(name))
                          for name, sops in self.groups)
             rest = list(self._listing_pages(page)) if elsewhere else self._listing_pages(page)
             yield from first
@@ -358,8 +364,12 @@ class SitePages:
         for practice in self.practice().values():
             yield from self._practice_pages(page, practice.sop.slug, practice.sop.title,
                                             [practice])
-        yield page(HANDBOOK_URI, "handbook", title=self.labels["handbook_all"], goal=None,
-                   sops=[sop for _, sops in self.groups for sop in sops])
+        # One handbook per category, not one of every SOP: a page of thousands of SOPs is
+        # not printed, weighs tens of megabytes, and every edit would render it again.
+        yield page(HANDBOOK_URI, "handbook_index", groups=[
+            (name, self.handbook_uri(name), len(sops)) for name, sops in self.groups])
+        for name, sops in self.groups:
+            yield page(self.handbook_uri(name), "handbook", title=name, goal=None, sops=sops)
 
     def practice_uri(self, name: str) -> str:
         return f"{PRACTICE_DIR}/{name}.md"
