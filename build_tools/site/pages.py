@@ -148,8 +148,10 @@ class PageCache:
         self.pages: dict[str, tuple[object, dict[str, object], str]] = {}
         #: (what a redirect page is rendered from) → its HTML
         self.redirects: dict[tuple[object, ...], str] = {}
-        #: SOP id → (what its practice set was made from, the set)
+        #: SOP id → (what its practice set was made from, the set), and the SOPs in force
+        #: then (a set whose category is too small draws on all of them)
         self.practice: dict[str, tuple[tuple[object, ...], PracticeSet]] = {}
+        self.practice_listed: tuple[object, ...] | None = None
         self._renderers: dict[str, Renderer] = {}
 
     def renderer(self, language: str) -> Renderer:
@@ -379,15 +381,21 @@ class SitePages:
         if self._practice is None:
             by_category = {name: sops for name, sops in self.groups}
             self._practice = {}
+            # What each set is made from, compared by identity: the catalog keeps the Sop of
+            # an unchanged file from one rebuild to the next (``mkdocs serve``). Every SOP
+            # is compared once per build, not once per set that draws on all of them.
+            listed, before = tuple(self.listed), self.cache.practice_listed
+            same_listed = before is not None and len(before) == len(listed) and all(
+                a is b for a, b in zip(before, listed, strict=True))
+            self.cache.practice_listed = listed
             for sop in self.listed:
                 category = by_category.get(sop.category or "", [])
-                # What the set is made from, by identity: the catalog keeps the Sop of an
-                # unchanged file from one rebuild to the next (``mkdocs serve``).
-                made_from = (self.renderer, sop, *category, *(
-                    self.listed if needs_all_sops(sop, category) else ()))
+                wide = needs_all_sops(sop, category)
+                made_from = (self.renderer, sop, *category)
                 cached = self.cache.practice.get(sop.id)
-                if cached is None or len(cached[0]) != len(made_from) or any(
-                        a is not b for a, b in zip(cached[0], made_from, strict=True)):
+                if cached is None or (wide and not same_listed) or \
+                        len(cached[0]) != len(made_from) or \
+                        any(a is not b for a, b in zip(cached[0], made_from, strict=True)):
                     cached = made_from, generate(sop, category, self.listed,
                                                  self.renderer.duration)
                     self.cache.practice[sop.id] = cached
