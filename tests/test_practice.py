@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import SOPS, problem_lines, sopkb
 
-from build_tools.model.practice import KINDS, PracticeSet, generate
+from build_tools.model.practice import KINDS, OPTIONS, PracticeSet, generate
 from build_tools.render.renderer import Renderer
 from build_tools.rules.catalog import FileCache, load_catalog
 from build_tools.site.pages import PageCache, SitePages
@@ -89,7 +89,7 @@ def test_a_rebuild_makes_again_only_the_practice_an_edit_can_change(project: Pat
     sizes = Counter(found.sop.category for found in before.values())
     # Its category, and the SOPs whose category is too small to give wrong options alone.
     alike = {sop_id for sop_id, found in before.items()
-             if found.sop.category == edited.category or sizes[found.sop.category] < 4}
+             if found.sop.category == edited.category or sizes[found.sop.category] < OPTIONS}
     assert len(alike) < len(before)
     assert {sop_id for sop_id in after if after[sop_id] is not before[sop_id]} == alike
     scratch = SitePages(load_catalog([project / "sops"]), "id").practice()
