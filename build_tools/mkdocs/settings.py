@@ -13,6 +13,7 @@ from mkdocs.config.base import Config
 
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.repository import Repository
+from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -50,10 +51,10 @@ class SopConfig(Config):
     request_page = opt.Type(str, default="usulkan-sop.md")
     """The hand-written page on asking for a missing procedure, which the search box offers
     when nothing matches (no link when the page does not exist)."""
-    nav_categories = opt.Type(int, default=10)
+    nav_categories = opt.Type(int, default=NAV_CATEGORIES)
     """Categories listed in the navigation, at most; beyond, the SOP index alone (which lists
     them), so that the navigation in every page does not grow with the knowledge base."""
-    time_zone = opt.Type(str, default="Asia/Jakarta")
+    time_zone = opt.Type(str, default=TIME_ZONE)
     """Where the site's readers are: review dates (and the overdue banner) count days there."""
     min_free_mb = opt.Type(int, default=50)
     """Refuse to start a build with less free disk space than this beside the site folder."""

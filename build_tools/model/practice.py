@@ -83,11 +83,11 @@ def generate(sop: Sop, category: Sequence[Sop] = (), all_sops: Sequence[Sop] = (
         found.skipped.append(f"{sop.id}: practice: skip is set")
         return found
     rng = seed(sop)
-    show = duration
-    found.questions.extend(_order(sop, rng, found.skipped))
-    found.questions.extend(_roles(sop, category, rng, found.skipped))
-    found.questions.extend(_times(sop, rng, found.skipped, show))
-    found.questions.extend(_escalation(sop, rng, found.skipped, show))
+    same = _duplicates(sop.steps)
+    found.questions.extend(_order(sop, same, rng, found.skipped))
+    found.questions.extend(_roles(sop, same, category, rng, found.skipped))
+    found.questions.extend(_times(sop, same, rng, found.skipped, duration))
+    found.questions.extend(_escalation(sop, rng, found.skipped, duration))
     found.questions.extend(_situation(sop, category, all_sops, rng, found.skipped))
     found.questions.extend(_blanks(sop, category, rng, found.skipped))
     for written in practice.questions:
@@ -127,10 +127,10 @@ def _duplicates(steps: Sequence[Step]) -> set[str]:
             if actions.count(action) > 1}
 
 
-def _order(sop: Sop, rng: random.Random, skipped: list[str]) -> list[Question]:
-    """Which step comes right after a step; one question for the first pair it can ask."""
+def _order(sop: Sop, same: set[str], rng: random.Random,
+           skipped: list[str]) -> list[Question]:
+    """Which step comes right after a step (``same``: steps sharing an action)."""
     steps = list(sop.steps)
-    same = _duplicates(steps)
     questions = []
     for before, after in zip(steps, steps[1:], strict=False):
         if before.id in same or after.id in same:
@@ -146,9 +146,8 @@ def _order(sop: Sop, rng: random.Random, skipped: list[str]) -> list[Question]:
     return questions[:2]
 
 
-def _roles(sop: Sop, category: Sequence[Sop], rng: random.Random,
+def _roles(sop: Sop, same: set[str], category: Sequence[Sop], rng: random.Random,
            skipped: list[str]) -> list[Question]:
-    same = _duplicates(sop.steps)
     titles = [duty.title for duty in sop.duties]
     if len(set(titles)) < 2:
         skipped.append(f"{sop.id}: role: the SOP has one role, nothing to choose from")
@@ -167,8 +166,8 @@ def _roles(sop: Sop, category: Sequence[Sop], rng: random.Random,
     return questions[:2]
 
 
-def _times(sop: Sop, rng: random.Random, skipped: list[str], show: Show) -> list[Question]:
-    same = _duplicates(sop.steps)
+def _times(sop: Sop, same: set[str], rng: random.Random, skipped: list[str],
+           show: Show) -> list[Question]:
     own = [str(step.within) for step in sop.steps if step.within]
     questions = []
     for step in sop.steps:

@@ -454,7 +454,7 @@ class SitePages:
         directory_urls = self.renderer.directory_urls
         sops = [{"t": plain(sop.title), "u": listing.page_url(sop_uri(sop), directory_urls),
                  "w": normalise(f"{sop.title} {sop.situation or ''}")} for sop in self.listed]
-        request = (listing.page_url(self.request_uri, self.renderer.directory_urls)
+        request = (listing.page_url(self.request_uri, directory_urls)
                    if self.request_uri else None)
         return json.dumps({"request": request, "sops": sops}, ensure_ascii=False,
                           separators=(",", ":"))
