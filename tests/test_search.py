@@ -4,8 +4,10 @@ result says what to do next, and the browser's word rules agree with the index's
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from conftest import SOPS
+from conftest import SOPS, mkdocs, serve
 
 from build_tools.model.words import root, words
 from build_tools.rules.catalog import load_catalog
@@ -126,3 +128,29 @@ def test_the_browsers_word_rules_agree_with_the_indexs_stemmer(page, site_url: s
     assert len(forms) > 150
     assert agree / len(forms) >= 0.9, [(f, r, root(f)) for f, r in zip(forms, roots, strict=True)
                                        if r != root(f)][:20]
+
+
+def test_an_index_in_parts_finds_every_page(page, project, tmp_path) -> None:
+    """A site with more pages than ``search_pages_per_index`` gets several Pagefind
+    indexes, written one after another (the indexer's memory stays that of one index); the
+    box merges them: every SOP's title finds that SOP, whichever part holds it."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "      sops_dir: sops\n", "      sops_dir: sops\n      search_pages_per_index: 6\n", 1),
+        "utf-8")
+    out = tmp_path / "parts"
+    result = mkdocs("build", "--strict", "--site-dir", str(out), cwd=project)
+    assert result.returncode == 0, result.stderr
+    indexes = json.loads((out / "assets" / "sop-kb" / "lexicon.json").read_text("utf-8"))
+    assert len(indexes["indexes"]) >= 3
+    assert indexes["indexes"] == [f"pagefind-{n}/" for n in range(2, len(indexes["indexes"]) + 2)]
+    for folder in ("pagefind/", *indexes["indexes"]):
+        assert (out / folder / "pagefind-entry.json").is_file()
+    catalog = load_catalog([project / "sops"], reference_dir=project / "reference")
+    titles = {sop.id.lower(): sop.title for sop in catalog.sops if sop.status != "retired"}
+    url, server = serve(out)
+    try:
+        found = {sop: sop in sops(rank(page, url, title))[:3] for sop, title in titles.items()}
+    finally:
+        server.shutdown()
+    assert found == {sop: True for sop in titles}

@@ -44,7 +44,11 @@
         return response.json();
       }).then(compile);
       engine = Promise.all([pagefind, lexicon]).then(function (loaded) {
-        return {pagefind: loaded[0], lexicon: loaded[1]};
+        // A large site's index comes in several parts (pagefind/, pagefind-2/...), named in
+        // the lexicon; Pagefind searches them together and merges the results by score.
+        return Promise.all(loaded[1].indexes.map(function (folder) {
+          return loaded[0].mergeIndex(new URL(folder, base).pathname, {baseUrl: base.pathname});
+        })).then(function () { return {pagefind: loaded[0], lexicon: loaded[1]}; });
       }).catch(function (error) {
         // A failed load (a 404 while `mkdocs serve` re-indexes, a dropped connection) is
         // forgotten, so the next keystroke loads again.
@@ -64,6 +68,7 @@
       endings: data.endings || [],
       prefixes: (data.prefixes || []).map(function (rule) { return [new RegExp(rule[0]), rule[1]]; }),
       sections: new Set(data.sections || []),
+      indexes: data.indexes || [],
       rootOf: new Map(),
       corrected: new Map()
     };

@@ -9,12 +9,10 @@
   listing blocks out before Markdown runs and put them back after
   (:mod:`build_tools.render.listing`); hand each page to search (:mod:`.search`).
 * ``on_post_page`` / ``on_post_template``: a Content-Security-Policy in every page.
-* ``on_env`` / ``on_post_build``: the index is written while MkDocs applies the theme;
-  then the build is published.
+* ``on_env`` / ``on_post_build``: index search while the theme is applied; publish.
 
-Validation problems are logged with their ``FILE:LINE:COL``; ``mkdocs build`` then aborts.
-Under ``mkdocs serve`` the invalid SOPs are left out instead, so a writer keeps a working
-preview while fixing them; with ``--dirty``, caches live across rebuilds (:mod:`.serving`).
+Validation problems are logged with their ``FILE:LINE:COL``: ``mkdocs build`` aborts, ``mkdocs
+serve`` leaves those SOPs out (a working preview); ``--dirty`` keeps caches (:mod:`.serving`).
 """
 
 from __future__ import annotations
@@ -80,7 +78,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             self.build.start(config, self.config.min_free_mb)
         self.search.configure(enabled=self.config.search, root_words=self.config.root_words,
                               timeout=float(self.config.search_timeout),
-                              language=settings.site_language(config), serving=self.serving)
+                              language=settings.site_language(config), serving=self.serving,
+                              pages_per_index=self.config.search_pages_per_index)
         settings.add_to_config(config, self.config.search)
         return config
 
@@ -101,8 +100,6 @@ class SopPlugin(BasePlugin[SopConfig]):
             directory_urls=config.use_directory_urls, permalink=settings.permalink(config),
             repository=settings.repository(config, self.config, load_labels(language)),
             time_zone=self.config.time_zone, nav_categories=self.config.nav_categories)
-        everything = self.search.start(Path(config.site_dir), self.catalog.synonyms,
-                                       self.serving)
         for uri in (settings.STYLESHEET, settings.SEARCH_SCRIPT, *settings.SCRIPTS):
             files.append(self.generated.file(config, uri, settings.asset(uri)))
         for uri, content in self.site.pages():
@@ -114,7 +111,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             request = self.config.request_page
             self.site.request_uri = request if files.get_file_from_path(request) else None
             files.append(self.generated.file(config, settings.SUGGESTIONS, self.site.suggestions()))
-        self.generated.mark_modified(files, everything)
+        self.generated.mark_modified(files, self.search.start(
+            Path(config.site_dir), self.catalog.synonyms, self.serving, len(self._indexed(files))))
         self.progress.total_pages = len(files.documentation_pages())
         self.files = files
         return files
@@ -172,10 +170,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        indexed = [file.dest_uri for file in self.files.documentation_pages()
-                   if self.site is None or self.site.search_weight(file.src_uri) > 0.0]
-        self.search.finish(Path(config.site_dir), indexed)
-        self.progress.indexed(len(indexed))
+        self.progress.indexed(self.search.finish(Path(config.site_dir), self._indexed(self.files)))
         self.build.finish(config)
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -198,3 +193,7 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def _path(self, option: str) -> Path:
         return self.root / option
+
+    def _indexed(self, files: Files) -> list[str]:
+        return [file.dest_uri for file in files.documentation_pages()
+                if self.site is None or self.site.search_weight(file.src_uri) > 0.0]

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from build_tools.search.index import BackgroundIndexer, IndexInBackground, SearchCopies
+from build_tools.search.index import (
+    PAGES_PER_INDEX,
+    BackgroundIndexer,
+    IndexInBackground,
+    SearchCopies,
+)
 from build_tools.search.pagefind import SearchIndexError
 from build_tools.search.terms import Lexicon
 
@@ -25,6 +30,7 @@ class SiteSearch:
         self.enabled = True
         self.root_words = True
         self.timeout = 300.0
+        self.pages_per_index = PAGES_PER_INDEX
         self.language = "en"
         self.lexicon = Lexicon()
         self.copies: SearchCopies | None = None
@@ -32,23 +38,26 @@ class SiteSearch:
         self.background = IndexInBackground(on_error=on_error)
 
     def configure(self, *, enabled: bool, root_words: bool, timeout: float, language: str,
-                  serving: bool) -> None:
+                  serving: bool, pages_per_index: int = PAGES_PER_INDEX) -> None:
         self.enabled, self.root_words, self.timeout = enabled, root_words, timeout
+        self.pages_per_index = pages_per_index
         self.language = language
         self.background.timeout = timeout
         if enabled and serving and self.copies is None:
             folder = Path(tempfile.mkdtemp(prefix="sopkb-search-"))
             self.copies = SearchCopies(folder, language)
 
-    def start(self, site_dir: Path, synonyms: list[list[str]], serving: bool) -> bool:
-        """Ready for this build's pages; whether every page must be indexed again (the
-        synonyms changed). While serving, the lexicon keeps the roots of pages not rebuilt."""
+    def start(self, site_dir: Path, synonyms: list[list[str]], serving: bool,
+              pages: int) -> bool:
+        """Ready for this build's ``pages`` to index; whether every page must be indexed
+        again (the synonyms changed). While serving, the lexicon keeps the roots of pages
+        not rebuilt."""
         changed = not serving or self.lexicon.groups != synonyms
         if changed:
             self.lexicon = Lexicon(synonyms)
         if self.enabled and not serving:
             self.indexer = BackgroundIndexer(site_dir, self.language, synonyms, self.root_words,
-                                             self.timeout)
+                                             self.timeout, self.pages_per_index, pages)
         return changed
 
     def add(self, dest_uri: str, title: str, html: str, weight: float) -> None:
@@ -68,8 +77,9 @@ class SiteSearch:
         if self.indexer is not None:
             self.indexer.close_input()
 
-    def finish(self, site_dir: Path, indexed: Iterable[str]) -> None:
-        """Wait for a build's index; while serving, re-index in the background."""
+    def finish(self, site_dir: Path, indexed: list[str]) -> int:
+        """Wait for a build's index; while serving, re-index in the background. The number
+        of pages indexed."""
         try:
             if self.indexer is not None:
                 indexer, self.indexer = self.indexer, None
@@ -79,6 +89,7 @@ class SiteSearch:
         if self.copies is not None:
             self.copies.prune(set(indexed))
             self.background.request(site_dir, self.copies, self.lexicon)
+        return len(indexed)
 
     def abort(self) -> None:
         if self.indexer is not None:

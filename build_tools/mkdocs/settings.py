@@ -13,6 +13,7 @@ from mkdocs.config.base import Config
 
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.repository import Repository
+from build_tools.search.index import PAGES_PER_INDEX
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE
 
 if TYPE_CHECKING:
@@ -45,6 +46,10 @@ class SopConfig(Config):
     """Language of generated headings; defaults to the theme's ``language``."""
     search_timeout = opt.Type((int, float), default=300)
     """Seconds to wait for any one answer of the search indexer before failing the build."""
+    search_pages_per_index = opt.Type(int, default=PAGES_PER_INDEX)
+    """Pages in one search index, at most: a larger site gets several, written one after
+    another and merged by the search box, so that the indexer's memory does not grow with
+    the site (``mkdocs serve`` keeps one)."""
     issue_url = opt.Optional(opt.Type(str))
     """A new-issue URL with ``{title}`` and ``{body}``: a "report a problem" link on every
     step opens it filled in (no link when unset)."""

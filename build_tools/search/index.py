@@ -40,6 +40,18 @@ from build_tools.site.publish import exchange
 
 LEXICON_URI = "assets/sop-kb/lexicon.json"
 PAGEFIND_DIR = "pagefind"
+#: Pages in one Pagefind index of a build, at most (the plugin's ``search_pages_per_index``).
+#: Pagefind holds every page of an index in memory and, while writing it, about four times
+#: as much (about 440 KB a typical SOP page at its peak), so a build of more pages writes
+#: several indexes, the first in ``pagefind/``, the next in ``pagefind-2/``..., named in
+#: ``lexicon.json``; the search box merges them (Pagefind's ``mergeIndex``). One index up
+#: to this size: a search loads the fewest files.
+PAGES_PER_INDEX = 2000
+
+
+def index_folder(number: int) -> str:
+    """The folder of a build's ``number``-th Pagefind index (from 0), under the site."""
+    return PAGEFIND_DIR if number == 0 else f"{PAGEFIND_DIR}-{number + 1}"
 
 
 #: What says in a line what an SOP is for (its situation, its keywords) weighs as a step's
@@ -114,13 +126,15 @@ def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon,
     shutil.rmtree(previous, ignore_errors=True)
 
 
-def write_lexicon(site_dir: Path, lexicon: Lexicon) -> None:
-    """The roots the search box reduces typed words to, replacing the previous file at once."""
+def write_lexicon(site_dir: Path, lexicon: Lexicon, indexes: int = 1) -> None:
+    """The roots the search box reduces typed words to, and the folders of the Pagefind
+    indexes after the first (``indexes`` in all), replacing the previous file at once."""
     path = site_dir / LEXICON_URI
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".json.part")
-    partial.write_text(json.dumps(lexicon.browser_data(), ensure_ascii=False,
-                                  separators=(",", ":")), "utf-8")
+    data = {**lexicon.browser_data(),
+            "indexes": [f"{index_folder(number)}/" for number in range(1, indexes)]}
+    partial.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
     os.replace(partial, path)
 
 
@@ -165,14 +179,16 @@ class BackgroundIndexer:
     """
 
     def __init__(self, site_dir: Path, language: str, synonyms: list[list[str]],
-                 root_words: bool = True, timeout: float = TIMEOUT) -> None:
+                 root_words: bool = True, timeout: float = TIMEOUT,
+                 pages_per_index: int = PAGES_PER_INDEX, pages: int = 0) -> None:
         self._timeout = timeout
         self._errors = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "build_tools.search.index"], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=self._errors)
         self._send({"site_dir": os.fspath(site_dir.resolve()), "language": language,
-                    "synonyms": synonyms, "root_words": root_words, "timeout": timeout})
+                    "synonyms": synonyms, "root_words": root_words, "timeout": timeout,
+                    "pages_per_index": pages_per_index, "pages": pages})
 
     def _send(self, message: dict[str, Any]) -> None:
         assert self._process.stdin is not None
@@ -219,31 +235,65 @@ class BackgroundIndexer:
 
 def _index_stream(lines: Iterable[bytes]) -> None:
     """The second process of :class:`BackgroundIndexer`: a settings line, then one line per
-    page; at the end of input, write the bundle and the lexicon."""
+    page; at the end of input, write the bundles and the lexicon.
+
+    A site of more than ``pages_per_index`` pages gets several indexes, each page going to
+    the next in turn, so that each index is a sample of the whole site and Pagefind scores
+    a word about alike in all of them (the box merges their results by score). They are
+    written one after another at the end, each Pagefind ending once its bundle is written:
+    only one at a time holds the several times its pages that writing takes."""
     iterator = iter(lines)
     settings = json.loads(next(iterator))
     site_dir = Path(settings["site_dir"])
     lexicon = Lexicon(settings["synonyms"])
-    service = PagefindService(settings["timeout"])
-    index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
-    for line in iterator:
-        page = json.loads(line)
-        content = page["content"]
-        if settings["root_words"]:
-            content = lexicon.annotate(content)
+    per_index = max(1, int(settings["pages_per_index"]))
+    parts: list[_Part] = []
+    try:
+        parts.append(_Part(settings["timeout"]))
+        for _ in range(1, -(-int(settings["pages"]) // per_index)):
+            parts.append(_Part(settings["timeout"]))
+        for number, line in enumerate(iterator):
+            page = json.loads(line)
+            content = page["content"]
+            if settings["root_words"]:
+                content = lexicon.annotate(content)
+            parts[number % len(parts)].add(page["path"], search_copy(
+                settings["language"], page["title"], content, page["weight"]))
+        for number, part in enumerate(parts):
+            part.write(site_dir / index_folder(number))
+    finally:
+        for part in parts:
+            part.service.close()
+    write_lexicon(site_dir, lexicon, len(parts))
+
+
+class _Part:
+    """One Pagefind index of a build, in its own Pagefind process."""
+
+    def __init__(self, timeout: float) -> None:
+        self.service = PagefindService(timeout)
+        try:
+            self.index = self.service.reply(
+                self.service.send({"type": "NewIndex", "config": None}))["index_id"]
+        except BaseException:
+            self.service.close()
+            raise
+
+    def add(self, path: str, contents: str) -> None:
         # One page at a time: pages Pagefind takes in at once can land in its index in any
         # order, and the bundle's bytes would differ from one build to the next.
-        service.reply(service.send({
-            "type": "AddFile", "index_id": index, "file_path": page["path"], "url": None,
-            "file_contents": search_copy(settings["language"], page["title"], content,
-                                         page["weight"])}))
-    try:
-        service.write_bundle(index, site_dir / PAGEFIND_DIR)
-    finally:
-        service.close()
-    if service.errors:
-        raise SearchIndexError(f"Pagefind: {service.errors[0]}")
-    write_lexicon(site_dir, lexicon)
+        self.service.reply(self.service.send({
+            "type": "AddFile", "index_id": self.index, "file_path": path, "url": None,
+            "file_contents": contents}))
+
+    def write(self, folder: Path) -> None:
+        """Write the bundle into ``folder`` and end this Pagefind (its memory with it)."""
+        try:
+            self.service.write_bundle(self.index, folder)
+        finally:
+            self.service.close()
+        if self.service.errors:
+            raise SearchIndexError(f"Pagefind: {self.service.errors[0]}")
 
 
 if __name__ == "__main__":
