@@ -96,7 +96,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
         language = settings.language(config, self.config, log.warning)
         self.site = SitePages(
-            self.catalog, language, today=build_date(self.config.time_zone), cache=self.page_cache,
+            self.catalog, language, today=build_date(self.config.time_zone),
+            cache=self.page_cache if self.serving else None,
             directory_urls=config.use_directory_urls, permalink=settings.permalink(config),
             repository=settings.repository(config, self.config, load_labels(language)),
             time_zone=self.config.time_zone, nav_categories=self.config.nav_categories)

@@ -41,7 +41,8 @@ class GeneratedFiles:
     def file(self, config: MkDocsConfig, uri: str, content: str,
              inclusion: InclusionLevel = InclusionLevel.UNDEFINED) -> File:
         if self.folder is None:
-            return File.generated(config, uri, content=content, inclusion=inclusion)
+            kind = _ReadOnce if uri.endswith(".md") else File
+            return kind.generated(config, uri, content=content, inclusion=inclusion)
         path = self.folder / uri
         if self.written.get(uri) != content:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +70,24 @@ class GeneratedFiles:
     def close(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class _ReadOnce(File):
+    """A generated page in memory whose text is let go once MkDocs has read it. MkDocs keeps
+    its own copy (the Markdown without its front matter, then the HTML) to the end of the
+    build, and with this one too a build held every generated page twice (a tenth of its
+    memory). Each build makes its files anew; a second read would fail on MkDocs' assertion
+    that a file without content has a path."""
+
+    @property
+    def content_string(self) -> str:
+        content = File.content_string.fget(self)  # type: ignore[attr-defined]
+        self._content = None
+        return content  # type: ignore[no-any-return]
+
+    @content_string.setter
+    def content_string(self, value: str) -> None:
+        File.content_string.fset(self, value)  # type: ignore[attr-defined]
 
 
 class CompiledTemplates(BytecodeCache):

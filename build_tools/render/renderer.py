@@ -62,6 +62,8 @@ class Renderer:
         self.env.globals.update(report_url=self._report_url, url=self._url)
         #: page uri → (the settings it was rendered with, its listing parts then).
         self._parts: dict[str, tuple[object, dict[Hashable, listing.Part]]] = {}
+        #: Whether to keep them (a next render of the page would reuse them: serve).
+        self.keep_parts = True
         #: The heading ids of each part being rendered (parts may nest).
         self._part_ids: list[set[str]] = []
         self._listings = {name.removesuffix(".html.j2")
@@ -238,7 +240,8 @@ class Renderer:
         return listing.Parts(parts if settings == self._settings() else {})
 
     def _keep_parts(self, uri: str, parts: Parts) -> None:
-        self._parts[uri] = (self._settings(), parts.current)
+        if self.keep_parts:
+            self._parts[uri] = (self._settings(), parts.current)
 
     def _settings(self) -> object:
         return self.directory_urls, self.permalink

@@ -141,9 +141,12 @@ def roles(sops: list[Sop]) -> list[Role]:
 
 class PageCache:
     """What :class:`SitePages` can reuse from one build to the next (``mkdocs serve``): the
-    renderer with its compiled templates, and every page with what it was rendered from."""
+    renderer with its compiled templates, and every page with what it was rendered from.
+    With ``keep`` false (a single build) nothing is kept but the renderer: no next build
+    would reuse it, and a build of 10,000 SOPs would hold it to the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: bool = True) -> None:
+        self.keep = keep
         #: uri → (template and data, {linked SOP id: its (slug, title)}, Markdown)
         self.pages: dict[str, tuple[object, dict[str, object], str]] = {}
         #: (what a redirect page is rendered from) → its HTML
@@ -157,6 +160,7 @@ class PageCache:
     def renderer(self, language: str) -> Renderer:
         if language not in self._renderers:
             self._renderers[language] = Renderer(language)
+            self._renderers[language].keep_parts = self.keep
         return self._renderers[language]
 
 
@@ -175,7 +179,7 @@ class SitePages:
         #: Where the site's readers are: the overdue banner compares dates there.
         self.time_zone = time_zone
         self.nav_categories = nav_categories
-        self.cache = cache or PageCache()
+        self.cache = cache or PageCache(keep=False)
         self.sops = catalog.sops
         self.reference = catalog.reference
         self.training = catalog.training
@@ -293,7 +297,8 @@ class SitePages:
                     titles.get(sop_id) == title for sop_id, title in cached[1].items()):
                 return uri, cached[2]
             linked, markdown = render(uri, template, context)
-            self.cache.pages[uri] = (page_key, linked, markdown)
+            if self.cache.keep:
+                self.cache.pages[uri] = (page_key, linked, markdown)
             return uri, markdown
 
         links = {"channels": True, "metrics": self.reference.has(METRICS)}
@@ -321,7 +326,8 @@ class SitePages:
             rendered = elsewhere.results() if elsewhere else None
             if rendered is not None:
                 for (uri, context), (linked, markdown) in zip(sop_pages, rendered, strict=True):
-                    self.cache.pages[uri] = (key("sop", context), linked, markdown)
+                    if self.cache.keep:
+                        self.cache.pages[uri] = (key("sop", context), linked, markdown)
                     yield uri, markdown
             else:
                 for uri, context in sop_pages:
