@@ -302,6 +302,35 @@ def test_listing_parts_render_again_only_where_what_they_show_changed(
         assert warm == cold
 
 
+def test_a_single_build_keeps_nothing_for_a_next_one() -> None:
+    """Outside ``mkdocs serve`` no next build reuses the pages' cache keys or listing parts;
+    a build of 10,000 SOPs held them to its end. With a cache (serve) they are kept."""
+    from build_tools.site.pages import PageCache, SitePages
+
+    catalog = load_catalog([SOPS], reference_dir=KB / "reference")
+    single, kept = SitePages(catalog, "id"), SitePages(catalog, "id", cache=PageCache())
+    assert dict(single.pages()) == dict(kept.pages())
+    assert not single.cache.pages and not single.renderer._parts
+    assert kept.cache.pages and kept.renderer._parts
+
+
+def test_a_generated_page_in_memory_is_let_go_once_read() -> None:
+    """MkDocs keeps its own copy of a page's text (then its HTML): the generated file lets
+    its own go once read, and a second read fails rather than give an empty page."""
+    from mkdocs.config import load_config
+
+    from build_tools.mkdocs.serving import GeneratedFiles
+
+    config = load_config(str(KB / "mkdocs.yml"))
+    config.plugins._current_plugin = "sop-kb"  # as while MkDocs runs the plugin's on_files
+    page = GeneratedFiles().file(config, "sop/x.md", "# Judul\n")
+    asset = GeneratedFiles().file(config, "assets/x.css", "a {}")
+    assert page.content_string == "# Judul\n"
+    with pytest.raises(AssertionError):
+        page.content_string  # noqa: B018 - the read is the test
+    assert asset.content_string == asset.content_string == "a {}"
+
+
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text
