@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ PAGEFIND_DIR = "pagefind"
 #: several indexes, the first in ``pagefind/``, the next in ``pagefind-2/``..., named in
 #: ``lexicon.json``; the search box merges them (Pagefind's ``mergeIndex``). One index up
 #: to this size: a search loads the fewest files.
-PAGES_PER_INDEX = 2000
+PAGES_PER_INDEX = 1200
 
 
 def index_folder(number: int) -> str:
@@ -237,34 +237,55 @@ def _index_stream(lines: Iterable[bytes]) -> None:
     """The second process of :class:`BackgroundIndexer`: a settings line, then one line per
     page; at the end of input, write the bundles and the lexicon.
 
-    A site of more than ``pages_per_index`` pages gets several indexes, each page going to
-    the next in turn, so that each index is a sample of the whole site and Pagefind scores
-    a word about alike in all of them (the box merges their results by score). They are
-    written one after another at the end, each Pagefind ending once its bundle is written:
-    only one at a time holds the several times its pages that writing takes."""
+    Up to ``pages_per_index`` pages, Pagefind takes each page as it comes, beside the build.
+    A larger site gets several indexes, each page going to the next in turn, so that each
+    index is a sample of the whole site and Pagefind scores a word about alike in all of
+    them (the box merges their results by score). Their pages wait in a spool file each;
+    at the end the indexes are made one after another, each in a Pagefind that ends with
+    its bundle: one index's worth of Pagefind memory at a time, beside MkDocs."""
     iterator = iter(lines)
     settings = json.loads(next(iterator))
     site_dir = Path(settings["site_dir"])
     lexicon = Lexicon(settings["synonyms"])
-    per_index = max(1, int(settings["pages_per_index"]))
-    parts: list[_Part] = []
-    try:
-        parts.append(_Part(settings["timeout"]))
-        for _ in range(1, -(-int(settings["pages"]) // per_index)):
-            parts.append(_Part(settings["timeout"]))
-        for number, line in enumerate(iterator):
+
+    def copies() -> Iterator[tuple[str, str]]:
+        for line in iterator:
             page = json.loads(line)
             content = page["content"]
             if settings["root_words"]:
                 content = lexicon.annotate(content)
-            parts[number % len(parts)].add(page["path"], search_copy(
-                settings["language"], page["title"], content, page["weight"]))
-        for number, part in enumerate(parts):
-            part.write(site_dir / index_folder(number))
+            yield page["path"], search_copy(settings["language"], page["title"], content,
+                                            page["weight"])
+
+    count = -(-int(settings["pages"]) // max(1, int(settings["pages_per_index"])))
+    if count <= 1:
+        _write_part(copies(), site_dir / index_folder(0), settings["timeout"])
+    else:
+        with tempfile.TemporaryDirectory(prefix="sopkb-index-") as folder:
+            spools = [open(Path(folder) / f"{number}.jsonl", "w+", encoding="utf-8")
+                      for number in range(count)]
+            try:
+                for number, copy in enumerate(copies()):
+                    spools[number % count].write(json.dumps(copy) + "\n")
+                for number, spool in enumerate(spools):
+                    spool.seek(0)
+                    _write_part((json.loads(line) for line in spool),
+                                site_dir / index_folder(number), settings["timeout"])
+            finally:
+                for spool in spools:
+                    spool.close()
+    write_lexicon(site_dir, lexicon, max(count, 1))
+
+
+def _write_part(pages: Iterable[tuple[str, str]], folder: Path, timeout: float) -> None:
+    """One Pagefind index of ``(path, search copy)`` pages, its bundle written to ``folder``."""
+    part = _Part(timeout)
+    try:
+        for path, contents in pages:
+            part.add(path, contents)
+        part.write(folder)
     finally:
-        for part in parts:
-            part.service.close()
-    write_lexicon(site_dir, lexicon, len(parts))
+        part.service.close()
 
 
 class _Part:
