@@ -7,6 +7,7 @@ import os
 import re
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -166,3 +167,56 @@ def test_search_copies_of_removed_pages_are_removed(tmp_path: Path) -> None:
     copies.prune({"sop/b/index.html"})
     assert [path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*.html")] \
         == ["sop/b/index.html"]
+
+
+class _Server:
+    """What FileEvents touches of MkDocs' LiveReloadServer."""
+
+    def __init__(self) -> None:
+        self._rebuild_cond = threading.Condition()
+        self._want_rebuild = False
+        self.polled: list[str] = []
+
+    def watch(self, path: str) -> None:
+        self.polled.append(path)
+
+
+def test_a_saved_sop_asks_for_a_rebuild_through_file_events(tmp_path: Path) -> None:
+    """No wait for MkDocs' next poll: the file event itself asks for the rebuild; reading a
+    file (every build reads the SOPs) does not."""
+    from build_tools.mkdocs.serving import FileEvents
+
+    (tmp_path / "sops").mkdir()
+    (tmp_path / "sops" / "CS-OLD-001.yaml").write_text("id: CS-OLD-001\n", "utf-8")
+    server, events = _Server(), FileEvents()
+    try:
+        assert events.watch(server, [tmp_path / "sops"]) == []  # type: ignore[arg-type]
+        with server._rebuild_cond:
+            assert not server._want_rebuild
+        (tmp_path / "sops" / "CS-OLD-001.yaml").read_text("utf-8")  # a build reads it
+        with server._rebuild_cond:
+            assert not server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout=1)
+        (tmp_path / "sops" / "CS-NEW-001.yaml").write_text("id: CS-NEW-001\n", "utf-8")
+        with server._rebuild_cond:
+            assert server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout=10)
+    finally:
+        events.close()
+    assert server.polled == []
+
+
+def test_a_folder_file_events_cannot_watch_is_left_to_mkdocs(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    from watchdog.observers import Observer
+
+    from build_tools.mkdocs.serving import FileEvents
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "inotify watch limit reached")
+
+    monkeypatch.setattr(Observer, "schedule", refuse)
+    server, events = _Server(), FileEvents()
+    try:
+        assert events.watch(server, [tmp_path]) == [tmp_path]  # type: ignore[arg-type]
+    finally:
+        events.close()
+    assert server.polled == [str(tmp_path)]

@@ -2,8 +2,7 @@
 
 * ``on_config``: stage the build beside the site (:mod:`.publishing`), add the plugin's
   extensions, assets and template overrides (:mod:`.settings`).
-* ``on_files``: load and validate the SOPs with the reference, training and synonym files
-  (:mod:`build_tools.rules.catalog`); add the generated pages, redirects and assets.
+* ``on_files``: load and check the SOPs (:mod:`build_tools.rules.catalog`); add pages made of them.
 * ``on_nav``: the SOP index and category pages as one section (:mod:`.structure`).
 * ``on_page_markdown`` / ``on_page_content``: expand ``<!-- sop-kb: … -->`` markers; lift
   listing blocks out before Markdown runs and put them back after
@@ -28,7 +27,7 @@ from build_tools.mkdocs import settings, structure
 from build_tools.mkdocs.progress import Progress
 from build_tools.mkdocs.publishing import StagedBuild
 from build_tools.mkdocs.search import SiteSearch
-from build_tools.mkdocs.serving import CompiledTemplates, GeneratedFiles
+from build_tools.mkdocs.serving import CompiledTemplates, FileEvents, GeneratedFiles
 from build_tools.mkdocs.settings import SopConfig
 from build_tools.render import listing
 from build_tools.render.labels import load_labels
@@ -64,6 +63,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.page_cache = PageCache()
         self.generated = GeneratedFiles()
         self.compiled_theme = CompiledTemplates()
+        self.file_events = FileEvents()
         self.progress = Progress(enabled=False)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -186,11 +186,11 @@ class SopPlugin(BasePlugin[SopConfig]):
     def on_shutdown(self) -> None:
         self.search.close()
         self.generated.close()
+        self.file_events.close()
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: object) -> None:
-        for path in settings.watched(self.root, self.config):
-            server.watch(str(path))
+        self.file_events.watch(server, settings.watched(self.root, self.config))
 
     def _path(self, option: str) -> Path:
         return self.root / option
