@@ -206,14 +206,15 @@ def test_a_saved_sop_asks_for_a_rebuild_through_file_events(tmp_path: Path) -> N
 
 def test_a_folder_file_events_cannot_watch_is_left_to_mkdocs(tmp_path: Path,
                                                              monkeypatch) -> None:
-    from watchdog.observers import Observer
+    from watchdog.observers.inotify import InotifyEmitter
 
     from build_tools.mkdocs.serving import FileEvents
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise OSError(28, "inotify watch limit reached")
 
-    monkeypatch.setattr(Observer, "schedule", refuse)
+    # Where the system refuses: when a folder's watch starts (inotify_add_watch).
+    monkeypatch.setattr(InotifyEmitter, "on_thread_start", refuse)
     server, events = _Server(), FileEvents()
     try:
         assert events.watch(server, [tmp_path]) == [tmp_path]  # type: ignore[arg-type]

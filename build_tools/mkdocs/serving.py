@@ -142,7 +142,10 @@ class FileEvents:
         handler = FileSystemEventHandler()
         handler.on_any_event = changed  # type: ignore[method-assign]
         polled = []
+        # Started first, so that each folder's watch starts as it is added and a refusal
+        # (the inotify watch limit) is raised here, not later in the observer's thread.
         self.observer = Observer()
+        self.observer.start()
         for path in paths:
             try:
                 self.observer.schedule(handler, str(path), recursive=path.is_dir())
@@ -150,7 +153,6 @@ class FileEvents:
                 polled.append(path)
         for path in polled:
             server.watch(str(path))
-        self.observer.start()
         return polled
 
     def close(self) -> None:
