@@ -278,43 +278,22 @@ def _index_stream(lines: Iterable[bytes]) -> None:
 
 
 def _write_part(pages: Iterable[tuple[str, str]], folder: Path, timeout: float) -> None:
-    """One Pagefind index of ``(path, search copy)`` pages, its bundle written to ``folder``."""
-    part = _Part(timeout)
+    """One Pagefind index of ``(path, search copy)`` pages, its bundle written to ``folder``
+    by a Pagefind that ends with it (its memory with it)."""
+    service = PagefindService(timeout)
     try:
+        index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
         for path, contents in pages:
-            part.add(path, contents)
-        part.write(folder)
+            # One page at a time: pages Pagefind takes in at once can land in its index in
+            # any order, and the bundle's bytes would differ from one build to the next.
+            service.reply(service.send({
+                "type": "AddFile", "index_id": index, "file_path": path, "url": None,
+                "file_contents": contents}))
+        service.write_bundle(index, folder)
     finally:
-        part.service.close()
-
-
-class _Part:
-    """One Pagefind index of a build, in its own Pagefind process."""
-
-    def __init__(self, timeout: float) -> None:
-        self.service = PagefindService(timeout)
-        try:
-            self.index = self.service.reply(
-                self.service.send({"type": "NewIndex", "config": None}))["index_id"]
-        except BaseException:
-            self.service.close()
-            raise
-
-    def add(self, path: str, contents: str) -> None:
-        # One page at a time: pages Pagefind takes in at once can land in its index in any
-        # order, and the bundle's bytes would differ from one build to the next.
-        self.service.reply(self.service.send({
-            "type": "AddFile", "index_id": self.index, "file_path": path, "url": None,
-            "file_contents": contents}))
-
-    def write(self, folder: Path) -> None:
-        """Write the bundle into ``folder`` and end this Pagefind (its memory with it)."""
-        try:
-            self.service.write_bundle(self.index, folder)
-        finally:
-            self.service.close()
-        if self.service.errors:
-            raise SearchIndexError(f"Pagefind: {self.service.errors[0]}")
+        service.close()
+    if service.errors:
+        raise SearchIndexError(f"Pagefind: {service.errors[0]}")
 
 
 if __name__ == "__main__":
