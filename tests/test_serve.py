@@ -221,3 +221,30 @@ def test_a_folder_file_events_cannot_watch_is_left_to_mkdocs(tmp_path: Path,
     finally:
         events.close()
     assert server.polled == [str(tmp_path)]
+
+
+def test_what_the_first_build_left_is_set_aside_after_its_garbage_is_collected() -> None:
+    """Full collections skip what stays for the session, but the first build's garbage in
+    cycles (MkDocs' pages and files point at each other) is freed first, not frozen."""
+    import gc
+    import weakref
+
+    from build_tools.mkdocs.serving import set_aside_what_stays
+
+    class Node:
+        other: Node
+
+    kept, garbage = Node(), Node()
+    garbage.other = Node()
+    garbage.other.other = garbage
+    gone = weakref.ref(garbage)
+    del garbage
+    gc.disable()  # only the call under test may collect
+    try:
+        set_aside_what_stays()
+        assert gone() is None
+        assert gc.get_freeze_count() > 0
+        assert all(kept is not item for item in gc.get_objects())  # frozen, out of reach
+    finally:
+        gc.unfreeze()
+        gc.enable()

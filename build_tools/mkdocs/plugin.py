@@ -23,7 +23,7 @@ from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files, InclusionLevel
 
-from build_tools.mkdocs import settings, structure
+from build_tools.mkdocs import serving, settings, structure
 from build_tools.mkdocs.progress import Progress
 from build_tools.mkdocs.publishing import StagedBuild
 from build_tools.mkdocs.search import SiteSearch
@@ -85,10 +85,10 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.catalog = load_catalog(
-            [self._path(self.config.sops_dir)], base=self.root,
-            reference_dir=self._path(self.config.reference_dir),
-            synonyms_file=self._path(self.config.synonyms_file),
-            training_dir=self._path(self.config.training_dir), progress=self.progress.files,
+            [self.root / self.config.sops_dir], base=self.root,
+            reference_dir=self.root / self.config.reference_dir,
+            synonyms_file=self.root / self.config.synonyms_file,
+            training_dir=self.root / self.config.training_dir, progress=self.progress.files,
             cache=self.file_cache if self.serving else None, documents=self.serving)
         for problem in self.catalog.problems:
             (log.error if problem.is_error else log.warning)(str(problem))
@@ -191,9 +191,7 @@ class SopPlugin(BasePlugin[SopConfig]):
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: object) -> None:
         self.file_events.watch(server, settings.watched(self.root, self.config))
-
-    def _path(self, option: str) -> Path:
-        return self.root / option
+        serving.set_aside_what_stays()
 
     def _indexed(self, files: Files) -> list[str]:
         return [file.dest_uri for file in files.documentation_pages()

@@ -7,10 +7,13 @@ one SOP rebuilds that SOP's page and the few pages listing it. :class:`CompiledT
 keeps the theme's compiled templates, which each rebuild's new environment would compile
 again (0.2 s of every rebuild); Jinja still recompiles an edited one. :class:`FileEvents`
 starts a rebuild as soon as an SOP is saved, where MkDocs would notice it at its next poll.
+:func:`set_aside_what_stays` spares the cycle collector's full passes what the first build
+left for the session.
 """
 
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 from pathlib import Path
@@ -73,6 +76,16 @@ class GeneratedFiles:
     def close(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def set_aside_what_stays() -> None:
+    """Once the first build of ``mkdocs serve`` is done: what it left (the caches above,
+    the catalog's files, the compiled templates; about 250,000 objects at 1,000 SOPs) moved
+    out of the cycle collector's reach, whose full passes over them took 0.2 s of every
+    second rebuild. Its garbage is collected first; what of it becomes garbage in cycles
+    later is not freed, at most once that build's size."""
+    gc.collect()
+    gc.freeze()
 
 
 class _ReadOnce(File):
