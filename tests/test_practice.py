@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import SOPS, problem_lines, sopkb
 
-from build_tools.model.practice import KINDS, OPTIONS, PracticeSet, generate
+from build_tools.model.practice import KINDS, OPTIONS, PracticeSet, TemplateWords, generate
 from build_tools.render.renderer import Renderer
 from build_tools.rules.catalog import FileCache, load_catalog
 from build_tools.site.pages import PageCache, SitePages
@@ -68,6 +68,33 @@ def test_the_same_version_gives_the_same_questions_and_a_new_one_others() -> Non
     newer = dataclasses.replace(sop, version="9.9")
     assert [q.options for q in practice_of(sop.id, newer).questions] != \
         [q.options for q in practice_of(sop.id).questions]
+
+
+def test_sets_made_together_share_template_words_and_see_an_edited_sop() -> None:
+    """A blank question's wrong options are words of its category's templates, each
+    SOP's read once for all the sets made together; an edited SOP (a new object) is read
+    again."""
+    sop = CATALOG.by_id()["CS-COMP-002"]
+    category = [other for other in CATALOG.sops if other.category == sop.category]
+    words = TemplateWords()
+
+    def blank(sops):
+        made = generate(sop, sops, CATALOG.sops, DURATION, words)
+        return next(question for question in made.questions if question.kind == "blank")
+
+    alone = next(q for q in practice_of(sop.id).questions if q.kind == "blank")
+    assert blank(category) == alone
+    other = next(o for o in category if o is not sop)
+    edited = dataclasses.replace(other, steps=[
+        dataclasses.replace(step, template="Lampirkan fotokopi kwitansi pembelian barangnya")
+        for step in other.steps])
+    assert words(edited) == {"Lampirkan", "fotokopi", "kwitansi", "pembelian", "barangnya"}
+    # One templated step of its own: every word of its own is in the blanked template.
+    step = next(step for step in sop.steps if step.template)
+    sop = dataclasses.replace(sop, steps=[step])
+    question = blank([sop, edited])
+    wrong = set(question.options) - {question.options[question.answer]}
+    assert len(wrong) == OPTIONS - 1 and wrong <= words(edited)
 
 
 def test_a_rebuild_makes_again_only_the_practice_an_edit_can_change(project: Path) -> None:

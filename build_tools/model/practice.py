@@ -72,11 +72,28 @@ def seed(sop: Sop) -> random.Random:
     return random.Random(int(digest[:16], 16))
 
 
+class TemplateWords:
+    """The words of each SOP's templates, the wrong options of blank questions: read once
+    per SOP however many sets of its category draw on them (a category's sets are made
+    again together when one of its SOPs changes)."""
+
+    def __init__(self) -> None:
+        self._by_sop: dict[int, tuple[Sop, frozenset[str]]] = {}
+
+    def __call__(self, sop: Sop) -> frozenset[str]:
+        found = self._by_sop.get(id(sop))
+        if found is None or found[0] is not sop:
+            text = _BLANK.sub(" ", " ".join(step.template or "" for step in sop.steps))
+            found = self._by_sop[id(sop)] = (sop, frozenset(_WORD.findall(text)))
+        return found[1]
+
+
 def generate(sop: Sop, category: Sequence[Sop] = (), all_sops: Sequence[Sop] = (),
-             duration: Show = str) -> PracticeSet:
+             duration: Show = str, words: TemplateWords | None = None) -> PracticeSet:
     """The practice set of ``sop``; ``category``: the other SOPs of its category (for wrong
     options), ``all_sops``: every SOP (for situation questions when the category is small);
-    ``duration``: how a target time is written for readers."""
+    ``duration``: how a target time is written for readers; ``words``: shared by the sets
+    made together."""
     practice = sop.practice
     found = PracticeSet(sop)
     if practice.skip:
@@ -89,7 +106,7 @@ def generate(sop: Sop, category: Sequence[Sop] = (), all_sops: Sequence[Sop] = (
     found.questions.extend(_times(sop, same, rng, found.skipped, duration))
     found.questions.extend(_escalation(sop, rng, found.skipped, duration))
     found.questions.extend(_situation(sop, category, all_sops, rng, found.skipped))
-    found.questions.extend(_blanks(sop, category, rng, found.skipped))
+    found.questions.extend(_blanks(sop, category, rng, found.skipped, words or TemplateWords()))
     for written in practice.questions:
         found.questions.append(Question("written", sop.id, written.question, written.options,
                                         written.options.index(written.answer),
@@ -235,7 +252,7 @@ def _situation(sop: Sop, category: Sequence[Sop], all_sops: Sequence[Sop],
 
 
 def _blanks(sop: Sop, category: Sequence[Sop], rng: random.Random,
-            skipped: list[str]) -> list[Question]:
+            skipped: list[str], words_of: TemplateWords) -> list[Question]:
     steps = [step for step in sop.steps if step.template]
     if not steps:
         return []
@@ -247,9 +264,8 @@ def _blanks(sop: Sop, category: Sequence[Sop], rng: random.Random,
         skipped.append(f"{sop.id}: blank in {step.id}: no word to leave out once")
         return []
     word = max(words, key=len)
-    pool_text = " ".join(s.template or "" for other in [sop, *category] for s in other.steps)
-    pool = [w for w in _WORD.findall(_BLANK.sub(" ", pool_text))
-            if w.lower() != word.lower() and w not in template]
+    pool = {w for other in (sop, *category) for w in words_of(other)
+            if w.lower() != word.lower() and w not in template}
     options, answer = _choose(word, pool, rng)
     if len(options) < 3:
         skipped.append(f"{sop.id}: blank in {step.id}: too few other words")

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 
-from build_tools.model.practice import PracticeSet, generate, needs_all_sops
+from build_tools.model.practice import PracticeSet, TemplateWords, generate, needs_all_sops
 from build_tools.model.reference import CHANNELS, COMPLAINT_TYPES, METRICS, Channel
 from build_tools.model.review import review_statuses
 from build_tools.model.sop import Revision, Sop, Step
@@ -394,6 +394,7 @@ class SitePages:
             same_listed = before is not None and len(before) == len(listed) and all(
                 a is b for a, b in zip(before, listed, strict=True))
             self.cache.practice_listed = listed
+            words = TemplateWords()
             for sop in self.listed:
                 category = by_category.get(sop.category or "", [])
                 wide = needs_all_sops(sop, category)
@@ -403,7 +404,7 @@ class SitePages:
                         len(cached[0]) != len(made_from) or \
                         any(a is not b for a, b in zip(cached[0], made_from, strict=True)):
                     cached = made_from, generate(sop, category, self.listed,
-                                                 self.renderer.duration)
+                                                 self.renderer.duration, words)
                     self.cache.practice[sop.id] = cached
                 self._practice[sop.id] = cached[1]
         return self._practice
