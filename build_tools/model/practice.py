@@ -79,12 +79,21 @@ class TemplateWords:
 
     def __init__(self) -> None:
         self._by_sop: dict[int, tuple[Sop, frozenset[str]]] = {}
+        self._by_group: dict[tuple[int, ...], tuple[Sequence[Sop], frozenset[str]]] = {}
 
     def __call__(self, sop: Sop) -> frozenset[str]:
         found = self._by_sop.get(id(sop))
         if found is None or found[0] is not sop:
             text = _BLANK.sub(" ", " ".join(step.template or "" for step in sop.steps))
             found = self._by_sop[id(sop)] = (sop, frozenset(_WORD.findall(text)))
+        return found[1]
+
+    def of_all(self, sops: Sequence[Sop]) -> frozenset[str]:
+        """The words of every template of ``sops`` (a category, the same for its sets)."""
+        key = tuple(map(id, sops))
+        found = self._by_group.get(key)
+        if found is None or any(a is not b for a, b in zip(found[0], sops, strict=True)):
+            found = self._by_group[key] = (tuple(sops), frozenset().union(*map(self, sops)))
         return found[1]
 
 
@@ -264,8 +273,9 @@ def _blanks(sop: Sop, category: Sequence[Sop], rng: random.Random,
         skipped.append(f"{sop.id}: blank in {step.id}: no word to leave out once")
         return []
     word = max(words, key=len)
-    pool = {w for other in (sop, *category) for w in words_of(other)
-            if w.lower() != word.lower() and w not in template}
+    lowered = word.lower()
+    pool = {w for w in words_of(sop) | words_of.of_all(category)
+            if w.lower() != lowered and w not in template}
     options, answer = _choose(word, pool, rng)
     if len(options) < 3:
         skipped.append(f"{sop.id}: blank in {step.id}: too few other words")
