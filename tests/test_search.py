@@ -75,6 +75,29 @@ def test_one_typing_slip_is_forgiven_in_longer_words(page, site_url: str, typed:
     assert sop in sops(found)[:3]
 
 
+def test_a_real_word_is_not_taken_for_another_unless_a_vowel_apart(
+        page, site_url: str) -> None:
+    """``pelan`` (slow) is a word of its own, not a slip of the site's ``peran`` (role), so
+    it is kept as typed (words.json lists it); a word a vowel from a site's word is taken
+    for another spelling of it (``sember`` for ``sumber``), as a word that is none is
+    taken for a slip."""
+    assert rank(page, site_url, "pelan")["terms"] == ["pelan"]
+    assert rank(page, site_url, "sember")["terms"] == ["sumber"]
+    assert rank(page, site_url, "pengirman")["terms"][0] in ("kirim", "pengiriman")
+
+
+def test_the_real_words_listed_are_those_a_slip_of_more_than_a_vowel_would_take() -> None:
+    """words.json: dictionary words the box would correct into a site's root by changing a
+    consonant (``pelan`` → ``peran``; ``kemarin`` through its form ``kemar`` → ``kemas``),
+    not those a vowel apart (``sember``, another spelling of ``sumber``), the site's own
+    roots, nor words no root is near."""
+    from build_tools.search.language import real_words_near
+
+    roots = {"peran", "sumber", "kemas", "kirim"}
+    dictionary = {"pelan", "kemarin", "sember", "sumber", "zebra", "kirim", "karim"}
+    assert real_words_near(roots, dictionary) == ["kemarin", "pelan"]
+
+
 def test_short_words_are_not_corrected(page, site_url: str) -> None:
     assert rank(page, site_url, "rsak")["terms"] == ["rsak"]  # four letters: never
 

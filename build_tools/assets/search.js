@@ -70,8 +70,26 @@
       sections: new Set(data.sections || []),
       indexes: data.indexes || [],
       rootOf: new Map(),
-      corrected: new Map()
+      corrected: new Map(),
+      real: null,           // words.json, loading or loaded (realWords)
+      realSet: null         // its words, once loaded
     };
+  }
+
+  /* Real words one slip from a root the site knows (``kemarin`` beside ``kemas``): a word of
+   * the question that is one of them, or an affixed form of one, is kept as typed, not
+   * corrected. Loaded once, when a question first holds a word the site does not know. */
+  function realWords(lexicon) {
+    if (!lexicon.real) {
+      lexicon.real = fetch(new URL("assets/sop-kb/words.json", base)).then(function (response) {
+        if (!response.ok) { throw new Error("words: HTTP " + response.status); }
+        return response.json();
+      }).then(function (words) { return new Set(words); }, function () {
+        lexicon.real = null;  // tried again with the next question
+        return new Set();
+      });
+    }
+    return lexicon.real;
   }
 
   /* Affix stripping, accepted only when it lands on a root the site knows. */
@@ -122,27 +140,39 @@
     return word;
   }
 
-  /* Whether a and b differ by at most one edit: a letter added, dropped, changed, or two
-   * neighbours swapped (`kompalin` / `komplain`). */
-  function oneEditApart(a, b) {
-    if (a === b) { return true; }
+  /* The letters one edit between a and b involves (the letter added, dropped or changed,
+   * or the two neighbours swapped: `kompalin` / `komplain`), "" when a is b, null when a
+   * and b are further apart. */
+  function editLetters(a, b) {
+    if (a === b) { return ""; }
     var la = a.length, lb = b.length;
-    if (Math.abs(la - lb) > 1) { return false; }
+    if (Math.abs(la - lb) > 1) { return null; }
     var i = 0;
     while (i < la && i < lb && a[i] === b[i]) { i++; }
     if (la === lb) {
-      return a.slice(i + 1) === b.slice(i + 1) ||
-        (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+      if (a.slice(i + 1) === b.slice(i + 1)) { return a[i] + b[i]; }
+      return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2) ?
+        a[i] + b[i] : null;
     }
-    return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+    if (la > lb) { return a.slice(i + 1) === b.slice(i) ? a[i] : null; }
+    return a.slice(i) === b.slice(i + 1) ? b[i] : null;
   }
 
+  function oneEditApart(a, b) { return editLetters(a, b) !== null; }
+
+  var VOWELS = /^[aiueo]+$/;
+
   /* A word of five letters or more that reduces to no known root is taken for the known
-   * root (or an affixed form of one) it is one typing slip away from. */
+   * root (or an affixed form of one) it is one typing slip away from. A real word (in
+   * words.json, or an affixed form of one) only for one a vowel away: a spelling of the
+   * same word (`antrian` / `antrean`, `telpon` / `telepon`), not another word that looks
+   * alike (`kemar(in)` / `kemas`, `pelan` / `peran`). */
   function correct(word, lexicon) {
     var root = rootOf(word, lexicon);
     if (lexicon.roots.has(root) || word.length < 5 || /[0-9]/.test(word)) { return root; }
     if (lexicon.corrected.has(word)) { return lexicon.corrected.get(word); }
+    var forms = candidates(word, lexicon);
+    var real = !!lexicon.realSet && forms.some(function (form) { return lexicon.realSet.has(form); });
     if (!lexicon.byLength) {
       lexicon.byLength = {};
       lexicon.roots.forEach(function (known) {
@@ -150,7 +180,6 @@
       });
     }
     var found = root;
-    var forms = candidates(word, lexicon);
     outer:
     for (var i = 0; i < forms.length; i++) {
       var form = forms[i];
@@ -158,7 +187,9 @@
       for (var length = form.length - 1; length <= form.length + 1; length++) {
         var known = lexicon.byLength[length] || [];
         for (var j = 0; j < known.length; j++) {
-          if (known[j][0] === form[0] && known[j].length >= 4 && oneEditApart(form, known[j])) {
+          if (known[j][0] !== form[0] || known[j].length < 4) { continue; }
+          var letters = editLetters(form, known[j]);
+          if (letters !== null && (!real || VOWELS.test(letters))) {
             found = known[j];
             break outer;
           }
@@ -184,13 +215,30 @@
     return terms;
   }
 
+  /* ``loaded``, once the real words are in when ``query`` holds a word a slip could be
+   * corrected in (see correct). */
+  function withRealWords(query) {
+    return function (loaded) {
+      var lexicon = loaded.lexicon;
+      if (lexicon.realSet) { return loaded; }
+      var unknown = query.toLowerCase().split(/[^a-z0-9]+/).some(function (word) {
+        return word.length >= 5 && !lexicon.stop.has(word) && !lexicon.roots.has(rootOf(word, lexicon));
+      });
+      if (!unknown) { return loaded; }
+      return realWords(lexicon).then(function (words) {
+        if (words.size) { lexicon.realSet = words; }
+        return loaded;
+      });
+    };
+  }
+
   /* Pages ranked for a query. No term is required: each term is searched on its own, and a
    * page scores by the terms it matches, each counting by how rare it is across the site
    * (a word on every page decides nothing) times how well the page matches it (Pagefind's
    * score, which weighs a title, a step's action or a situation above a detail paragraph),
    * relative to the best page for that term. */
   function rank(query) {
-    return load().then(function (loaded) {
+    return load().then(withRealWords(query)).then(function (loaded) {
       var terms = queryTerms(query, loaded.lexicon);
       if (!terms.length) { return {terms: terms, results: [], lexicon: loaded.lexicon}; }
       var pagefind = loaded.pagefind;

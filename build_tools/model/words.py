@@ -28,3 +28,8 @@ def words(text: str) -> list[str]:
 def normalise(text: str) -> str:
     """``text`` as a space-separated sequence of roots, for phrase matching."""
     return " ".join(root(word) for word in words(text))
+
+
+def dictionary() -> frozenset[str]:
+    """Every root word of Sastrawi's dictionary (about 30,000)."""
+    return frozenset(_stemmer.delegatedStemmer.dictionary.words)

@@ -39,6 +39,8 @@ from build_tools.search.terms import Lexicon
 from build_tools.site.publish import exchange
 
 LEXICON_URI = "assets/sop-kb/lexicon.json"
+#: Real words near the site's roots, which the box loads before its first typo correction.
+REAL_WORDS_URI = "assets/sop-kb/words.json"
 PAGEFIND_DIR = "pagefind"
 #: Pages in one Pagefind index of a build, at most (the plugin's ``search_pages_per_index``).
 #: Pagefind holds every page of an index in memory and, while writing it, about four times
@@ -128,14 +130,17 @@ def write_search_index(site_dir: Path, copies: SearchCopies, lexicon: Lexicon,
 
 def write_lexicon(site_dir: Path, lexicon: Lexicon, indexes: int = 1) -> None:
     """The roots the search box reduces typed words to, and the folders of the Pagefind
-    indexes after the first (``indexes`` in all), replacing the previous file at once."""
-    path = site_dir / LEXICON_URI
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".json.part")
+    indexes after the first (``indexes`` in all); the real words it must not correct
+    beside them. Each file replaces the previous one at once."""
     data = {**lexicon.browser_data(),
             "indexes": [f"{index_folder(number)}/" for number in range(1, indexes)]}
-    partial.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
-    os.replace(partial, path)
+    for uri, value in ((REAL_WORDS_URI, lexicon.real_words()), (LEXICON_URI, data)):
+        path = site_dir / uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".json.part")
+        partial.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")),
+                           "utf-8")
+        os.replace(partial, path)
 
 
 class IndexInBackground:

@@ -13,6 +13,7 @@ list and no affix rule of its own).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 #: Function words, question words and chat fillers (Indonesian, informal spellings, and the
@@ -52,6 +53,101 @@ PREFIXES = (
 )
 #: Informal endings, tried like the derivational ones (``balikin`` → ``balik``).
 INFORMAL_ENDINGS = ("in",)
+
+_SUFFIX_RULES = [re.compile(pattern) for pattern in SUFFIXES]
+_PREFIX_RULES = [(re.compile(pattern), forms) for pattern, forms in PREFIXES]
+
+
+#: The shortest root a typed word may be corrected to, and the shortest word corrected
+#: (``assets/search.js``: ``correct``).
+SHORTEST_CORRECTED_ROOT = 4
+SHORTEST_CORRECTED_WORD = 5
+
+
+def edit_letters(a: str, b: str) -> str | None:
+    """The letters one edit between ``a`` and ``b`` involves (added, dropped, changed, or
+    two neighbours swapped), "" when they are equal, None when they are further apart; as
+    the box's own (``assets/search.js``: ``editLetters``)."""
+    if a == b:
+        return ""
+    if abs(len(a) - len(b)) > 1:
+        return None
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        if a[i + 1:] == b[i + 1:] or (a[i:i + 2] == b[i:i + 2][::-1] and a[i + 2:] == b[i + 2:]):
+            return a[i] + b[i]
+        return None
+    if len(a) > len(b):
+        return a[i] if a[i + 1:] == b[i:] else None
+    return b[i] if a[i:] == b[i + 1:] else None
+
+
+VOWELS = frozenset("aiueo")
+
+
+def candidates(word: str) -> list[str]:
+    """The forms the box tries for a typed word, in its order (``assets/search.js``:
+    ``candidates``): suffixes stripped, then prefixes, three levels deep."""
+    seen, level = [word], [word]
+    for _ in range(3):
+        following: list[str] = []
+        for form in level:
+            for stripped in _without_suffixes(form):
+                if stripped not in seen:
+                    seen.append(stripped)
+                for pattern, replacements in _PREFIX_RULES:
+                    match = pattern.match(stripped)
+                    if match:
+                        following.extend(to.replace("$1", match.group(1)) for to in replacements)
+        seen.extend(form for form in dict.fromkeys(following) if form not in seen)
+        level = following
+    return seen
+
+
+def _without_suffixes(word: str) -> list[str]:
+    forms, current = [word], word
+    for suffix in _SUFFIX_RULES:
+        following = suffix.sub("", current)
+        if following != current and len(following) >= 3:
+            forms.append(following)
+            current = following
+    for form in list(forms):
+        forms.extend(form[:-len(end)] for end in (*ENDINGS, *INFORMAL_ENDINGS)
+                     if len(form) - len(end) >= 3 and form.endswith(end))
+    return forms
+
+
+def real_words_near(roots: Iterable[str], dictionary: Iterable[str]) -> list[str]:
+    """The words of ``dictionary`` the box would take for a typing slip of a root the site
+    knows by more than a vowel (one of its forms one edit from such a root, same first
+    letter): real words a question may hold that the site does not use (``kemarin``,
+    ``pelan``), which it must not read as ``kemas`` or ``peran``. A vowel apart is another
+    spelling of the same word (``antrian``, ``antrean``) and is corrected."""
+    shortest = SHORTEST_CORRECTED_ROOT
+    known = {root for root in roots if len(root) >= shortest}
+    # Words one edit apart share a form with one letter (or none) left out.
+    by_form: dict[str, list[str]] = {}
+    for root in known:
+        for form in {root, *(root[:i] + root[i + 1:] for i in range(len(root)))}:
+            by_form.setdefault(form, []).append(root)
+
+    def near(form: str) -> bool:
+        return len(form) >= shortest and any(
+            root[0] == form[0] and (letters := edit_letters(form, root)) is not None
+            and not set(letters) <= VOWELS
+            for left_out in {form, *(form[:i] + form[i + 1:] for i in range(len(form)))}
+            for root in by_form.get(left_out, ()))
+
+    found = []
+    for word in dictionary:
+        if len(word) < SHORTEST_CORRECTED_WORD or word in known:
+            continue
+        forms = candidates(word)
+        if not any(form in known for form in forms) and any(map(near, forms)):
+            found.append(word)
+    return sorted(found)
 
 
 def browser_data(sections: Iterable[str] = ()) -> dict[str, object]:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from build_tools.model.sop import SECTION_ANCHORS
-from build_tools.model.words import normalise, root, words
+from build_tools.model.words import dictionary, normalise, root, words
 from build_tools.render.terms import TERMS_CLASS, TERMS_END, TERMS_START
 from build_tools.search import language
 
@@ -32,6 +32,7 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         self._normalised = [[normalise(phrase) for phrase in group] for group in self.groups]
+        self._real_words: tuple[frozenset[str], list[str]] | None = None
 
     def terms(self, text: str) -> list[str]:
         """Extra words to index with ``text``: roots it lacks, synonyms of its phrases."""
@@ -73,6 +74,14 @@ class Lexicon:
             return ""
         return (f'<span class="{TERMS_CLASS}" aria-hidden="true"> {TERMS_START} '
                 f'{" ".join(extra)} {TERMS_END} </span>')
+
+    def real_words(self) -> list[str]:
+        """The dictionary's words the box must not correct into one of :attr:`roots` (see
+        :func:`language.real_words_near`; 0.6 s, made again only when the roots change)."""
+        roots = frozenset(self.roots)
+        if self._real_words is None or self._real_words[0] != roots:
+            self._real_words = roots, language.real_words_near(roots, dictionary())
+        return self._real_words[1]
 
     def browser_data(self) -> dict[str, object]:
         """What the search box needs: every root and synonym word the index knows, and the
