@@ -153,6 +153,26 @@ def test_the_browsers_word_rules_agree_with_the_indexs_stemmer(page, site_url: s
                                        if r != root(f)][:20]
 
 
+def test_the_forms_the_box_tries_are_those_the_build_lists_real_words_by(
+        page, site_url: str) -> None:
+    """words.json is computed at build time from the forms the box tries for a typed word
+    (build_tools/search/language.py mirrors assets/search.js): the two give the same forms,
+    in the same order, for every word of the fixture's SOPs and for informal forms."""
+    from build_tools.search.language import candidates
+
+    catalog = load_catalog([SOPS])
+    typed = sorted({w for sop in catalog.sops for w in words(" ".join(
+        [sop.title, sop.purpose, *(step.action for step in sop.steps)])) if w.isalpha()})
+    typed += ["kemarin", "nyasar", "balikin", "ngecek", "nanyain", "dijelasinnya"]
+    rank(page, site_url, "x")
+    forms = page.evaluate("""async typed => {
+        const out = [];
+        for (const word of typed) out.push(await window.sopKbSearch.candidates(word));
+        return out; }""", typed)
+    assert len(typed) > 200
+    assert forms == [candidates(word) for word in typed]
+
+
 def test_an_index_in_parts_finds_every_page(page, project, tmp_path) -> None:
     """A site with more pages than ``search_pages_per_index`` gets several Pagefind
     indexes, written one after another (the indexer's memory stays that of one index); the

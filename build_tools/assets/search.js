@@ -698,6 +698,9 @@
     rootOf: function (word) {
       return load().then(function (loaded) { return rootOf(word, loaded.lexicon); });
     },
+    candidates: function (word) {
+      return load().then(function (loaded) { return candidates(word, loaded.lexicon); });
+    },
     closest: closest
   };
   if (document.readyState === "loading") {
