@@ -9,6 +9,9 @@ list and no affix rule of its own).
   word, after the rules of Sastrawi's stemmer (the dictionary stemmer the index is built
   with, :mod:`build_tools.model.words`), accepted only when it lands on a root the site's
   index knows. A test runs them in Chromium against Sastrawi over every word of a site.
+* :func:`real_words_near`: the words of Sastrawi's dictionary the box's typo correction
+  would turn into a site's word by more than a vowel (``pelan`` → ``peran``), written into
+  ``words.json``; it mirrors the box's :func:`candidates` (a Chromium test compares them).
 """
 
 from __future__ import annotations
