@@ -202,10 +202,13 @@
 
   /* The roots a query asks for: its words without the filler (unless nothing else is left),
    * each reduced to a known root, typing slips corrected. */
+  function queryWords(query) {
+    return query.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .split(/[^a-z0-9]+/).filter(function (word) { return word.length > 1; });
+  }
+
   function queryTerms(query, lexicon) {
-    var words = query.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-      .split(/[^a-z0-9]+/).filter(Boolean);
-    words = words.filter(function (word) { return word.length > 1; });
+    var words = queryWords(query);
     var kept = words.filter(function (word) { return !lexicon.stop.has(word); });
     var terms = [];
     (kept.length ? kept : words).forEach(function (word) {
@@ -221,7 +224,7 @@
     return function (loaded) {
       var lexicon = loaded.lexicon;
       if (lexicon.realSet) { return loaded; }
-      var unknown = query.toLowerCase().split(/[^a-z0-9]+/).some(function (word) {
+      var unknown = queryWords(query).some(function (word) {
         return word.length >= 5 && !lexicon.stop.has(word) && !lexicon.roots.has(rootOf(word, lexicon));
       });
       if (!unknown) { return loaded; }
