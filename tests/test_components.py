@@ -84,7 +84,10 @@ def test_empty_component_is_named_at_its_line(tmp_path: Path, standalone: str, n
     assert problem["rule"] in ("empty-component", "placeholder")
 
 
-@pytest.mark.parametrize("field", ["    action: TODO", "    action: ..."])
+@pytest.mark.parametrize("field", ["    action: TODO", "    action: ...", "    action: N/A",
+                                   "    action: '-'", "    action: '???'",
+                                   "    action: '[isi langkah]'", "    action: <langkah>",
+                                   "    action: Tbd nanti", "    action: Lorem ipsum dolor"])
 def test_placeholder_inside_a_component_is_refused(tmp_path: Path, standalone: str,
                                                    field: str) -> None:
     text = standalone.replace(
