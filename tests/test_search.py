@@ -86,6 +86,14 @@ def test_a_real_word_is_not_taken_for_another_unless_a_vowel_apart(
     assert rank(page, site_url, "pengirman")["terms"][0] in ("kirim", "pengiriman")
 
 
+@pytest.mark.parametrize("typed, expected", [("sampe", "sampai"), ("dipake", "pakai")])
+def test_chat_spellings_of_a_final_diphthong_are_read_as_the_word(
+        page, site_url: str, typed: str, expected: str) -> None:
+    """Chat writes ``-ai`` as ``-e`` and ``-au`` as ``-o`` (``sampe``, ``pake``, ``kalo``);
+    ``sampe`` was corrected to the nearest root a letter away instead."""
+    assert rank(page, site_url, typed)["terms"] == [expected]
+
+
 def test_the_real_words_listed_are_those_a_slip_of_more_than_a_vowel_would_take() -> None:
     """words.json: dictionary words the box would correct into a site's root by changing a
     consonant (``pelan`` → ``peran``; ``kemarin`` through its form ``kemar`` → ``kemas``),
@@ -163,7 +171,8 @@ def test_the_forms_the_box_tries_are_those_the_build_lists_real_words_by(
     catalog = load_catalog([SOPS])
     typed = sorted({w for sop in catalog.sops for w in words(" ".join(
         [sop.title, sop.purpose, *(step.action for step in sop.steps)])) if w.isalpha()})
-    typed += ["kemarin", "nyasar", "balikin", "ngecek", "nanyain", "dijelasinnya"]
+    typed += ["kemarin", "nyasar", "balikin", "ngecek", "nanyain", "dijelasinnya", "sampe",
+              "dipake", "kalo", "pakein"]
     rank(page, site_url, "x")
     forms = page.evaluate("""async typed => {
         const out = [];

@@ -66,6 +66,7 @@
       stop: new Set(data.stopwords || []),
       suffixes: (data.suffixes || []).map(function (p) { return new RegExp(p); }),
       endings: data.endings || [],
+      spellings: data.spellings || [],
       prefixes: (data.prefixes || []).map(function (rule) { return [new RegExp(rule[0]), rule[1]]; }),
       sections: new Set(data.sections || []),
       indexes: data.indexes || [],
@@ -104,6 +105,13 @@
       lexicon.endings.forEach(function (end) {
         if (form.length - end.length >= 3 && form.slice(-end.length) === end) {
           forms.push(form.slice(0, -end.length));
+        }
+      });
+    });
+    forms.slice().forEach(function (form) {        // sampe: sampai, kalo: kalau
+      lexicon.spellings.forEach(function (pair) {
+        if (form.length >= 4 && form.slice(-pair[0].length) === pair[0]) {
+          forms.push(form.slice(0, -pair[0].length) + pair[1]);
         }
       });
     });

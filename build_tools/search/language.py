@@ -56,6 +56,10 @@ PREFIXES = (
 )
 #: Informal endings, tried like the derivational ones (``balikin`` → ``balik``).
 INFORMAL_ENDINGS = ("in",)
+#: Informal spellings of a final diphthong, tried after the endings: chat writes ``-ai`` as
+#: ``-e`` and ``-au`` as ``-o`` (``sampe``, ``pake``, ``kalo``). Like every form, kept only
+#: when it is a root the site knows.
+INFORMAL_SPELLINGS = (("e", "ai"), ("o", "au"))
 
 _SUFFIX_RULES = [re.compile(pattern) for pattern in SUFFIXES]
 _PREFIX_RULES = [(re.compile(pattern), forms) for pattern, forms in PREFIXES]
@@ -119,6 +123,9 @@ def _without_suffixes(word: str) -> list[str]:
     for form in list(forms):
         forms.extend(form[:-len(end)] for end in (*ENDINGS, *INFORMAL_ENDINGS)
                      if len(form) - len(end) >= 3 and form.endswith(end))
+    for form in list(forms):
+        forms.extend(form[:-len(end)] + written for end, written in INFORMAL_SPELLINGS
+                     if len(form) >= 4 and form.endswith(end))
     return forms
 
 
@@ -159,4 +166,5 @@ def browser_data(sections: Iterable[str] = ()) -> dict[str, object]:
     return {"stopwords": sorted(STOPWORDS), "suffixes": list(SUFFIXES),
             "sections": sorted(sections),
             "endings": [*ENDINGS, *INFORMAL_ENDINGS],
+            "spellings": [list(pair) for pair in INFORMAL_SPELLINGS],
             "prefixes": [[pattern, list(forms)] for pattern, forms in PREFIXES]}
