@@ -94,6 +94,18 @@ def test_chat_spellings_of_a_final_diphthong_are_read_as_the_word(
     assert rank(page, site_url, typed)["terms"] == [expected]
 
 
+def test_a_root_is_not_read_through_a_prefix_and_suffix_that_never_pair() -> None:
+    """Sastrawi stems ``kerusakan`` (damage) to ``rusa`` (deer), through ke-…-kan, which its
+    own rules disallow; the index takes ke-``rusak``-an. Other -kan words are left alone."""
+    assert root("kerusakan") == "rusak"
+    assert [root(w) for w in ("kebanyakan", "katakan", "kesalahan", "kemasan")] == \
+        ["banyak", "kata", "salah", "kemas"]
+
+
+def test_the_box_reduces_a_damage_word_to_its_root(page, site_url: str) -> None:
+    assert rank(page, site_url, "kerusakan")["terms"] == ["rusak"]
+
+
 def test_the_real_words_listed_are_those_a_slip_of_more_than_a_vowel_would_take() -> None:
     """words.json: dictionary words the box would correct into a site's root by changing a
     consonant (``pelan`` → ``peran``; ``kemarin`` through its form ``kemar`` → ``kemas``),
