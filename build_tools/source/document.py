@@ -3,10 +3,11 @@
 The file is parsed once, with libyaml when available, into dicts, lists and strings, with
 each node's 1-based line and column recorded under its path (a tuple of keys and indexes).
 Checks use those positions to point at the offending node without reading the file again.
-Most files go through libyaml's composer and a walk of its node tree without recursion
-(:class:`_NodeBuilder`); a file that could hold an anchor, a tag, a second document or very
-deep nesting is built straight from the parser's events instead (:class:`_EventBuilder`),
-which refuses those with their position. Both give the same result (tested).
+Most files go through libyaml's composer and a walk of its node tree, one call per mapping
+or list and refused past :data:`MAX_DEPTH` (:class:`_NodeBuilder`); a file that could hold
+an anchor, a tag, a second document or very deep nesting is built straight from the
+parser's events instead (:class:`_EventBuilder`), which refuses those with their position.
+Both give the same result (tested).
 
 Scalars follow the "text unless told otherwise" rule: every scalar is a string except
 ``null``/``~``/empty (``None``) and exactly ``true``/``false`` (``bool``). So ``version: 1.10``
