@@ -63,6 +63,17 @@ def test_a_step_holding_every_word_outranks_words_spread_over_common_sections(
     assert found["results"][0]["url"].endswith("#kirim-survei")
 
 
+@pytest.mark.parametrize("query, step", [
+    ("pembeli nanya stok", "/sop/cs-order-001/#cek-stok"),
+    ("refund berapa lama diproses", "/sop/cs-comp-002/#proses-refund"),
+])
+def test_the_step_opened_is_the_one_holding_the_rarer_words(page, site_url: str, query: str,
+                                                             step: str) -> None:
+    """Of two steps holding as many of the query's words, the one holding the rarer word
+    opens: 'stok' is on fewer pages than 'pembeli', whose greeting step came first."""
+    assert rank(page, site_url, query)["results"][0]["url"].endswith(step)
+
+
 @pytest.mark.parametrize("typed, expected, sop", [
     ("kompalin", ("komplain",), "cs-comp-001"),
     ("pengembalin dana", ("kembali", "pengembalian"), "cs-comp-002"),

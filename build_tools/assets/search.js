@@ -257,8 +257,10 @@
         .then(function (singles) {
           var pages = Math.max.apply(null, singles.map(function (s) { return s.results.length; }));
           var byId = new Map();
-          singles.forEach(function (single) {
+          var weights = Object.create(null);  // term → rarity
+          singles.forEach(function (single, index) {
             var rarity = Math.log(1 + (pages + 1) / (single.results.length + 1));
+            weights[terms[index]] = rarity;
             var best = single.results.reduce(function (top, r) { return Math.max(top, r.score); }, 0);
             single.results.forEach(function (result) {
               var entry = byId.get(result.id);
@@ -272,7 +274,7 @@
           });
           var merged = Array.from(byId.values());
           merged.sort(function (a, b) { return b.score - a.score; });
-          return {terms: terms, results: merged, lexicon: loaded.lexicon};
+          return {terms: terms, weights: weights, results: merged, lexicon: loaded.lexicon};
         });
     });
   }
@@ -300,15 +302,24 @@
   }
 
   /* The section of a page that answers (the heading and the text under it that hold the
-   * most of the query's terms, a step's heading counting most; the page's top and its fixed
-   * sections, such as purpose or duties, after a step), and the sentence in it that holds
-   * most of them, with those words marked. Built from the page's text as Pagefind stores
-   * it, whose hidden word lists carry the roots and synonyms of each heading and section. */
-  function answer(data, terms, lexicon) {
+   * most of the query's terms, each counting by its rarity across the site as in the
+   * ranking, a step's heading counting most; the page's top and its fixed sections, such as
+   * purpose or duties, after a step), and the sentence in it that holds most of them, with
+   * those words marked. Built from the page's text as Pagefind stores it, whose hidden word
+   * lists carry the roots and synonyms of each heading and section. ``strength``, the share
+   * of the query's words the page's best section holds, is counted without the rarities: it
+   * orders the first results beside the page's rank, which has counted them already. */
+  function answer(data, terms, lexicon, weights) {
+    function weight(found) {
+      var sum = 0;
+      found.forEach(function (term) { sum += weights && term in weights ? weights[term] : 1; });
+      return sum;
+    }
     var words = (data.content || "").split(/\s+/);
     var headings = (data.anchors || []).filter(function (a) { return /^h[1-6]$/i.test(a.element); })
       .sort(function (a, b) { return a.location - b.location; });
     var best = null;
+    var held = 0;
     headings.forEach(function (heading, index) {
       var end = index + 1 < headings.length ? headings[index + 1].location : words.length;
       var headEnd = heading.location + heading.text.split(/\s+/).length;
@@ -321,9 +332,9 @@
           if (at < headEnd) { inHeading.add(plain); }
         }
       }
-      var score = found.size * 10 + inHeading.size * 6;
-      if (index === 0) { score *= 0.3; }
-      else if (lexicon.sections.has(heading.id)) { score *= 0.6; }
+      var place = index === 0 ? 0.3 : lexicon.sections.has(heading.id) ? 0.6 : 1;
+      var score = (weight(found) * 10 + weight(inHeading) * 6) * place;
+      held = Math.max(held, (found.size * 10 + inHeading.size * 6) * place);
       if (!best || score > best.score) {
         best = {heading: heading, index: index, score: score, end: end, headEnd: headEnd};
       }
@@ -337,7 +348,7 @@
       body = visible(words.slice(best.headEnd, best.end).join(" "));
     }
     return {url: url, section: section, excerpt: sentence(body, terms, lexicon),
-            strength: best && terms.length ? best.score / (terms.length * 16) : 0};
+            strength: terms.length ? held / (terms.length * 16) : 0};
   }
 
   /* The sentence of ``text`` holding most of the terms (the first if none does), cut to
@@ -405,7 +416,7 @@
     var best = top.length ? top[0].score : 0;
     var loading = top.map(function (entry) { return entry.result.data(); });
     function found(data, place) {
-      var part = answer(data, ranked.terms, ranked.lexicon);
+      var part = answer(data, ranked.terms, ranked.lexicon, ranked.weights);
       var page = best ? top[place].score / best : 0;
       return {place: place, score: page + SECTION_SHARE * part.strength,
               shown: describe(data, ranked.terms, ranked.lexicon, part)};
