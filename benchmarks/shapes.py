@@ -4,6 +4,7 @@ against the floor's time and memory.
 
     .venv/bin/python benchmarks/shapes.py                       # everything (slow)
     .venv/bin/python benchmarks/shapes.py --only nav            # one part: targets, nav, big
+    .venv/bin/python benchmarks/shapes.py --only big --big-shape small --big-shape large
 
 Every figure is ours beside its floor, measured alternately in one run: validation against
 parsing the same files with PyYAML's C loader, a build against a plain MkDocs build of the
@@ -97,14 +98,15 @@ def navigation(work: Path) -> dict:
     return found
 
 
-def big(count: int, work: Path) -> dict:
-    """Build time and peak memory at ``count`` typical SOPs, ours against the floor's."""
-    shape = SHAPES["typical"]
-    project = make_project(work / f"big-{count}", count, Generator(shape=shape))
-    floor = floor_project(project, work / f"big-floor-{count}")
+def big(count: int, work: Path, shape_name: str = "typical") -> dict:
+    """Build time and peak memory at ``count`` SOPs of one shape, ours against the floor's."""
+    shape = SHAPES[shape_name]
+    project = make_project(work / f"big-{shape_name}-{count}", count, Generator(shape=shape))
+    floor = floor_project(project, work / f"big-floor-{shape_name}-{count}")
     ours_s, ours_mb, ours_all = tree_peak_mb([str(BIN / "mkdocs"), "build", "--quiet"], project)
     floor_s, floor_mb, floor_all = tree_peak_mb([str(BIN / "mkdocs"), "build", "--quiet"], floor)
-    return {"n": count, "build_s": round(ours_s), "floor_build_s": round(floor_s),
+    return {"n": count, "shape": shape_name, "build_s": round(ours_s),
+            "floor_build_s": round(floor_s),
             "build_ratio": round(ours_s / floor_s, 2), "peak_mb": round(ours_mb),
             "floor_peak_mb": round(floor_mb), "build_memory_ratio": round(ours_mb / floor_mb, 2),
             "peak_all_processes_mb": round(ours_all),
@@ -118,6 +120,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--validation-count", type=int, default=10000)
     parser.add_argument("--big-count", type=int, default=10000)
+    parser.add_argument("--big-shape", action="append", choices=sorted(SHAPES),
+                        help="shape(s) built at --big-count (default: typical)")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "shapes.json")
     args = parser.parse_args()
@@ -139,8 +143,10 @@ def main() -> None:
             results["navigation"] = navigation(work)
             print(results["navigation"], flush=True)
         if "big" in parts:
-            results["big"] = big(args.big_count, work)
-            print(results["big"], flush=True)
+            for shape_name in args.big_shape or ["typical"]:
+                key = "big" if shape_name == "typical" else f"big-{shape_name}"
+                results[key] = big(args.big_count, work, shape_name)
+                print(results[key], flush=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
 
 
