@@ -208,13 +208,14 @@
     return found;
   }
 
-  /* The roots a query asks for: its words without the filler (unless nothing else is left),
-   * each reduced to a known root, typing slips corrected. */
+  /* A query's words, lower case and without accents (one letter is no word). */
   function queryWords(query) {
     return query.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
       .split(/[^a-z0-9]+/).filter(function (word) { return word.length > 1; });
   }
 
+  /* The roots a query asks for: its words without the filler (unless nothing else is left),
+   * each reduced to a known root, typing slips corrected. */
   function queryTerms(query, lexicon) {
     var words = queryWords(query);
     var kept = words.filter(function (word) { return !lexicon.stop.has(word); });

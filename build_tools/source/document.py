@@ -376,8 +376,4 @@ def _scalar(value: str, style: str | None, tag: str | None = None) -> str | bool
 
 def _plain(value: str) -> str | bool | None:
     """A plain scalar: null, true and false are read as such, everything else is text."""
-    if value in _NULLS:
-        return None
-    if value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    return value
+    return _PLAIN_SPECIAL.get(value, value)
