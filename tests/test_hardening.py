@@ -495,7 +495,23 @@ def test_a_strict_build_failing_on_a_warning_leaves_the_previous_site(project: P
     assert not (project / "other").exists()
 
 
-def test_two_builds_of_the_same_input_are_byte_identical(project: Path, tmp_path: Path) -> None:
+def _in_parts(project: Path, pages: int = 6, timeout: float | None = None) -> None:
+    """Index the project's site in Pagefind indexes of ``pages`` pages (several parts)."""
+    extra = f"      search_pages_per_index: {pages}\n"
+    if timeout is not None:
+        extra += f"      search_timeout: {timeout:g}\n"
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "      sops_dir: sops\n", "      sops_dir: sops\n" + extra, 1), "utf-8")
+
+
+@pytest.mark.parametrize("parts", [False, True], ids=["one-index", "index-in-parts"])
+def test_two_builds_of_the_same_input_are_byte_identical(project: Path, tmp_path: Path,
+                                                         parts: bool) -> None:
+    """Also when the search index is made in parts, the next part taking its pages while
+    the previous one writes its bundle."""
+    if parts:
+        _in_parts(project)
     env = {"SOURCE_DATE_EPOCH": "1790000000"}
     assert _build(project, "--site-dir", str(tmp_path / "one"), env=env).returncode == 0
     assert _build(project, "--site-dir", str(tmp_path / "two"), env=env).returncode == 0
@@ -559,6 +575,33 @@ def test_an_indexer_fault_fails_the_build_with_one_line(project: Path, fault: st
     assert _leftovers(project) == []
     assert "<article" in _served(project / "site")
     FIGURES[f"fault_indexer_{fault}"] = 1
+
+
+@pytest.mark.parametrize("fault, words", [
+    ("die", ("Pagefind stopped",)),
+    ("hang", ("Pagefind did not answer within 3 s",)),
+])
+def test_a_fault_in_a_later_part_of_the_index_fails_the_build_with_one_line(
+        project: Path, tmp_path: Path, fault: str, words: tuple[str, ...]) -> None:
+    """An index made in parts: the first two Pagefinds work, the third (taking its pages
+    while the second writes) fails. One line, the published site intact, nothing left."""
+    from pagefind.service import get_executable
+
+    assert _build(project).returncode == 0
+    before = _digest(project / "site")
+    _in_parts(project, timeout=3)
+    counter = tmp_path / "runs"
+    started = time.monotonic()
+    result = _build(project, env={
+        "PAGEFIND_BINARY_PATH": str(FAKE_PAGEFIND), "FAKE_PAGEFIND": fault,
+        "FAKE_PAGEFIND_REAL": str(get_executable()), "FAKE_PAGEFIND_COUNT": str(counter),
+        "FAKE_PAGEFIND_GOOD": "2"})
+    assert time.monotonic() - started < 60
+    _one_clear_error(result, *words)
+    assert counter.read_text() == "xxx"  # two good runs, then the faulty one; no more
+    assert _digest(project / "site") == before
+    assert _leftovers(project) == []
+    assert "<article" in _served(project / "site")
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -245,12 +246,15 @@ def _index_stream(lines: Iterable[bytes]) -> None:
     Up to ``pages_per_index`` pages, Pagefind takes each page as it comes, beside the build.
     A larger site gets several indexes, each page going to the next in turn, so that each
     index is a sample of the whole site and Pagefind scores a word about alike in all of
-    them (the box merges their results by score). Their pages wait in a spool file each;
-    at the end the indexes are made one after another, each in a Pagefind that ends with
-    its bundle: one index's worth of Pagefind memory at a time, beside MkDocs."""
+    them (the box merges their results by score). The first index takes its pages as they
+    come too; the others' wait in a spool file each. At the end the indexes are made one
+    after another, each in a Pagefind that ends with its bundle, the next one taking its
+    pages while the previous one writes: one index's worth of Pagefind memory at a time
+    beside MkDocs, and the next index's first pages."""
     iterator = iter(lines)
     settings = json.loads(next(iterator))
     site_dir = Path(settings["site_dir"])
+    timeout = settings["timeout"]
     lexicon = Lexicon(settings["synonyms"])
 
     def copies() -> Iterator[tuple[str, str]]:
@@ -262,43 +266,73 @@ def _index_stream(lines: Iterable[bytes]) -> None:
             yield page["path"], search_copy(settings["language"], page["title"], content,
                                             page["weight"])
 
-    count = -(-int(settings["pages"]) // max(1, int(settings["pages_per_index"])))
-    if count <= 1:
-        _write_part(copies(), site_dir / index_folder(0), settings["timeout"])
-    else:
-        with tempfile.TemporaryDirectory(prefix="sopkb-index-") as folder:
-            spools = [open(Path(folder) / f"{number}.jsonl", "w+", encoding="utf-8")
-                      for number in range(count)]
+    count = max(1, -(-int(settings["pages"]) // max(1, int(settings["pages_per_index"]))))
+    with tempfile.TemporaryDirectory(prefix="sopkb-index-") as folder, \
+            ThreadPoolExecutor(max_workers=1) as writer:
+        spools = [open(Path(folder) / f"{number}.jsonl", "w+", encoding="utf-8")
+                  for number in range(1, count)]
+        try:
+            part = _Part(timeout)
             try:
                 for number, copy in enumerate(copies()):
-                    spools[number % count].write(json.dumps(copy) + "\n")
-                for number, spool in enumerate(spools):
-                    spool.seek(0)
-                    _write_part((json.loads(line) for line in spool),
-                                site_dir / index_folder(number), settings["timeout"])
-            finally:
-                for spool in spools:
-                    spool.close()
-    write_lexicon(site_dir, lexicon, max(count, 1))
+                    if number % count == 0:
+                        part.add(*copy)
+                    else:
+                        spools[number % count - 1].write(json.dumps(copy) + "\n")
+            except BaseException:
+                part.stop()
+                raise
+            writing = writer.submit(part.write, site_dir / index_folder(0))
+            for number, spool in enumerate(spools, start=1):
+                spool.seek(0)
+                part = _Part(timeout)
+                try:
+                    for line in spool:
+                        part.add(*json.loads(line))
+                except BaseException:
+                    part.stop()
+                    raise
+                finally:
+                    writing.result()  # the previous index; its failure goes first
+                writing = writer.submit(part.write, site_dir / index_folder(number))
+            writing.result()
+        finally:
+            for spool in spools:
+                spool.close()
+    write_lexicon(site_dir, lexicon, count)
 
 
-def _write_part(pages: Iterable[tuple[str, str]], folder: Path, timeout: float) -> None:
-    """One Pagefind index of ``(path, search copy)`` pages, its bundle written to ``folder``
-    by a Pagefind that ends with it (its memory with it)."""
-    service = PagefindService(timeout)
-    try:
-        index = service.reply(service.send({"type": "NewIndex", "config": None}))["index_id"]
-        for path, contents in pages:
-            # One page at a time: pages Pagefind takes in at once can land in its index in
-            # any order, and the bundle's bytes would differ from one build to the next.
-            service.reply(service.send({
-                "type": "AddFile", "index_id": index, "file_path": path, "url": None,
-                "file_contents": contents}))
-        service.write_bundle(index, folder)
-    finally:
-        service.close()
-    if service.errors:
-        raise SearchIndexError(f"Pagefind: {service.errors[0]}")
+class _Part:
+    """One Pagefind index of a build: pages added one at a time as ``(path, search copy)``,
+    then its bundle written to a folder by a Pagefind that ends with it (its memory with it)."""
+
+    def __init__(self, timeout: float) -> None:
+        self._service = PagefindService(timeout)
+        try:
+            self._index = self._service.reply(
+                self._service.send({"type": "NewIndex", "config": None}))["index_id"]
+        except BaseException:
+            self.stop()
+            raise
+
+    def add(self, path: str, contents: str) -> None:
+        # One page at a time: pages Pagefind takes in at once can land in its index in any
+        # order, and the bundle's bytes would differ from one build to the next.
+        self._service.reply(self._service.send({
+            "type": "AddFile", "index_id": self._index, "file_path": path, "url": None,
+            "file_contents": contents}))
+
+    def write(self, folder: Path) -> None:
+        try:
+            self._service.write_bundle(self._index, folder)
+        finally:
+            self._service.close()
+        if self._service.errors:
+            raise SearchIndexError(f"Pagefind: {self._service.errors[0]}")
+
+    def stop(self) -> None:
+        """Give up on this index: Pagefind is stopped, nothing written."""
+        self._service.kill()
 
 
 if __name__ == "__main__":

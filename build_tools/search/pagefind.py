@@ -156,3 +156,8 @@ class PagefindService:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+
+    def kill(self) -> None:
+        """Stop Pagefind at once (a build that failed does not wait for its index)."""
+        self._process.kill()
+        self._process.wait()

@@ -6,6 +6,10 @@ Set ``PAGEFIND_BINARY_PATH`` to this file and ``FAKE_PAGEFIND`` to what it shoul
 * ``die``: answer the first request, then kill itself (as if killed mid-build);
 * ``garbage``: answer the first request, then print bytes that are not the protocol;
 * ``hang``: answer the first request, then read on and never answer again.
+
+With ``FAKE_PAGEFIND_REAL`` (the real program) and ``FAKE_PAGEFIND_COUNT`` (a file), the
+first ``FAKE_PAGEFIND_GOOD`` runs are the real Pagefind and the next ones misbehave: a
+fault in a later index of a build made in parts.
 """
 
 import base64
@@ -33,6 +37,15 @@ def requests():
 
 
 def main() -> None:
+    real = os.environ.get("FAKE_PAGEFIND_REAL")
+    if real:
+        counter = os.environ["FAKE_PAGEFIND_COUNT"]
+        with open(counter, "a+", encoding="utf-8") as runs:
+            runs.write("x")
+            runs.seek(0)
+            run = len(runs.read())
+        if run <= int(os.environ.get("FAKE_PAGEFIND_GOOD", "0")):
+            os.execv(real, [real, *sys.argv[1:]])
     mode = os.environ.get("FAKE_PAGEFIND", "die")
     for count, request in enumerate(requests()):
         if count == 0:
