@@ -277,8 +277,9 @@ def _index_stream(lines: Iterable[bytes]) -> None:
     count = max(1, -(-int(settings["pages"]) // max(1, int(settings["pages_per_index"]))))
     with tempfile.TemporaryDirectory(prefix="sopkb-index-") as folder, ExitStack() as files, \
             ThreadPoolExecutor(max_workers=1) as writer:
-        parts: list[Iterator[tuple[str, str]]] = [copies()]
-        if count > 1:
+        if count == 1:
+            parts = [copies()]
+        else:
             spools = [files.enter_context(open(Path(folder) / f"{number}.jsonl", "w+",
                                                encoding="utf-8")) for number in range(count)]
             for number, copy in enumerate(copies()):

@@ -154,8 +154,7 @@ class PagefindService:
         try:
             self._process.wait(timeout=self.timeout)
         except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+            self.kill()
 
     def kill(self) -> None:
         """Stop Pagefind at once (a build that failed does not wait for its index)."""
