@@ -289,14 +289,15 @@ def _index_stream(lines: Iterable[bytes]) -> None:
         for number, pages in enumerate(parts):
             part = _Part(timeout)
             try:
-                for path, contents in pages:
-                    part.add(path, contents)
+                try:
+                    for path, contents in pages:
+                        part.add(path, contents)
+                finally:
+                    if writing is not None:
+                        writing.result()  # the previous index; its failure goes first
             except BaseException:
-                part.stop()
+                part.stop()  # also when only the previous index failed
                 raise
-            finally:
-                if writing is not None:
-                    writing.result()  # the previous index; its failure goes first
             writing = writer.submit(part.write, site_dir / index_folder(number))
         if writing is not None:
             writing.result()
