@@ -31,8 +31,8 @@ dia mereka nya kak kakak min admin gan sis bro pak bu mas mbak om tante deh dulu
 sudah sdh belum blm lagi lg masih akan sedang lagi tidak tak ga gak nggak ngga enggak
 tdk jangan bukan sangat banget bgt sekali tentang soal mengenai bilang ngomong tau tahu gitu
 gini begitu begini kayak kaya seperti biar supaya agar jadi nanti terus trus abis habis
-setelah sesudah sebelum telah tiap setiap
-yg utk dgn krn karna brp knp kpn sm dr dlm pd jg bs tp tpi trs udh aj mw sy ak km kmu gk
+setelah sesudah sebelum selama telah tiap setiap
+yg utk dgn krn karna brp knp kpn sm dr dlm pd jg bs tp tpi trs udh aj mw sy ak km kmu gk no
 the a an of to in on for how what who when is are do does can should please my i we you it
 """.split())
 
