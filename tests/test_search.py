@@ -129,6 +129,29 @@ def test_the_real_words_listed_are_those_a_slip_of_more_than_a_vowel_would_take(
     assert real_words_near(roots, dictionary) == ["kemarin", "pelan"]
 
 
+def test_real_words_kept_up_to_date_as_roots_are_added_match_a_fresh_count() -> None:
+    """While serving, each edit adds roots; the real words are then updated from the added
+    roots alone. At each step they are those counted afresh: a root added near a word lists
+    it (``pelan`` and ``pesanan`` by ``peran``), a root that is one of a listed word's forms
+    takes it off (``kemar``, a form of ``kemarin``), a vowel apart stays corrected
+    (``karim``, ``sember``), and roots taken away (a new session) count everything again."""
+    from build_tools.search.language import RealWords, real_words_near
+
+    dictionary = ["pelan", "kemarin", "sember", "sumber", "zebra", "kirim", "karim",
+                  "tabel", "tabung", "bantal", "kantor", "kontan", "pesanan", "pesawat"]
+    real = RealWords(dictionary)
+    steps = [{"sumber", "kirim"}, {"sumber", "kirim", "peran"},
+             {"sumber", "kirim", "peran", "kemas", "label"},
+             {"sumber", "kirim", "peran", "kemas", "label", "kemar", "bantu"},
+             {"kemas", "kantar"}]
+    seen = []
+    for roots in steps:
+        seen.append(real.near(roots))
+        assert seen[-1] == real_words_near(roots, dictionary), roots
+    assert seen == [[], ["pelan", "pesanan"], ["kemarin", "pelan", "pesanan"],
+                    ["pelan", "pesanan"], ["kemarin"]]
+
+
 def test_short_words_are_not_corrected(page, site_url: str) -> None:
     assert rank(page, site_url, "rsak")["terms"] == ["rsak"]  # four letters: never
 

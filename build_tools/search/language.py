@@ -136,29 +136,80 @@ def real_words_near(roots: Iterable[str], dictionary: Iterable[str]) -> list[str
     letter): real words a question may hold that the site does not use (``kemarin``,
     ``pelan``), which it must not read as ``kemas`` or ``peran``. A vowel apart is another
     spelling of the same word (``antrian``, ``antrean``) and is corrected."""
-    shortest = SHORTEST_CORRECTED_ROOT
-    known = {root for root in roots if len(root) >= shortest}
-    # Words one edit apart share a form with one letter (or none) left out.
-    by_form: dict[str, list[str]] = {}
-    for root in known:
-        for form in {root, *(root[:i] + root[i + 1:] for i in range(len(root)))}:
-            by_form.setdefault(form, []).append(root)
+    return RealWords(dictionary).near(roots)
 
-    def near(form: str) -> bool:
-        return len(form) >= shortest and any(
-            root[0] == form[0] and (letters := edit_letters(form, root)) is not None
-            and not set(letters) <= VOWELS
-            for left_out in {form, *(form[:i] + form[i + 1:] for i in range(len(form)))}
-            for root in by_form.get(left_out, ()))
 
-    found = []
-    for word in dictionary:
-        if len(word) < SHORTEST_CORRECTED_WORD or word in known:
-            continue
-        forms = candidates(word)
-        if not any(form in known for form in forms) and any(map(near, forms)):
-            found.append(word)
-    return sorted(found)
+class RealWords:
+    """:func:`real_words_near` for one dictionary and roots that grow, as those of a
+    ``mkdocs serve`` session do with each edit. The dictionary's forms are worked out once;
+    a few added roots are then compared only with the forms of their first letter and
+    length, in milliseconds, where going over the whole dictionary again took 0.6 s of the
+    interpreter's lock beside the rebuild of the writer's next edit."""
+
+    #: More added roots than this: the whole dictionary is gone over again.
+    FEW = 200
+
+    def __init__(self, dictionary: Iterable[str]) -> None:
+        self._words = [(word, candidates(word)) for word in dictionary
+                       if len(word) >= SHORTEST_CORRECTED_WORD]
+        self._known: frozenset[str] | None = None
+        self._found: set[str] = set()
+        self._by_form: dict[str, list[str]] | None = None
+        self._by_start: dict[tuple[str, int], list[tuple[str, str]]] | None = None
+        self._forms_of: dict[str, list[str]] = {}
+
+    def near(self, roots: Iterable[str]) -> list[str]:
+        known = frozenset(root for root in roots if len(root) >= SHORTEST_CORRECTED_ROOT)
+        if self._known is None or not self._known <= known or \
+                len(known) - len(self._known) > self.FEW:
+            self._found = self._all(known)
+        elif known != self._known:
+            self._add(known, known - self._known)
+        self._known = known
+        return sorted(self._found)
+
+    def _all(self, known: frozenset[str]) -> set[str]:
+        shortest = SHORTEST_CORRECTED_ROOT
+        # Words one edit apart share a form with one letter (or none) left out.
+        by_form: dict[str, list[str]] = {}
+        for root in known:
+            for form in {root, *(root[:i] + root[i + 1:] for i in range(len(root)))}:
+                by_form.setdefault(form, []).append(root)
+
+        def near(form: str) -> bool:
+            return len(form) >= shortest and any(
+                root[0] == form[0] and _slip(form, root)
+                for left_out in {form, *(form[:i] + form[i + 1:] for i in range(len(form)))}
+                for root in by_form.get(left_out, ()))
+
+        return {word for word, forms in self._words
+                if word not in known and not any(form in known for form in forms)
+                and any(map(near, forms))}
+
+    def _add(self, known: frozenset[str], added: frozenset[str]) -> None:
+        if self._by_form is None or self._by_start is None:
+            self._by_form, self._by_start = {}, {}
+            self._forms_of = dict(self._words)
+            for word, forms in self._words:
+                for form in forms:
+                    self._by_form.setdefault(form, []).append(word)
+                    if len(form) >= SHORTEST_CORRECTED_ROOT:
+                        self._by_start.setdefault((form[0], len(form)), []).append((word, form))
+        # A word that is now a root, or has one among its forms, is the site's own.
+        for root in added:
+            self._found.difference_update(self._by_form.get(root, ()))
+        for root in added:
+            for length in (len(root) - 1, len(root), len(root) + 1):
+                for word, form in self._by_start.get((root[0], length), ()):
+                    if word not in self._found and _slip(form, root) and \
+                            not any(other in known for other in self._forms_of[word]):
+                        self._found.add(word)
+
+
+def _slip(form: str, root: str) -> bool:
+    """Whether ``form`` is one edit from ``root`` by more than a vowel."""
+    letters = edit_letters(form, root)
+    return letters is not None and not set(letters) <= VOWELS
 
 
 def browser_data(sections: Iterable[str] = ()) -> dict[str, object]:

@@ -32,7 +32,7 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         self._normalised = [[normalise(phrase) for phrase in group] for group in self.groups]
-        self._real_words: tuple[frozenset[str], list[str]] | None = None
+        self._real_words: language.RealWords | None = None
 
     def terms(self, text: str) -> list[str]:
         """Extra words to index with ``text``: roots it lacks, synonyms of its phrases."""
@@ -77,11 +77,11 @@ class Lexicon:
 
     def real_words(self) -> list[str]:
         """The dictionary's words the box must not correct into one of :attr:`roots` (see
-        :func:`language.real_words_near`; 0.6 s, made again only when the roots change)."""
-        roots = frozenset(self.roots)
-        if self._real_words is None or self._real_words[0] != roots:
-            self._real_words = roots, language.real_words_near(roots, dictionary())
-        return self._real_words[1]
+        :func:`language.real_words_near`; 0.6 s the first time, then milliseconds for the
+        roots an edit adds while serving)."""
+        if self._real_words is None:
+            self._real_words = language.RealWords(dictionary())
+        return self._real_words.near(self.roots)
 
     def browser_data(self) -> dict[str, object]:
         """What the search box needs: every root and synonym word the index knows, and the
