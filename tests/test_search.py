@@ -105,6 +105,15 @@ def test_chat_spellings_of_a_final_diphthong_are_read_as_the_word(
     assert rank(page, site_url, typed)["terms"] == [expected]
 
 
+@pytest.mark.parametrize("typed, expected", [("rusak2", ["rusak"]),
+                                             ("marah2 paket2", ["marah", "paket"])])
+def test_a_word_doubled_with_a_2_is_read_as_the_word(
+        page, site_url: str, typed: str, expected: list[str]) -> None:
+    """Chat writes a doubled word with a 2 (``ciri2`` for ``ciri-ciri``); it was searched
+    as one unknown word."""
+    assert rank(page, site_url, typed)["terms"] == expected
+
+
 def test_a_root_is_not_read_through_a_prefix_and_suffix_that_never_pair() -> None:
     """Sastrawi stems ``kerusakan`` (damage) to ``rusa`` (deer), through ke-…-kan, which its
     own rules disallow; the index takes ke-``rusak``-an. Other -kan words are left alone."""

@@ -22,7 +22,7 @@
   var TEXT = TEXTS[lang] || TEXTS.en;
   var SHOWN = 8;
   /* How much the section that answers counts beside the page's own score (see answered). */
-  var SECTION_SHARE = 1.0;
+  var SECTION_SHARE = 1.5;
   /* How many of the first results are ordered by their answering sections: the first of
    * them waits for all of them to load. */
   var REORDERED = 3;
@@ -209,9 +209,12 @@
   }
 
   /* A query's words, lower case and without accents (one letter is no word). */
+  /* A query's words, lower case, without accents; a word doubled the way chat writes it,
+   * with a 2 (``marah2``, ``ciri2``: ``marah-marah``, ``ciri-ciri``), as the word. */
   function queryWords(query) {
     return query.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-      .split(/[^a-z0-9]+/).filter(function (word) { return word.length > 1; });
+      .split(/[^a-z0-9]+/).map(function (word) { return word.replace(/^([a-z]{2,})2$/, "$1"); })
+      .filter(function (word) { return word.length > 1; });
   }
 
   /* The roots a query asks for: its words without the filler (unless nothing else is left),

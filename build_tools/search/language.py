@@ -32,7 +32,7 @@ sudah sdh belum blm lagi lg masih akan sedang lagi tidak tak ga gak nggak ngga e
 tdk jangan bukan sangat banget bgt sekali tentang soal mengenai bilang ngomong tau tahu gitu
 gini begitu begini kayak kaya seperti biar supaya agar jadi nanti terus trus abis habis
 setelah sesudah sebelum selama telah tiap setiap
-yg utk dgn krn karna brp knp kpn sm dr dlm pd jg bs tp tpi trs udh aj mw sy ak km kmu gk no
+yg utk dgn krn karna brp knp kpn sm dr dlm pd jg bs tp tpi trs udh aj mw sy ak km kmu gk no dmn
 the a an of to in on for how what who when is are do does can should please my i we you it
 """.split())
 
