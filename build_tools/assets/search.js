@@ -208,9 +208,9 @@
     return found;
   }
 
-  /* A query's words, lower case and without accents (one letter is no word). */
-  /* A query's words, lower case, without accents; a word doubled the way chat writes it,
-   * with a 2 (``marah2``, ``ciri2``: ``marah-marah``, ``ciri-ciri``), as the word. */
+  /* A query's words, lower case and without accents (one letter is no word); a word
+   * doubled the way chat writes it, with a 2 (``marah2``, ``ciri2``: ``marah-marah``,
+   * ``ciri-ciri``), as the word. */
   function queryWords(query) {
     return query.toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
       .split(/[^a-z0-9]+/).map(function (word) { return word.replace(/^([a-z]{2,})2$/, "$1"); })
