@@ -147,11 +147,16 @@ def test_enter_opens_a_result_of_the_query_as_typed_now(page, site_url: str) -> 
     box.fill("refund")
     page.wait_for_selector(".sop-search__results:not([aria-busy]) [role=option]")
     first_of_refund = page.locator("[role=option]").first.get_attribute("href")
+    # Where the new query's first result leads, as the box ranks it (not pinned to one SOP:
+    # ranking is tuned on the evaluation questions; this test is about Enter).
+    first_of_new = page.evaluate("q => window.sopKbSearch.rank(q, 8)",
+                                 "sapaan salam pembuka")["results"][0]["url"]
+    assert "/sop/" in first_of_new and first_of_new != first_of_refund
     page.route("**/pagefind/fragment/**", lambda route: (page.wait_for_timeout(600),
                                                          route.continue_()))
     box.fill("sapaan salam pembuka")
     box.press("Enter")
-    page.wait_for_url("**/sop/cs-greet-001/**")
+    page.wait_for_url(first_of_new)
     assert page.url != first_of_refund
 
 
