@@ -32,17 +32,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-QUESTIONS = ROOT / "benchmarks" / "search" / "questions.yaml"
-#: A second set, written after the first set's test figures were known (see its header).
-QUESTIONS_2 = ROOT / "benchmarks" / "search" / "questions-2.yaml"
-#: A third, written after both earlier test halves had been measured (see its header).
-QUESTIONS_3 = ROOT / "benchmarks" / "search" / "questions-3.yaml"
-#: A fourth, written after the third's test half had been measured twice (see its header).
-QUESTIONS_4 = ROOT / "benchmarks" / "search" / "questions-4.yaml"
-#: A fifth, written after the fourth's test half had been measured (see its header).
-QUESTIONS_5 = ROOT / "benchmarks" / "search" / "questions-5.yaml"
-#: A sixth, written after the fifth's test half had been measured once (see its header).
-QUESTIONS_6 = ROOT / "benchmarks" / "search" / "questions-6.yaml"
+#: The question sets in the order written, each committed before its first run after the
+#: earlier sets' test halves had been measured (see each file's header): the first set,
+#: then ``questions-2.yaml`` to ``questions-6.yaml``.
+QUESTION_SETS = [ROOT / "benchmarks" / "search" / "questions.yaml"] + [
+    ROOT / "benchmarks" / "search" / f"questions-{number}.yaml" for number in range(2, 7)]
 RESULTS = ROOT / "benchmarks" / "search" / "results.json"
 BIN = Path(sys.executable).parent
 TARGETS = {"top3": 0.95, "top1": 0.80, "step": 0.70}
@@ -73,10 +67,9 @@ def split_of(question: str) -> str:
 
 def questions() -> list[dict[str, str]]:
     items = []
-    for number, path in (("1", QUESTIONS), ("2", QUESTIONS_2), ("3", QUESTIONS_3),
-                         ("4", QUESTIONS_4), ("5", QUESTIONS_5), ("6", QUESTIONS_6)):
+    for number, path in enumerate(QUESTION_SETS, 1):
         for item in yaml.safe_load(path.read_text("utf-8")):
-            items.append({**item, "split": split_of(item["q"]), "set": number})
+            items.append({**item, "split": split_of(item["q"]), "set": str(number)})
     return items
 
 
@@ -87,6 +80,14 @@ def report_key(engine: str, half: str, question_set: str) -> str:
     before the fourth existed), ``ours/test-all4`` for the first four, ``ours/test-all5``
     for the first five, ``ours/test-all6`` for the six."""
     return f"{engine}/{half}" + ("" if question_set == "1" else f"-{question_set}")
+
+
+def reported_groups(count: int) -> list[tuple[str, str]]:
+    """``(name, set numbers)`` of what is reported: each set alone, then the first two
+    (``both``), three (``all``), and ``all4`` up to all ``count`` of them together."""
+    numbers = "".join(str(number) for number in range(1, count + 1))
+    return [(n, n) for n in numbers] + [("both", numbers[:2]), ("all", numbers[:3])] + [
+        (f"all{k}", numbers[:k]) for k in range(4, count + 1)]
 
 
 def build(project: Path, site: Path, baseline: bool) -> None:
@@ -157,10 +158,7 @@ def main() -> None:
             outcomes = evaluate(page, url, items, engine == "baseline")
             server.shutdown()
             for half in ("dev", "test"):
-                for question_set, sets in (("1", "1"), ("2", "2"), ("3", "3"),
-                                           ("4", "4"), ("5", "5"), ("6", "6"),
-                                           ("both", "12"), ("all", "123"), ("all4", "1234"),
-                                           ("all5", "12345"), ("all6", "123456")):
+                for question_set, sets in reported_groups(len(QUESTION_SETS)):
                     chosen = [o for o in outcomes if o["split"] == half and o["set"] in sets]
                     if chosen:
                         report[report_key(engine, half, question_set)] = figures(chosen)
