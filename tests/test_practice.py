@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -98,27 +97,64 @@ def test_sets_made_together_share_template_words_and_see_an_edited_sop() -> None
 
 
 def test_a_rebuild_makes_again_only_the_practice_an_edit_can_change(project: Path) -> None:
-    """``mkdocs serve`` keeps the caches: an edit regenerates the edited SOP's set, its
-    category's (their wrong options come from each other) and those drawing on every SOP,
-    and every set equals one made from scratch."""
+    """``mkdocs serve`` keeps the caches: a title edit makes again the edited SOP's set and
+    those offering its title (a few of a large category, and those whose category is too
+    small, drawing on every SOP); every set equals one made from scratch."""
+    source = (project / "sops" / "CS-COMP-002.yaml").read_text("utf-8")
+    for number in range(100, 130):  # a category of thirty-odd SOPs, as real sites have
+        text = source.replace("id: CS-COMP-002", f"id: CS-COMP-{number}").replace(
+            "title: Menangani keluhan produk rusak",
+            f"title: Menangani keluhan produk rusak jenis {number}")
+        (project / "sops" / f"CS-COMP-{number}.yaml").write_text(text, "utf-8")
     files, pages = FileCache(), PageCache()
 
     def practice() -> dict[str, PracticeSet]:
         catalog = load_catalog([project / "sops"], cache=files)
+        assert not catalog.errors, catalog.errors
         return SitePages(catalog, "id", cache=pages).practice()
+
+    before = practice()
+    again = practice()
+    assert all(again[sop_id] is found for sop_id, found in before.items())
+    path = project / "sops" / "CS-COMP-002.yaml"
+    path.write_text(source.replace("title: Menangani keluhan produk rusak",
+                                   "title: Menangani keluhan barang rusak"), "utf-8")
+    after = practice()
+    old = "Menangani keluhan produk rusak"
+    offering = {sop_id for sop_id, found in before.items()
+                if found.draw is not None and old in found.draw.titles}
+    made_again = {sop_id for sop_id in after if after[sop_id] is not before[sop_id]}
+    assert made_again == offering | {"CS-COMP-002"}
+    category = {sop_id for sop_id, found in before.items()
+                if found.sop.category == "Penanganan keluhan"}
+    assert 0 < len(offering & category) < len(category) - 10
+    # The sets offering it now offer the new title instead.
+    assert all("Menangani keluhan barang rusak" in after[sop_id].draw.titles
+               for sop_id in offering)
+    scratch = SitePages(load_catalog([project / "sops"]), "id").practice()
+    assert {sop_id: found.questions for sop_id, found in after.items()} == \
+        {sop_id: found.questions for sop_id, found in scratch.items()}
+
+
+def test_an_edited_template_makes_again_its_category_s_sets_alone(project: Path) -> None:
+    """Wrong options of blank questions are words of the whole category's templates: a new
+    word in one template makes its category's sets again, and no other."""
+    files, pages = FileCache(), PageCache()
+
+    def practice() -> dict[str, PracticeSet]:
+        return SitePages(load_catalog([project / "sops"], cache=files), "id",
+                         cache=pages).practice()
 
     before = practice()
     path = project / "sops" / "CS-COMP-002.yaml"
     path.write_text(path.read_text("utf-8").replace(
-        "title: Menangani keluhan produk rusak", "title: Menangani keluhan barang rusak"), "utf-8")
+        "Kami akan\n      segera membantu", "Kami akan\n      secepatnya membantu"), "utf-8")
     after = practice()
-    edited = before["CS-COMP-002"].sop
-    sizes = Counter(found.sop.category for found in before.values())
-    # Its category, and the SOPs whose category is too small to give wrong options alone.
-    alike = {sop_id for sop_id, found in before.items()
-             if found.sop.category == edited.category or sizes[found.sop.category] < OPTIONS}
-    assert len(alike) < len(before)
-    assert {sop_id for sop_id in after if after[sop_id] is not before[sop_id]} == alike
+    assert "secepatnya" in after["CS-COMP-001"].draw.words
+    made_again = {sop_id for sop_id in after if after[sop_id] is not before[sop_id]}
+    assert made_again == {sop_id for sop_id, found in before.items()
+                          if found.sop.category == "Penanganan keluhan"}
+    assert made_again < set(before)
     scratch = SitePages(load_catalog([project / "sops"]), "id").practice()
     assert {sop_id: found.questions for sop_id, found in after.items()} == \
         {sop_id: found.questions for sop_id, found in scratch.items()}

@@ -6,7 +6,9 @@ step (``role``), the target time of a step (``time``), which escalation level co
 within how long (``escalation``), which SOP fits a situation (``situation``) and the word
 missing from a reply template (``blank``). Wrong options come from the same SOP first, then
 from SOPs of its category, so they are plausible. Every question names the step (or
-section) that answers it.
+section) that answers it. What a set takes from other SOPs is its :class:`Draw`: a set
+whose SOP and draw are unchanged is the same set, so editing one SOP while serving makes
+again only the sets that draw on what changed.
 
 A question whose right answer would be ambiguous is not asked but listed as skipped: two
 steps with the same action, options that would repeat the answer, too few options. The
@@ -22,6 +24,7 @@ import random
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from build_tools.model.sop import Duration, EscalationLevel, Sop, Step
 
@@ -33,6 +36,8 @@ KINDS = ("order", "role", "time", "escalation", "situation", "blank")
 OPTIONS = 4
 #: Target times offered as wrong options when an SOP has too few of its own.
 COMMON_TIMES = ("15m", "1h", "4h", "24h", "2d", "1wd")
+#: Other SOPs' titles a situation question picks its wrong options from.
+SITUATION_TITLES = 12
 _WORD = re.compile(r"[A-Za-zÀ-ÿ]{5,}")
 _BLANK = re.compile(r"\[[^\[\]]*\]")
 
@@ -57,6 +62,19 @@ class Question:
         return self.options[self.answer]
 
 
+@dataclass(frozen=True)
+class Draw:
+    """What a practice set takes from SOPs other than its own, compared by value."""
+
+    #: Role titles of the category not among the SOP's own (wrong options of role questions).
+    roles: tuple[str, ...]
+    #: Titles of other SOPs (wrong options of the situation question): a few of the
+    #: category's, not all, so that editing one title changes the sets offering it alone.
+    titles: tuple[str, ...]
+    #: The words of the category's templates (wrong options of blank questions).
+    words: frozenset[str]
+
+
 @dataclass
 class PracticeSet:
     """The questions of one SOP, and what was not asked, with why."""
@@ -64,37 +82,140 @@ class PracticeSet:
     sop: Sop
     questions: list[Question] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: What it was made from besides ``sop``.
+    draw: Draw | None = field(default=None, compare=False)
 
 
-def seed(sop: Sop) -> random.Random:
+def seed(sop: Sop, purpose: str = "") -> random.Random:
     """The same questions, options and order for a version of an SOP, on any machine."""
-    digest = hashlib.sha256(f"{sop.id}@{sop.version}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{sop.id}@{sop.version}{purpose}".encode()).hexdigest()
     return random.Random(int(digest[:16], 16))
 
 
+def template_words(sop: Sop) -> frozenset[str]:
+    """The words of the templates of ``sop`` that a blank question may leave out."""
+    text = _BLANK.sub(" ", " ".join(step.template or "" for step in sop.steps))
+    return frozenset(_WORD.findall(text))
+
+
 class TemplateWords:
-    """The words of each SOP's templates, the wrong options of blank questions: read once
-    per SOP however many sets of its category draw on them (a category's sets are made
-    again together when one of its SOPs changes)."""
+    """The words of each category's templates, the wrong options of blank questions: read
+    once per SOP however many sets of its category draw on them, and, kept while serving,
+    read again only for an SOP that changed (a new object)."""
 
     def __init__(self) -> None:
         self._by_sop: dict[int, tuple[Sop, frozenset[str]]] = {}
         self._by_group: dict[tuple[int, ...], tuple[Sequence[Sop], frozenset[str]]] = {}
+        self._used: set[tuple[int, ...]] = set()
 
     def __call__(self, sop: Sop) -> frozenset[str]:
         found = self._by_sop.get(id(sop))
         if found is None or found[0] is not sop:
-            text = _BLANK.sub(" ", " ".join(step.template or "" for step in sop.steps))
-            found = self._by_sop[id(sop)] = (sop, frozenset(_WORD.findall(text)))
+            found = self._by_sop[id(sop)] = (sop, template_words(sop))
         return found[1]
 
     def of_all(self, sops: Sequence[Sop]) -> frozenset[str]:
         """The words of every template of ``sops`` (a category, the same for its sets)."""
         key = tuple(map(id, sops))
+        self._used.add(key)
         found = self._by_group.get(key)
         if found is None or any(a is not b for a, b in zip(found[0], sops, strict=True)):
             found = self._by_group[key] = (tuple(sops), frozenset().union(*map(self, sops)))
         return found[1]
+
+    def prune(self, sops: Iterable[Sop]) -> None:
+        """Forget all but ``sops`` and the groups asked for since the last prune (an edited
+        SOP's former object is not held for the rest of a serve session)."""
+        alive = {id(sop) for sop in sops}
+        self._by_sop = {key: found for key, found in self._by_sop.items() if key in alive}
+        self._by_group = {key: found for key, found in self._by_group.items()
+                          if key in self._used}
+        self._used = set()
+
+
+class Draws:
+    """What the practice set of each SOP draws on (:class:`Draw`), each category read once
+    for all its sets, so that comparing the draws of every set at each rebuild costs the
+    same with ten SOPs in a category as with a thousand. Kept while serving (with
+    :meth:`start` at each build): template words and which others each SOP picks are read
+    again only for what changed."""
+
+    def __init__(self, words: TemplateWords | None = None) -> None:
+        self.words = words or TemplateWords()
+        self.all_sops: Sequence[Sop] = ()
+        self._categories: dict[int, tuple[Sequence[Sop], _Category]] = {}
+        self._all: _Category | None = None
+        #: id(sop) → (the SOP, how many others it picked among, their places)
+        self._picks: dict[int, tuple[Sop, int, list[int]]] = {}
+
+    def start(self, all_sops: Sequence[Sop]) -> Draws:
+        """A new build of ``all_sops`` (every SOP in force): what belongs to others is let go."""
+        alive = {id(sop) for sop in all_sops}
+        self._picks = {key: pick for key, pick in self._picks.items() if key in alive}
+        self.words.prune(all_sops)
+        self.all_sops = all_sops
+        self._categories = {}
+        self._all = None
+        return self
+
+    def of(self, sop: Sop, category: Sequence[Sop]) -> Draw:
+        """What the set of ``sop`` takes from ``category`` (the SOPs of its category), or
+        also from every SOP when the category has too few others for a situation question."""
+        found = self._categories.get(id(category))
+        if found is None or found[0] is not category:
+            found = self._categories[id(category)] = (
+                category, _Category(category, self.words.of_all(category)))
+        group = found[1]
+        own = {duty.title for duty in sop.duties}
+        # The SOP's own roles first, then those of its category, so options are plausible.
+        roles = tuple(islice((title for title in group.roles if title not in own), OPTIONS))
+        skip = group.by_id.get(sop.id, [])
+        count = len(category) - len(skip)
+        wide: list[int] = []  # the places of every SOP not to offer, when drawing on them
+        if count < OPTIONS - 1:
+            if self._all is None:
+                self._all = _Category(self.all_sops, frozenset())
+            where = self._all.position
+            wide = sorted({*self._all.by_id.get(sop.id, []), *(
+                where[id(other)] for other in category
+                if other.id != sop.id and id(other) in where)})
+        total = count + (len(self.all_sops) - len(wide) if count < OPTIONS - 1 else 0)
+        titles = tuple(_nth(category, i, skip).title if i < count
+                       else _nth(self.all_sops, i - count, wide).title
+                       for i in self._pick(sop, total))
+        return Draw(roles, titles, group.words)
+
+    def _pick(self, sop: Sop, count: int) -> list[int]:
+        """Which of ``count`` others the situation question of ``sop`` offers: the SOP's own
+        choice (by its id and version), not made by their titles, so that a set keeps its
+        draw when another SOP's title changes."""
+        found = self._picks.get(id(sop))
+        if found is None or found[0] is not sop or found[1] != count:
+            picked = seed(sop, "#situation").sample(range(count),
+                                                    min(count, SITUATION_TITLES))
+            found = self._picks[id(sop)] = (sop, count, picked)
+        return found[2]
+
+
+class _Category:
+    """The SOPs of one category (or of the site): their role titles, where each is."""
+
+    def __init__(self, sops: Sequence[Sop], words: frozenset[str]) -> None:
+        self.words = words
+        self.roles = tuple(dict.fromkeys(duty.title for sop in sops for duty in sop.duties))
+        self.position = {id(sop): index for index, sop in enumerate(sops)}
+        self.by_id: dict[str, list[int]] = {}
+        for index, sop in enumerate(sops):
+            self.by_id.setdefault(sop.id, []).append(index)
+
+
+def _nth(sops: Sequence[Sop], index: int, skip: list[int]) -> Sop:
+    """The ``index``-th of ``sops`` counted without the places in ``skip`` (ascending)."""
+    for place in skip:
+        if place > index:
+            break
+        index += 1
+    return sops[index]
 
 
 def generate(sop: Sop, category: Sequence[Sop] = (), all_sops: Sequence[Sop] = (),
@@ -103,19 +224,24 @@ def generate(sop: Sop, category: Sequence[Sop] = (), all_sops: Sequence[Sop] = (
     options), ``all_sops``: every SOP (for situation questions when the category is small);
     ``duration``: how a target time is written for readers; ``words``: shared by the sets
     made together."""
+    return make(sop, Draws(words).start(all_sops).of(sop, category), duration)
+
+
+def make(sop: Sop, drawn: Draw, duration: Show = str) -> PracticeSet:
+    """The practice set of ``sop`` from what it draws on (see :class:`Draws`)."""
     practice = sop.practice
-    found = PracticeSet(sop)
+    found = PracticeSet(sop, draw=drawn)
     if practice.skip:
         found.skipped.append(f"{sop.id}: practice: skip is set")
         return found
     rng = seed(sop)
     same = _duplicates(sop.steps)
     found.questions.extend(_order(sop, same, rng, found.skipped))
-    found.questions.extend(_roles(sop, same, category, rng, found.skipped))
+    found.questions.extend(_roles(sop, same, drawn, rng, found.skipped))
     found.questions.extend(_times(sop, same, rng, found.skipped, duration))
     found.questions.extend(_escalation(sop, rng, found.skipped, duration))
-    found.questions.extend(_situation(sop, category, all_sops, rng, found.skipped))
-    found.questions.extend(_blanks(sop, category, rng, found.skipped, words or TemplateWords()))
+    found.questions.extend(_situation(sop, drawn, rng, found.skipped))
+    found.questions.extend(_blanks(sop, drawn, rng, found.skipped))
     for written in practice.questions:
         found.questions.append(Question("written", sop.id, written.question, written.options,
                                         written.options.index(written.answer),
@@ -128,8 +254,8 @@ def _choose(answer: str, pool: Iterable[str], rng: random.Random) -> tuple[tuple
     """``answer`` and up to three wrong options from ``pool`` (none equal to the answer,
     each once), shuffled; the options and the answer's place."""
     wrong = sorted({option for option in pool if option != answer})
-    rng.shuffle(wrong)
-    options = [answer, *wrong[:OPTIONS - 1]]
+    # A sample, not the whole pool shuffled: a category's template words run to thousands.
+    options = [answer, *rng.sample(wrong, min(len(wrong), OPTIONS - 1))]
     rng.shuffle(options)
     return tuple(options), options.index(answer)
 
@@ -172,15 +298,13 @@ def _order(sop: Sop, same: set[str], rng: random.Random,
     return questions[:2]
 
 
-def _roles(sop: Sop, same: set[str], category: Sequence[Sop], rng: random.Random,
+def _roles(sop: Sop, same: set[str], drawn: Draw, rng: random.Random,
            skipped: list[str]) -> list[Question]:
     titles = [duty.title for duty in sop.duties]
     if len(set(titles)) < 2:
         skipped.append(f"{sop.id}: role: the SOP has one role, nothing to choose from")
         return []
-    # The SOP's own roles first, then those of its category, so wrong options are plausible.
-    titles += [duty.title for other in category for duty in other.duties
-               if duty.title not in titles][:OPTIONS]
+    titles += drawn.roles
     questions = []
     for step in sop.steps:
         if step.id in same:
@@ -202,8 +326,14 @@ def _times(sop: Sop, same: set[str], rng: random.Random, skipped: list[str],
         if step.id in same:
             skipped.append(f"{sop.id}: time of {step.id}: another step has the same action")
             continue
-        pool = [t for t in (*own, *COMMON_TIMES)
-                if not _same_time(Duration.parse(t), step.within)]
+        # Each time once: two wrong options such as 24 jam and 1 hari would both be right
+        # if either were.
+        pool: list[str] = []
+        for text in (*own, *COMMON_TIMES):
+            time = Duration.parse(text)
+            if not any(_same_time(time, other) for other in (step.within, *map(
+                    Duration.parse, pool))):
+                pool.append(text)
         options, answer = _choose(str(step.within), pool, rng)
         shown = tuple(show(Duration.parse(option)) for option in options)
         if len(set(shown)) < len(shown):
@@ -235,33 +365,21 @@ def _escalation(sop: Sop, rng: random.Random, skipped: list[str],
     return [Question("escalation", sop.id, first.to, options, answer, "escalation")]
 
 
-def needs_all_sops(sop: Sop, category: Sequence[Sop]) -> bool:
-    """Whether the practice of ``sop`` draws on SOPs outside its category (too few in it
-    for a situation question's wrong options); otherwise it reads ``sop`` and its category
-    alone."""
-    return sum(other.id != sop.id for other in category) < OPTIONS - 1
-
-
-def _situation(sop: Sop, category: Sequence[Sop], all_sops: Sequence[Sop],
-               rng: random.Random, skipped: list[str]) -> list[Question]:
+def _situation(sop: Sop, drawn: Draw, rng: random.Random,
+               skipped: list[str]) -> list[Question]:
     if not sop.situation:
         skipped.append(f"{sop.id}: situation: the SOP has no situation")
         return []
-    others = [other for other in category if other.id != sop.id]
-    if needs_all_sops(sop, category):
-        others += [o for o in all_sops if o.id != sop.id and o not in others]
-    titles = [other.title for other in others if other.title != sop.title]
+    titles = [title for title in drawn.titles if title != sop.title]
     if len(set(titles)) < 2:
         skipped.append(f"{sop.id}: situation: too few other SOPs")
         return []
-    # Wrong options from anywhere in the category, not always its first SOPs: each title is
-    # a candidate in a few other sets only, so editing it changes those alone.
-    options, answer = _choose(sop.title, rng.sample(titles, min(len(titles), 12)), rng)
+    options, answer = _choose(sop.title, titles, rng)
     return [Question("situation", sop.id, sop.situation, options, answer, "purpose-scope")]
 
 
-def _blanks(sop: Sop, category: Sequence[Sop], rng: random.Random,
-            skipped: list[str], words_of: TemplateWords) -> list[Question]:
+def _blanks(sop: Sop, drawn: Draw, rng: random.Random,
+            skipped: list[str]) -> list[Question]:
     steps = [step for step in sop.steps if step.template]
     if not steps:
         return []
@@ -274,7 +392,7 @@ def _blanks(sop: Sop, category: Sequence[Sop], rng: random.Random,
         return []
     word = max(words, key=len)
     lowered = word.lower()
-    pool = {w for w in words_of(sop) | words_of.of_all(category)
+    pool = {w for w in drawn.words | template_words(sop)
             if w.lower() != lowered and w not in template}
     options, answer = _choose(word, pool, rng)
     if len(options) < 3:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 
-from build_tools.model.practice import PracticeSet, TemplateWords, generate, needs_all_sops
+from build_tools.model.practice import Draws, PracticeSet, make
 from build_tools.model.reference import CHANNELS, COMPLAINT_TYPES, METRICS, Channel
 from build_tools.model.review import review_statuses
 from build_tools.model.sop import Revision, Sop, Step
@@ -151,10 +151,9 @@ class PageCache:
         self.pages: dict[str, tuple[object, dict[str, object], str]] = {}
         #: (what a redirect page is rendered from) → its HTML
         self.redirects: dict[tuple[object, ...], str] = {}
-        #: SOP id → (what its practice set was made from, the set), and the SOPs in force
-        #: then (a set whose category is too small draws on all of them)
-        self.practice: dict[str, tuple[tuple[object, ...], PracticeSet]] = {}
-        self.practice_listed: tuple[object, ...] | None = None
+        #: SOP id → (the renderer that wrote its target times, the set)
+        self.practice: dict[str, tuple[Renderer, PracticeSet]] = {}
+        self.draws = Draws()
         self._renderers: dict[str, Renderer] = {}
 
     def renderer(self, language: str) -> Renderer:
@@ -387,25 +386,18 @@ class SitePages:
         if self._practice is None:
             by_category = {name: sops for name, sops in self.groups}
             self._practice = {}
-            # What each set is made from, compared by identity: the catalog keeps the Sop of
-            # an unchanged file from one rebuild to the next (``mkdocs serve``). Every SOP
-            # is compared once per build, not once per set that draws on all of them.
-            listed, before = tuple(self.listed), self.cache.practice_listed
-            same_listed = before is not None and len(before) == len(listed) and all(
-                a is b for a, b in zip(before, listed, strict=True))
-            self.cache.practice_listed = listed
-            words = TemplateWords()
+            draws = self.cache.draws.start(self.listed)
             for sop in self.listed:
-                category = by_category.get(sop.category or "", [])
-                wide = needs_all_sops(sop, category)
-                made_from = (self.renderer, sop, *category)
+                # The SOP compared by identity (the catalog keeps the Sop of an unchanged file
+                # from one rebuild to the next under `mkdocs serve`), what it draws on from
+                # others by value: an edit makes again only the sets it can change.
+                drawn = draws.of(sop, by_category.get(sop.category or "", []))
                 cached = self.cache.practice.get(sop.id)
-                if cached is None or (wide and not same_listed) or \
-                        len(cached[0]) != len(made_from) or \
-                        any(a is not b for a, b in zip(cached[0], made_from, strict=True)):
-                    cached = made_from, generate(sop, category, self.listed,
-                                                 self.renderer.duration, words)
-                    self.cache.practice[sop.id] = cached
+                if cached is None or cached[0] is not self.renderer or \
+                        cached[1].sop is not sop or cached[1].draw != drawn:
+                    cached = self.renderer, make(sop, drawn, self.renderer.duration)
+                    if self.cache.keep:
+                        self.cache.practice[sop.id] = cached
                 self._practice[sop.id] = cached[1]
         return self._practice
 
