@@ -248,3 +248,28 @@ def test_what_the_first_build_left_is_set_aside_after_its_garbage_is_collected()
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+def test_a_generated_page_counts_as_modified_until_a_build_finishes(project: Path) -> None:
+    """While serving, a generated page is rebuilt when its text was written since the last
+    build that finished: unchanged text is not, and a build that failed leaves its pages
+    modified for the next one."""
+    from mkdocs.config import load_config
+
+    from build_tools.mkdocs.serving import GeneratedFiles
+
+    config = load_config(str(project / "mkdocs.yml"))
+    config.plugins._current_plugin = "sop-kb"  # as in on_files, where MkDocs sets it
+    generated = GeneratedFiles()
+    generated.serve_dirty()
+    try:
+        assert generated.file(config, "sop/a.md", "# A\n").is_modified()
+        assert generated.file(config, "sop/a.md", "# A\n").is_modified()  # that build failed
+        generated.built()
+        assert not generated.file(config, "sop/a.md", "# A\n").is_modified()
+        assert generated.file(config, "sop/a.md", "# A, edited\n").is_modified()
+        assert generated.file(config, "sop/b.md", "# B\n").is_modified()
+        generated.built()
+        assert not generated.file(config, "sop/a.md", "# A, edited\n").is_modified()
+    finally:
+        generated.close()

@@ -173,6 +173,7 @@ class SopPlugin(BasePlugin[SopConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.progress.indexed(self.search.finish(Path(config.site_dir), self._indexed(self.files)))
         self.build.finish(config)
+        self.generated.built()
 
     def on_build_error(self, *, error: Exception) -> None:
         self.build.abandon()
