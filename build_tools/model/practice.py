@@ -143,7 +143,9 @@ class Draws:
     def __init__(self, words: TemplateWords | None = None) -> None:
         self.words = words or TemplateWords()
         self.all_sops: Sequence[Sop] = ()
-        self._categories: dict[int, tuple[Sequence[Sop], _Category]] = {}
+        #: id(category) → (the category, where its SOPs are, its role titles, its words)
+        self._categories: dict[int, tuple[Sequence[Sop], _Category, tuple[str, ...],
+                                          frozenset[str]]] = {}
         self._all: _Category | None = None
         #: id(sop) → (the SOP, how many others it picked among, their places)
         self._picks: dict[int, tuple[Sop, int, list[int]]] = {}
@@ -163,27 +165,29 @@ class Draws:
         also from every SOP when the category has too few others for a situation question."""
         found = self._categories.get(id(category))
         if found is None or found[0] is not category:
-            found = self._categories[id(category)] = (
-                category, _Category(category, self.words.of_all(category)))
-        group = found[1]
+            found = self._categories[id(category)] = (category, _Category(category), tuple(
+                dict.fromkeys(duty.title for other in category for duty in other.duties)),
+                self.words.of_all(category))
+        _, group, category_roles, words = found
         own = {duty.title for duty in sop.duties}
         # The SOP's own roles first, then those of its category, so options are plausible.
-        roles = tuple(islice((title for title in group.roles if title not in own), OPTIONS))
+        roles = tuple(islice((title for title in category_roles if title not in own), OPTIONS))
         skip = group.by_id.get(sop.id, [])
         count = len(category) - len(skip)
         wide: list[int] = []  # the places of every SOP not to offer, when drawing on them
+        extra = 0
         if count < OPTIONS - 1:
             if self._all is None:
-                self._all = _Category(self.all_sops, frozenset())
+                self._all = _Category(self.all_sops)
             where = self._all.position
             wide = sorted({*self._all.by_id.get(sop.id, []), *(
                 where[id(other)] for other in category
                 if other.id != sop.id and id(other) in where)})
-        total = count + (len(self.all_sops) - len(wide) if count < OPTIONS - 1 else 0)
+            extra = len(self.all_sops) - len(wide)
         titles = tuple(_nth(category, i, skip).title if i < count
                        else _nth(self.all_sops, i - count, wide).title
-                       for i in self._pick(sop, total))
-        return Draw(roles, titles, group.words)
+                       for i in self._pick(sop, count + extra))
+        return Draw(roles, titles, words)
 
     def _pick(self, sop: Sop, count: int) -> list[int]:
         """Which of ``count`` others the situation question of ``sop`` offers: the SOP's own
@@ -198,11 +202,9 @@ class Draws:
 
 
 class _Category:
-    """The SOPs of one category (or of the site): their role titles, where each is."""
+    """Where each SOP of one category (or of the site) is, by object and by id."""
 
-    def __init__(self, sops: Sequence[Sop], words: frozenset[str]) -> None:
-        self.words = words
-        self.roles = tuple(dict.fromkeys(duty.title for sop in sops for duty in sop.duties))
+    def __init__(self, sops: Sequence[Sop]) -> None:
         self.position = {id(sop): index for index, sop in enumerate(sops)}
         self.by_id: dict[str, list[int]] = {}
         for index, sop in enumerate(sops):
@@ -329,11 +331,12 @@ def _times(sop: Sop, same: set[str], rng: random.Random, skipped: list[str],
         # Each time once: two wrong options such as 24 jam and 1 hari would both be right
         # if either were.
         pool: list[str] = []
+        kept: list[Duration] = [step.within]
         for text in (*own, *COMMON_TIMES):
             time = Duration.parse(text)
-            if not any(_same_time(time, other) for other in (step.within, *map(
-                    Duration.parse, pool))):
+            if not any(_same_time(time, other) for other in kept):
                 pool.append(text)
+                kept.append(time)
         options, answer = _choose(str(step.within), pool, rng)
         shown = tuple(show(Duration.parse(option)) for option in options)
         if len(set(shown)) < len(shown):
