@@ -200,6 +200,24 @@ def test_pages_read_the_same_with_or_without_lifting_their_listing_blocks() -> N
         assert _between_tags(whole) == _between_tags(apart), uri
 
 
+def test_a_listing_block_is_lifted_only_from_its_own_line_to_its_own_end() -> None:
+    """A block starts with START alone at the start of a line and ends at the first END
+    that ends a line; text merely quoting either mark stays in the Markdown."""
+    from build_tools.render import listing
+
+    start, end = listing.START, listing.END
+    one = f"{start}\n<p>a</p>\n{end}"
+    two = f"{start}\n<p>b</p>\n{end} quoted\n<p>c</p>\n{end}"
+    text = f"# T\n{one}\nx {start}\n<p>no</p>\n{end}\n{two}\n{start}\n<p>open</p>\n"
+    lifted, blocks = listing.lift(text)
+    assert blocks == [one, two]
+    assert lifted == (f"# T\n<!-- sop-listing 0 -->\nx {start}\n<p>no</p>\n{end}\n"
+                      f"<!-- sop-listing 1 -->\n{start}\n<p>open</p>\n")
+    assert listing.restore(lifted, blocks) == text
+    assert listing.lift(f"{start}\n{end}") == (f"{start}\n{end}", [])  # needs a line inside
+    assert listing.lift(f"{start}\n\n{end}") == ("<!-- sop-listing 0 -->", [f"{start}\n\n{end}"])
+
+
 def _between_tags(html: str) -> str:
     """``html`` without the whitespace between tags (Markdown puts a newline between a
     raw block and the comment that ends it)."""
