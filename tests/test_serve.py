@@ -169,6 +169,47 @@ def test_search_copies_of_removed_pages_are_removed(tmp_path: Path) -> None:
         == ["sop/b/index.html"]
 
 
+def test_staged_search_copies_are_written_with_their_own_lexicon_and_kept_on_failure(
+        tmp_path: Path) -> None:
+    """A rebuild stages its pages; the search thread writes them later, each with the root
+    words of the build that staged it, and prunes to the latest pages. A flush that fails
+    half-way leaves the rest staged, under what was staged since, for the next flush."""
+    from build_tools.search.index import SearchCopies
+    from build_tools.search.terms import Lexicon
+
+    def copy(uri: str) -> str:
+        return (tmp_path / uri).read_text("utf-8")
+
+    copies = SearchCopies(tmp_path, "id")
+    copies.write("sop/old/index.html", "Lama", "<p>lama</p>")
+    lexicon = Lexicon()
+    copies.stage("sop/a/index.html", "A", "<h2>Pengiriman</h2><p>kiriman</p>", 1.0, lexicon)
+    copies.stage("sop/b/index.html", "B", "<p>pengiriman tanpa akar</p>", 1.0, None)
+    copies.stage("sop/gone/index.html", "Pergi", "<p>hilang</p>")
+    assert not (tmp_path / "sop/a/index.html").exists()  # nothing written while staging
+    copies.keep({"sop/a/index.html", "sop/b/index.html"})
+    copies.flush()
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.html")) == [
+        "sop/a/index.html", "sop/b/index.html"]
+    assert "kirim" in copy("sop/a/index.html") and "kirim" in lexicon.roots
+    assert "kirim" not in copy("sop/b/index.html").replace("pengiriman", "")
+
+    class Failing(Lexicon):
+        def annotate(self, page_html: str) -> str:
+            raise OSError("disk gone")
+
+    copies.stage("sop/a/index.html", "A", "<p>satu</p>", 1.0, None)
+    copies.stage("sop/b/index.html", "B", "<p>dua</p>", 1.0, Failing())
+    with pytest.raises(OSError):
+        copies.flush()
+    assert "satu" in copy("sop/a/index.html") and "dua" not in copy("sop/b/index.html")
+    copies.stage("sop/b/index.html", "B", "<p>tiga</p>", 1.0, None)  # staged since
+    copies.flush()
+    assert "tiga" in copy("sop/b/index.html")
+    copies.flush()  # nothing left staged: the failed "dua" does not come back over "tiga"
+    assert "tiga" in copy("sop/b/index.html")
+
+
 class _Server:
     """What FileEvents touches of MkDocs' LiveReloadServer."""
 

@@ -2,8 +2,8 @@
 
 A build hands each rendered page to a second process that indexes it while MkDocs goes on,
 and waits for the index at the end. ``mkdocs serve`` keeps search copies of the pages in a
-folder for the whole session (a dirty rebuild renders only the pages that changed) and
-re-indexes on a thread after each rebuild, so the browser reloads without waiting.
+folder for the whole session (a dirty rebuild renders only the pages that changed), written
+and re-indexed on a thread after each rebuild, so the browser reloads without waiting.
 """
 
 from __future__ import annotations
@@ -68,9 +68,9 @@ class SiteSearch:
         if self.indexer is not None:
             self.indexer.add(dest_uri, title, content, weight)
         elif self.copies is not None:
-            if self.root_words:
-                content = self.lexicon.annotate(content)
-            self.copies.write(dest_uri, title, content, weight)
+            # Root words added and written on the search thread (SearchCopies.flush).
+            self.copies.stage(dest_uri, title, content, weight,
+                              self.lexicon if self.root_words else None)
 
     def pages_done(self) -> None:
         """Every page is in: the second process writes the index while MkDocs goes on."""
@@ -87,7 +87,7 @@ class SiteSearch:
         except SearchIndexError as error:
             raise PluginError(str(error)) from error
         if self.copies is not None:
-            self.copies.prune(set(indexed))
+            self.copies.keep(set(indexed))
             self.background.request(site_dir, self.copies, self.lexicon)
         return len(indexed)
 
