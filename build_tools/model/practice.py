@@ -321,6 +321,8 @@ def _roles(sop: Sop, same: set[str], drawn: Draw, rng: random.Random,
 def _times(sop: Sop, same: set[str], rng: random.Random, skipped: list[str],
            show: Show) -> list[Question]:
     own = [str(step.within) for step in sop.steps if step.within]
+    # Parsed once for all the SOP's steps (a large SOP: 20 steps, 30 times each).
+    candidates = [(text, Duration.parse(text)) for text in (*own, *COMMON_TIMES)]
     questions = []
     for step in sop.steps:
         if step.within is None:
@@ -332,8 +334,7 @@ def _times(sop: Sop, same: set[str], rng: random.Random, skipped: list[str],
         # if either were.
         pool: list[str] = []
         kept: list[Duration] = [step.within]
-        for text in (*own, *COMMON_TIMES):
-            time = Duration.parse(text)
+        for text, time in candidates:
             if not any(_same_time(time, other) for other in kept):
                 pool.append(text)
                 kept.append(time)

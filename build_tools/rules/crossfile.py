@@ -78,9 +78,7 @@ def _sop_link_problems(documents: list[Document], ids: dict[str, Document]) -> I
     """sop-link: every ``[[CS-COMP-002]]`` or ``[[CS-COMP-002#step]]`` in SOP text names an
     existing SOP (and step), so it renders as a link that works."""
     for doc in documents:
-        for node_path, text in doc.strings:
-            if "[[" not in text:
-                continue
+        for node_path, text in doc.link_strings:
             for match in ANY_SOP_LINK.finditer(text):
                 link = SOP_LINK.fullmatch(match.group(0))
                 if link is None:
