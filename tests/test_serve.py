@@ -209,6 +209,15 @@ def test_staged_search_copies_are_written_with_their_own_lexicon_and_kept_on_fai
     copies.flush()  # nothing left staged: the failed "dua" does not come back over "tiga"
     assert "tiga" in copy("sop/b/index.html")
 
+    # A page of the build under way (a new SOP) is staged while the previous build's flush
+    # runs with the previous keep: it is not dropped, and its own build's flush writes it.
+    copies.stage("sop/new/index.html", "Baru", "<p>baru</p>")
+    copies.flush()
+    assert not (tmp_path / "sop/new/index.html").exists()
+    copies.keep({"sop/a/index.html", "sop/b/index.html", "sop/new/index.html"})
+    copies.flush()
+    assert "baru" in copy("sop/new/index.html")
+
 
 class _Server:
     """What FileEvents touches of MkDocs' LiveReloadServer."""

@@ -100,10 +100,12 @@ class SearchCopies:
         #: The ``dest_uri`` of every copy in the folder (it holds nothing else).
         self.written: set[str] = set()
         self._lock = threading.Lock()
-        #: dest_uri → (title, content, weight, the lexicon whose root words to add), not
-        #: yet written.
-        self._staged: dict[str, tuple[str, str, float, Lexicon | None]] = {}
+        #: dest_uri → (title, content, weight, the lexicon whose root words to add, the
+        #: round that staged it), not yet written.
+        self._staged: dict[str, tuple[str, str, float, Lexicon | None, int]] = {}
         self._keep: set[str] | None = None
+        #: A round is one build's stages and then its :meth:`keep`.
+        self._round = 0
 
     def write(self, dest_uri: str, title: str, content: str, weight: float = 1.0) -> None:
         """The search copy of the page published at ``dest_uri`` (``sop/x/index.html``)."""
@@ -125,26 +127,30 @@ class SearchCopies:
         words (the lexicon of the build that staged it: a flush still at work for the
         previous build may write it), the latest text of a page staged twice."""
         with self._lock:
-            self._staged[dest_uri] = (title, content, weight, lexicon)
+            self._staged[dest_uri] = (title, content, weight, lexicon, self._round)
 
     def keep(self, dest_uris: set[str]) -> None:
         """The pages the site has now: the next :meth:`flush` removes the others' copies."""
         with self._lock:
             self._keep = dest_uris
+            self._round += 1
 
     def flush(self) -> None:
-        """Write what was staged, then prune to the latest :meth:`keep`. What a failure
-        leaves unwritten stays staged (under what was staged since), so the next flush
-        writes it."""
+        """Write what was staged, then prune to the latest :meth:`keep`. A page staged by
+        a build that has not said what it keeps yet (it runs beside this flush) and not in
+        the latest keep is left staged for that build's flush. What a failure leaves
+        unwritten stays staged (under what was staged since), so the next flush writes it."""
         with self._lock:
             staged, self._staged = self._staged, {}
-            keep = self._keep
+            keep, kept_round = self._keep, self._round
         done: set[str] = set()
         try:
-            for dest_uri, (title, content, weight, lexicon) in staged.items():
+            for dest_uri, (title, content, weight, lexicon, staged_in) in staged.items():
                 if keep is None or dest_uri in keep:
                     self.write(dest_uri, title, content if lexicon is None
                                else lexicon.annotate(content), weight)
+                elif staged_in >= kept_round:
+                    continue  # a page the build now under way may keep
                 done.add(dest_uri)
         finally:
             with self._lock:
