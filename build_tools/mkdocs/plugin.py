@@ -137,7 +137,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             markdown = expanded
             for problem in problems:
                 log.warning(str(problem))
-        markdown, blocks = listing.lift(markdown)
+        markdown, blocks = structure.lift(page, markdown)
         if blocks:
             self.listings[page.file.src_uri] = blocks
         return markdown

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from build_tools.mkdocs.structure import markdown_title
+from build_tools.render import listing
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -83,7 +83,8 @@ class GeneratedFiles:
             return
         for page in navigation.pages:
             if page.file.src_uri in self.written:
-                page.title = markdown_title(self.written[page.file.src_uri]) or page.title
+                _, blocks = listing.lift(self.written[page.file.src_uri])
+                page.title = listing.title(blocks) or page.title
 
     def close(self) -> None:
         if self.folder is not None:

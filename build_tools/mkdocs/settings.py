@@ -19,8 +19,6 @@ from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-#: Markdown extensions the generated pages rely on (step anchors, tables).
-REQUIRED_EXTENSIONS = ("attr_list", "tables", "md_in_html")
 #: The plugin's own files, served under ``assets/sop-kb/`` in every site.
 STYLESHEET = "assets/sop-kb/style.css"
 SEARCH_SCRIPT = "assets/sop-kb/search.js"
@@ -72,11 +70,9 @@ def asset(uri: str) -> str:
 
 
 def add_to_config(config: MkDocsConfig, search: bool) -> None:
-    """The Markdown extensions, stylesheet, scripts and template overrides the plugin needs."""
+    """The stylesheet, scripts and template overrides the plugin needs (generated pages are
+    HTML: they need no Markdown extension)."""
     add_theme_overrides(config)
-    for extension in REQUIRED_EXTENSIONS:
-        if extension not in config.markdown_extensions:
-            config.markdown_extensions.append(extension)
     if STYLESHEET not in config.extra_css:
         config.extra_css.append(STYLESHEET)
     for script in (*SCRIPTS, SEARCH_SCRIPT) if search else SCRIPTS:

@@ -36,6 +36,17 @@ def navigation(nav: Navigation, files: Files, site: SitePages) -> Navigation:
     return _rebuild(items)
 
 
+def lift(page: Page, markdown: str) -> tuple[str, list[str]]:
+    """The page's Markdown without its HTML blocks, and the blocks (see
+    :mod:`build_tools.render.listing`). A generated page is one block: its title, which
+    MkDocs would take from a Markdown heading, is the block's ``<h1>``."""
+    markdown, blocks = listing.lift(markdown)
+    title = listing.title(blocks) if page.file.generated_by else None
+    if title is not None:
+        page.meta["title"] = title
+    return markdown, blocks
+
+
 def add_listings_to_toc(page: Page, blocks: list[str], levels: tuple[int, int]) -> None:
     """The headings of listing blocks in the page's table of contents, after its own and
     nested by level, those of ``levels`` only (as Markdown's); their ids among the anchors
@@ -56,14 +67,6 @@ def add_listings_to_toc(page: Page, blocks: list[str], levels: tuple[int, int]) 
                 stack.pop()
             (stack[-1].children if stack else page.toc.items).append(link)
             stack.append(link)
-
-
-def markdown_title(markdown: str) -> str | None:
-    """The text of the first ``# `` heading of a generated page."""
-    for line in markdown.splitlines():
-        if line.startswith("# "):
-            return line[2:].strip()
-    return None
 
 
 def _page(files: Files, uri: str) -> Page | None:

@@ -1,16 +1,21 @@
-"""Listing blocks: the parts of generated pages that go over every SOP, rendered as HTML.
+"""HTML blocks: the parts of pages rendered as final HTML, which no Markdown pass parses.
 
-The SOP index, the category pages and the channels, metrics, roles, templates and review
-pages are Markdown with one raw HTML block at the end: the tables and sections that list
-SOPs, rendered by the ``*.html.j2`` templates. Any Markdown renderer shows such a block as it
-is. With thousands of SOPs these blocks are most of the site's text, and Python-Markdown
-would spend most of a build (and most of a rebuild after a title edit) parsing them again,
-so the MkDocs plugin lifts them out before Markdown runs and puts them back after
-(:func:`lift`, :func:`restore`), adding their headings to the page's table of contents and
-their ids to the anchors MkDocs checks links against (:func:`headings`, :func:`ids`).
+Every generated page (an SOP, a listing, a reference page, a training path...) is rendered
+by an HTML template (``*.html.j2``) into one *page block*, and hand-written pages embed
+*listing blocks* (the SOP situations table, a list of SOPs) where they have ``sop-kb``
+markers. Both are raw HTML blocks that any Markdown renderer shows as they are; the MkDocs
+plugin lifts them out before Python-Markdown runs and puts them back after (:func:`lift`,
+:func:`restore`), adding their headings to the page's table of contents and their ids to
+the anchors MkDocs checks links against (:func:`headings`, :func:`ids`). So text from SOP
+files reaches a page as the HTML its template and the sanitizer made of it, and no later
+pass (Markdown's link, image, emphasis or attribute-list patterns) can read it as syntax:
+there is one seam from SOP text to the page, :mod:`build_tools.render.markup`.
+
+It also saves time: with thousands of SOPs these blocks are most of the site's text, which
+Python-Markdown would otherwise parse again on every build and rebuild.
 
 Links in a block are final URLs (:func:`relative_url`), since nothing rewrites them; the
-tests' link checker goes over every one in the built site.
+link checker (``sopkb check-site``) goes over every one in the built site.
 
 A block is made of parts (one table row, one SOP's section) that are reused from the page's
 last render while what they show is unchanged (:class:`Parts`): after one SOP is edited, the
@@ -28,11 +33,14 @@ from markdown.extensions.toc import slugify, unique
 
 START = '<div class="sop-listing">'
 END = "</div><!-- /sop-listing -->"
-# A block: START alone on its line, through the first END that ends a line after it.
-_OPEN = f"{START}\n"
-_CLOSE = f"\n{END}"
+#: The block holding a whole generated page.
+PAGE_START = '<div class="sop-page">'
+PAGE_END = "</div><!-- /sop-page -->"
+# A block: START alone on its line, through the first END of its kind that ends a line
+# after it (a page block may hold listing blocks).
+_KINDS = ((f"{START}\n", f"\n{END}"), (f"{PAGE_START}\n", f"\n{PAGE_END}"))
 _LIFTED_MARK = re.compile(r"<!-- sop-listing (\d+) -->")
-_HEADING = re.compile(r'<h([1-6]) id="([^"]*)"( data-toc="no")?>(.*?)'
+_HEADING = re.compile(r'<h([1-6])((?: [^>]*)? id="[^"]*"[^>]*)>(.*?)'
                       r'(?:<a class="headerlink"[^>]*>[^<]*</a>)?</h\1>')
 # A space before, as every template here writes it: a literal prefix the regex engine
 # scans for (a templates page of 1,000 SOPs: 9 ms instead of 42 with ``\s``).
@@ -45,26 +53,33 @@ def wrap(html: str) -> str:
     return f"\n{START}\n{html.strip()}\n{END}\n"
 
 
+def wrap_page(html: str) -> str:
+    """A whole generated page's ``html`` as the one block of its Markdown."""
+    return f"{PAGE_START}\n{html.strip()}\n{PAGE_END}\n"
+
+
 def lift(markdown: str) -> tuple[str, list[str]]:
-    """``markdown`` with every listing block replaced by a placeholder comment, and the
-    blocks. Markdown passes the comments through untouched.
+    """``markdown`` with every block replaced by a placeholder comment, and the blocks.
+    Markdown passes the comments through untouched.
 
     Found with ``str.find``: a regular expression's lazy ``.*?`` tried the end at every
     character of a block (a templates page of megabytes: tens of milliseconds)."""
     blocks: list[str] = []
     pieces: list[str] = []
     done = start = 0
-    while (start := markdown.find(_OPEN, start)) >= 0:
-        if start and markdown[start - 1] != "\n":  # not at the start of a line
-            start += 1
-            continue
-        end = start + len(_OPEN) - 1
-        while (end := markdown.find(_CLOSE, end + 1)) >= 0 and \
-                markdown[end + len(_CLOSE):end + len(_CLOSE) + 1] not in ("", "\n"):
+    while True:
+        found = [(at, opening, closing) for opening, closing in _KINDS
+                 if (at := _line_start(markdown, opening, start)) >= 0]
+        if not found:
+            break
+        start, opening, closing = min(found)
+        end = start + len(opening) - 1
+        while (end := markdown.find(closing, end + 1)) >= 0 and \
+                markdown[end + len(closing):end + len(closing) + 1] not in ("", "\n"):
             pass
         if end < 0:
             break
-        end += len(_CLOSE)
+        end += len(closing)
         pieces += (markdown[done:start], f"<!-- sop-listing {len(blocks)} -->")
         blocks.append(markdown[start:end])
         done = start = end
@@ -72,6 +87,13 @@ def lift(markdown: str) -> tuple[str, list[str]]:
         return markdown, blocks
     pieces.append(markdown[done:])
     return "".join(pieces), blocks
+
+
+def _line_start(text: str, opening: str, start: int) -> int:
+    """Where ``opening`` next stands at the start of a line of ``text``, from ``start``."""
+    while (start := text.find(opening, start)) > 0 and text[start - 1] != "\n":
+        start += 1
+    return start
 
 
 def restore(html: str, blocks: list[str]) -> str:
@@ -83,8 +105,21 @@ def headings(block: str) -> list[tuple[int, str, str]]:
     """``(level, id, text as HTML)`` of every heading in a block, in order, but those
     marked ``data-toc="no"`` (the handbook's sections and steps: its sidebar would repeat
     every heading of every SOP, most of the page's bytes)."""
-    return [(int(level), anchor, _TAG.sub("", inner).strip())
-            for level, anchor, hidden, inner in _HEADING.findall(block) if not hidden]
+    return [(int(level), _ID.search(attributes).group(1),  # type: ignore[union-attr]
+             _TAG.sub("", inner).strip())
+            for level, attributes, inner in _HEADING.findall(block)
+            if 'data-toc="no"' not in attributes]
+
+
+def title(blocks: list[str]) -> str | None:
+    """The text (as HTML) of the first heading of a page block, if it is its ``<h1>``: the
+    title of a generated page, which MkDocs cannot take from a Markdown heading."""
+    if not blocks or not blocks[0].startswith(PAGE_START):
+        return None
+    found = _HEADING.search(blocks[0])
+    if found is None or found.group(1) != "1":
+        return None
+    return _TAG.sub("", found.group(3)).strip()
 
 
 def ids(block: str) -> set[str]:

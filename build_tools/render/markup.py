@@ -2,8 +2,9 @@
 
 SOP files come by pull request from many hands, so their text is untrusted. It is rendered
 by markdown-it-py configured with only the constructs SOP text may use, then passed through
-an allowlist sanitizer (nh3, the Python binding of ammonia), and finally made inert for
-the Markdown renderer of the page it lands in:
+an allowlist sanitizer (nh3, the Python binding of ammonia); the result is final: pages are
+HTML templates whose output no Markdown pass reads again (see
+:mod:`build_tools.render.listing`), so nothing can turn the sanitized HTML into other markup:
 
 1. **Parse** (:data:`_PARSER`): markdown-it's ``zero`` preset (paragraphs and text, raw
    HTML off) with emphasis, inline code, backslash escapes, line breaks, lists and links
@@ -14,10 +15,6 @@ the Markdown renderer of the page it lands in:
    reference links) stays text, written as it was typed.
 2. **Sanitize** (:func:`sanitize`): nh3 with the tags, attributes and URL schemes listed
    below and nothing else; outside links get ``rel="noopener noreferrer"``.
-3. **Make inert** (:func:`inert`): the characters Python-Markdown (with the extensions of
-   ``mkdocs.yml``) reads as syntax are written as character references in text, so the
-   HTML means the same after the page's Markdown pass: no emphasis, link, attribute list,
-   heading or table cell can be made from SOP text, whatever template it stands in.
 
 Text that cannot hold any construct (most titles, roles and times) takes a short path with
 the same result: HTML-escaped, nothing else. Where markup cannot stand (a ``<title>``, an
@@ -124,18 +121,8 @@ def _outside_rel(fragment: str) -> str:
     return _OUTSIDE_LINK.sub(r'<a href="\1" rel="noopener noreferrer"', fragment)
 
 
-#: Characters Python-Markdown and the extensions of ``mkdocs.yml`` read as syntax in text
-#: (escapes, code, emphasis, links and images, attribute lists, table cells, headings).
-_MARKDOWN_SYNTAX = str.maketrans({char: f"&#{ord(char)};" for char in "\\`*_[]{}|#!"})
 #: A tag of sanitized HTML (attribute values are quoted and hold no ``<``).
 _TAG = re.compile(r"""(<[^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*>)""")
-
-
-def inert(fragment: str) -> str:
-    """Sanitized HTML that Markdown leaves as it is (see the module docstring, step 3)."""
-    parts = _TAG.split(fragment)
-    parts[::2] = [part.translate(_MARKDOWN_SYNTAX) for part in parts[::2]]
-    return "".join(parts)
 
 
 #: Text without these characters holds no construct: its HTML is the text, escaped.
@@ -171,7 +158,7 @@ def _render(text: str, inline: bool, resolve: LinkResolver | None) -> str:
         rendered = _PARSER.renderInline(" ".join(text.split()), env)
     else:
         rendered = _PARSER.render(text, env)
-    return inert(_outside_rel(sanitize(rendered))).strip()
+    return _outside_rel(sanitize(rendered)).strip()
 
 
 #: Invisible characters that can hide or reorder text (zero-width, bidirectional controls,
@@ -203,4 +190,4 @@ def template_html(text: str) -> Markup:
     written, with every ``[blank]`` marked so an agent sees what to fill in before sending."""
     escaped = str(escape(_normalise(text).rstrip()))
     marked = _BLANK.sub(lambda m: f'<span class="sop-placeholder">{m.group(0)}</span>', escaped)
-    return Markup(inert(sanitize(f'<pre class="sop-template"><code>{marked}</code></pre>')))
+    return Markup(sanitize(f'<pre class="sop-template"><code>{marked}</code></pre>'))

@@ -1,11 +1,11 @@
-"""Turn validated SOPs into Markdown pages with the Jinja templates in ``templates/``.
+"""Turn validated SOPs into pages with the Jinja templates in ``templates/``.
 
-Every value a template prints that is not already markup is SOP text, and goes through
+Every page is rendered by an HTML template (``<name>.html.j2``) into a page block (see
+:mod:`build_tools.render.listing`): final HTML that no Markdown pass reads again. Every value a
+template prints that is not already markup is SOP text, and goes through
 :mod:`build_tools.render.markup` (the environment's ``finalize``): sanitized HTML of its allowed
 Markdown, on one line; ``| blocks`` for paragraphs and lists, ``| plain`` where no markup
-can stand. Only the templates themselves produce other markup. Pages that list every SOP
-end in a listing block rendered from an HTML template (``*.html.j2``, see
-:mod:`build_tools.render.listing`).
+can stand (an attribute). Only the templates themselves produce other markup.
 """
 
 from __future__ import annotations
@@ -52,23 +52,19 @@ class Renderer:
         self.sop_titles: dict[str, tuple[str, str]] = {}
         #: The ids such links named while rendering, when a caller wants to know.
         self.linked: set[str] | None = None
-        #: Markdown templates (``*.md.j2``), and HTML ones for listing blocks (``*.html.j2``).
+        #: The page templates (``*.html.j2``).
         self.env = self._environment()
-        self.html_env = self._environment()
-        self.html_env.globals.update(url=self._url, permalink=self._permalink,
-                                     heading_id=self._heading_id, part=self._part)
+        self.env.globals.update(url=self._url, permalink=self._permalink,
+                                heading_id=self._heading_id, part=self._part,
+                                report_url=self._report_url)
         #: Where the pages' files live (edit and report links), when configured.
         self.repository: Repository = Repository()
-        self.env.globals.update(report_url=self._report_url, url=self._url)
         #: page uri → (the settings it was rendered with, its listing parts then).
         self._parts: dict[str, tuple[object, dict[Hashable, listing.Part]]] = {}
         #: Whether to keep them (a next render of the page would reuse them: serve).
         self.keep_parts = True
         #: The heading ids of each part being rendered (parts may nest).
         self._part_ids: list[set[str]] = []
-        self._listings = {name.removesuffix(".html.j2")
-                          for name in self.html_env.list_templates(extensions=["j2"])
-                          if name.endswith(".html.j2") and not name.startswith("_")}
 
     def _environment(self) -> Environment:
         env = Environment(
@@ -78,14 +74,14 @@ class Renderer:
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
-            # Markdown's attribute lists ({#anchor}) look like Jinja comments; move those.
+            # Jinja comments are written {## ... ##} (SOP text never reaches Jinja's parser).
             comment_start_string="{##",
             comment_end_string="##}",
             finalize=self._finalize,
         )
         env.filters.update(
             duration=self.duration, cycle=self.cycle, channel=self.channel,
-            cell=cell, template_block=template_html, oneline=oneline,
+            template_block=template_html, oneline=oneline,
             flowchart=lambda sop: flowchart(sop, self.labels, self.duration),
             blocks=self._blocks, plain=self._plain,
         )
@@ -201,34 +197,19 @@ class Renderer:
         return str(self.labels["channel_names"].get(name, name))
 
     def page(self, uri: str, template: str, **context: object) -> str:
-        """Render ``templates/<template>.md.j2`` with ``context`` as the page at ``uri``,
-        followed by the listing block ``templates/<template>.html.j2`` renders, if any."""
-        sop_base = "../" * uri.count("/") + "sop/"
-        markdown = self.env.get_template(f"{template}.md.j2").render(
-            sop_base=sop_base, page_uri=uri, **context)
-        if template in self._listings:
-            markdown += self.listing(uri, template, **context)
-        return markdown
-
-    def listing(self, uri: str, template: str, **context: object) -> str:
-        """The listing block ``templates/<template>.html.j2`` renders on the page at ``uri``."""
+        """Render ``templates/<template>.html.j2`` with ``context`` as the page at ``uri``:
+        its Markdown, which is the page block alone (its title is the block's ``<h1>``)."""
         parts = self._last_parts(uri)
-        html = self.html_env.get_template(f"{template}.html.j2").render(
+        html = self.env.get_template(f"{template}.html.j2").render(
             page_uri=uri, used_ids=set(), parts=parts, **context)
         self._keep_parts(uri, parts)
-        return listing.wrap(html)
-
-    def fragment(self, uri: str, macro: str, *args: object) -> str:
-        """Call one macro of ``_macros.md.j2``; used for blocks inside hand-written pages."""
-        sop_base = "../" * uri.count("/") + "sop/"
-        module = self.env.get_template("_macros.md.j2").make_module(
-            {"sop_base": sop_base, "page_uri": uri})
-        return str(getattr(module, macro)(*args))
+        return listing.wrap_page(html)
 
     def listing_fragment(self, uri: str, macro: str, *args: object) -> str:
-        """Call one macro of ``_macros.html.j2``, as a listing block in the page at ``uri``."""
+        """Call one macro of ``_macros.html.j2``, as a listing block in the page at ``uri``
+        (a hand-written page's ``sop-kb`` marker)."""
         parts = self._last_parts(uri)
-        module = self.html_env.get_template("_macros.html.j2").make_module(
+        module = self.env.get_template("_macros.html.j2").make_module(
             {"page_uri": uri, "used_ids": set(), "parts": parts})
         html = str(getattr(module, macro)(*args))
         self._keep_parts(uri, parts)
@@ -256,11 +237,6 @@ class Renderer:
         if "" in groups:
             ordered.append((self.labels["other_category"], groups[""]))
         return ordered
-
-
-def cell(value: object) -> str:
-    """Text for a Markdown table cell: on one line (escaping, pipes included, is finalize's)."""
-    return oneline(value)
 
 
 def oneline(value: object) -> str:

@@ -478,7 +478,6 @@ class SitePages:
         at the marker's line in ``display`` (the page's path), for every marker that could
         not be expanded.
         """
-        base = "../" * src_uri.count("/") + "sop/"
         problems: list[Problem] = []
 
         def warn(match: re.Match[str], rule: str, message: str) -> None:
@@ -496,7 +495,7 @@ class SitePages:
                     warn(match, "unknown-sop",
                          f"sop-kb marker names unknown SOP id(s): {', '.join(unknown)}")
                 known = [self.by_id[sop_id] for sop_id in args if sop_id in self.by_id]
-                return self.renderer.fragment(src_uri, "sop_list", known, base)
+                return self.renderer.listing_fragment(src_uri, "sop_list", known)
             warn(match, "unknown-marker", f"unknown sop-kb marker {match.group(0)!r}")
             return match.group(0)
 
