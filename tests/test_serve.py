@@ -44,7 +44,7 @@ def wait_for(url: str, text: str, timeout: float = 60) -> str:
 
 def page_text(url: str) -> str:
     """The page without the reload script's epoch numbers, which change at every rebuild."""
-    return re.sub(r"livereload\(\d+, \d+\)", "livereload()", fetch(url))
+    return re.sub(r"data-epoch=\"\d+\" data-request=\"\d+\"", "", fetch(url))
 
 
 @pytest.fixture
@@ -323,3 +323,40 @@ def test_a_generated_page_counts_as_modified_until_a_build_finishes(project: Pat
         assert not generated.file(config, "sop/a.md", "# A, edited\n").is_modified()
     finally:
         generated.close()
+
+
+def test_the_preview_runs_under_the_sites_policy_and_still_reloads(project: Path,
+                                                                    page) -> None:
+    """`mkdocs serve` (how a reviewer previews a pull request) serves the published site's
+    policy, without 'unsafe-inline': MkDocs' live-reload script comes as a file, so an edit
+    still reloads the open page by itself, while a script a hand-written page holds runs
+    neither inline nor as a handler."""
+    home = project / "docs" / "index.md"
+    home.write_text(home.read_text("utf-8") + "\n<script>window.__ran = 1</script>\n"
+                    '<img src="x" onerror="window.__ran = 2">\n', "utf-8")
+    server = serve(project)
+    url = next(server)
+    try:
+        html = wait_for(url + "sop/cs-comp-002/", "Menangani keluhan produk rusak")
+        policy = re.search(r'Content-Security-Policy" content="([^"]*)"', html).group(1)
+        assert "'unsafe-inline'" not in policy
+        assert re.search(r'<script src="/assets/sop-kb/livereload\.js" data-epoch="\d+"', html)
+        assert "livereload(" not in html  # MkDocs' own inline script is not injected
+        page.add_init_script("window.__violations = []; document.addEventListener("
+                             "'securitypolicyviolation', e => window.__violations.push("
+                             "e.violatedDirective))")
+        page.goto(url, wait_until="load")  # not networkidle: live reload keeps a request open
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__ran") is None
+        blocked = page.evaluate("window.__violations")
+        assert "script-src-elem" in blocked and "script-src-attr" in blocked, blocked
+        page.goto(url + "sop/cs-comp-002/", wait_until="load")
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__violations") == []
+        path = project / "sops" / "CS-COMP-002.yaml"
+        path.write_text(path.read_text("utf-8").replace(
+            "title: Menangani keluhan produk rusak", "title: Dimuat ulang sendiri"), "utf-8")
+        page.wait_for_function("() => document.querySelector('h1').textContent"
+                               ".includes('Dimuat ulang sendiri')", timeout=60_000)
+    finally:
+        server.close()

@@ -1,14 +1,14 @@
 """The MkDocs plugin ``sop-kb``: MkDocs' events wired to the core, and nothing more.
 
 * ``on_config``: stage the build beside the site (:mod:`.publishing`), add the plugin's
-  extensions, assets and template overrides (:mod:`.settings`).
+  assets and template overrides (:mod:`.settings`).
 * ``on_files``: load and check the SOPs (:mod:`build_tools.rules.catalog`); add pages made of them.
 * ``on_nav``: the SOP index and category pages as one section (:mod:`.structure`).
 * ``on_page_markdown`` / ``on_page_content``: expand ``<!-- sop-kb: … -->`` markers; lift
-  listing blocks out before Markdown runs and put them back after
-  (:mod:`build_tools.render.listing`); hand each page to search (:mod:`.search`).
-* ``on_post_page`` / ``on_post_template``: a Content-Security-Policy in every page.
-* ``on_env`` / ``on_post_build``: index search while the theme is applied; publish.
+  HTML blocks out before Markdown runs and put them back after
+  (:mod:`build_tools.render.listing`); check hand-written pages; feed search (:mod:`.search`).
+* ``on_env``: hash the theme's inline scripts (:mod:`.policy`), index search meanwhile;
+  ``on_post_page`` / ``on_post_template``: a policy in every page; ``on_post_build``: publish.
 
 Validation problems are logged with their ``FILE:LINE:COL``: ``mkdocs build`` aborts, ``mkdocs
 serve`` leaves those SOPs out (a working preview); ``--dirty`` keeps caches (:mod:`.serving`).
@@ -23,7 +23,7 @@ from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import Files, InclusionLevel
 
-from build_tools.mkdocs import serving, settings, structure
+from build_tools.mkdocs import policy, publishing, serving, settings, structure
 from build_tools.mkdocs.progress import Progress
 from build_tools.mkdocs.publishing import StagedBuild
 from build_tools.mkdocs.search import SiteSearch
@@ -56,7 +56,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.files = Files([])
         self.build = StagedBuild()
         self.search = SiteSearch(on_error=log.warning)
-        #: src_uri → the listing blocks lifted out of the page between its two events.
+        #: src_uri → the HTML blocks lifted out of the page between its two events.
         self.listings: dict[str, list[str]] = {}
         # Kept across the rebuilds of one `mkdocs serve` (the plugin object lives as long).
         self.file_cache = FileCache()
@@ -65,6 +65,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.compiled_theme = CompiledTemplates()
         self.file_events = FileEvents()
         self.progress = Progress(enabled=False)
+        self.scripts = csp.Allowed()  # the inline scripts the theme ships (on_env)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
@@ -101,8 +102,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             directory_urls=config.use_directory_urls, permalink=settings.permalink(config),
             repository=settings.repository(config, self.config, load_labels(language)),
             time_zone=self.config.time_zone, nav_categories=self.config.nav_categories)
-        for uri in (settings.STYLESHEET, settings.SEARCH_SCRIPT, *settings.SCRIPTS):
-            files.append(self.generated.file(config, uri, settings.asset(uri)))
+        for uri, text in settings.assets(self.serving):
+            files.append(self.generated.file(config, uri, text))
         for uri, content in self.site.pages():
             # Not in the automatic navigation: on_nav places the index and category pages.
             files.append(self.generated.file(config, uri, content, InclusionLevel.NOT_IN_NAV))
@@ -128,10 +129,8 @@ class SopPlugin(BasePlugin[SopConfig]):
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
         if self.site is not None and not page.file.generated_by:
-            docs = Path(config.docs_dir)
-            docs = docs.relative_to(self.root) if docs.is_relative_to(self.root) else docs
             expanded, problems = self.site.expand_markers(
-                markdown, page.file.src_uri, (docs / page.file.src_uri).as_posix())
+                markdown, page.file.src_uri, settings.display(config, self.root, page))
             if expanded != markdown or problems:
                 self.generated.marker_pages.add(page.file.src_uri)
             markdown = expanded
@@ -146,6 +145,9 @@ class SopPlugin(BasePlugin[SopConfig]):
                         files: Files) -> str:
         if self.site is not None and page.file.generated_by:  # Material's edit action
             page.edit_url = self.site.edit_urls.get(page.file.src_uri) or page.edit_url
+        html, problems = structure.checked(page, html, settings.display(config, self.root, page))
+        for problem in problems:
+            log.warning(str(problem))
         blocks = self.listings.pop(page.file.src_uri, None)
         if blocks:
             html = listing.restore(html, blocks)
@@ -156,15 +158,16 @@ class SopPlugin(BasePlugin[SopConfig]):
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        return csp.with_policy(output, serving=self.serving)
+        return csp.with_policy(output, self.scripts)
 
     def on_post_template(self, output_content: str, *, template_name: str,
                          config: MkDocsConfig) -> str:
         if template_name.endswith(".html"):  # 404.html; not sitemap.xml
-            return csp.with_policy(output_content, serving=self.serving)
+            return csp.with_policy(output_content, self.scripts)
         return output_content
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        self.scripts = policy.theme_scripts(env, config, files)
         self.search.pages_done()
         if self.serving:
             env.bytecode_cache = self.compiled_theme
@@ -178,10 +181,8 @@ class SopPlugin(BasePlugin[SopConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         self.build.abandon()
         self.search.abort()
-        if isinstance(error, OSError) and not self.serving:
-            # A full disk while MkDocs writes the site: one line, not MkDocs' traceback.
-            where = f" ({error.filename})" if error.filename else ""
-            log.error(f"cannot write the site: {error.strerror or error}{where}")
+        if isinstance(error, OSError) and not self.serving:  # a full disk: one line
+            log.error(publishing.cannot_write(error))
             raise Abort("Aborted with a BuildError!") from None
 
     def on_shutdown(self) -> None:
@@ -192,7 +193,7 @@ class SopPlugin(BasePlugin[SopConfig]):
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig,
                  builder: object) -> None:
         self.file_events.watch(server, settings.watched(self.root, self.config))
-        serving.set_aside_what_stays()
+        serving.ready_to_serve(server)
 
     def _indexed(self, files: Files) -> list[str]:
         return [file.dest_uri for file in files.documentation_pages()

@@ -57,6 +57,12 @@ class StagedBuild:
             self.stage = None
 
 
+def cannot_write(error: OSError) -> str:
+    """The one line for a site that could not be written (a full disk), not a traceback."""
+    where = f" ({error.filename})" if error.filename else ""
+    return f"cannot write the site: {error.strerror or error}{where}"
+
+
 class _WarningCount(logging.Handler):
     """Counts warnings as MkDocs does for ``--strict``."""
 

@@ -8,7 +8,8 @@ keeps the theme's compiled templates, which each rebuild's new environment would
 again (0.2 s of every rebuild); Jinja still recompiles an edited one. :class:`FileEvents`
 starts a rebuild as soon as an SOP is saved, where MkDocs would notice it at its next poll.
 :func:`set_aside_what_stays` spares the cycle collector's full passes what the first build
-left for the session.
+left for the session. :func:`livereload_from_file` keeps the preview under the site's
+Content-Security-Policy, which allows no inline script.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import gc
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +93,12 @@ class GeneratedFiles:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def ready_to_serve(server: LiveReloadServer) -> None:
+    """The first build is done and ``server`` about to serve it."""
+    livereload_from_file(server)
+    set_aside_what_stays()
+
+
 def set_aside_what_stays() -> None:
     """Once the first build of ``mkdocs serve`` is done: what it left (the caches above,
     the catalog's files, the compiled templates; about 250,000 objects at 1,000 SOPs) moved
@@ -132,6 +140,38 @@ class CompiledTemplates(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+#: Where the preview's live-reload script is served from (a file of the site while serving).
+LIVERELOAD_SCRIPT = "assets/sop-kb/livereload.js"
+
+
+def livereload_script() -> str:
+    """MkDocs' live-reload script, as a file: it reads the two numbers MkDocs would write into
+    it from its own ``<script>`` element (made from MkDocs' own text, so it stays in step)."""
+    from mkdocs.livereload import _SCRIPT_TEMPLATE
+
+    return _SCRIPT_TEMPLATE.substitute(
+        epoch="Number(document.currentScript.dataset.epoch)",
+        request_id="Number(document.currentScript.dataset.request)")
+
+
+def livereload_from_file(server: LiveReloadServer) -> None:
+    """Make ``server`` load the live-reload script from :data:`LIVERELOAD_SCRIPT` instead of
+    writing it inline into every page it serves (MkDocs' ``_inject_js_into_html``, MkDocs
+    1.x being no longer developed): the preview then runs under the same policy as the
+    published site, where an inline script in a page (one a pull request put into a
+    hand-written page, say) does not run."""
+    source = f"{server.mount_path.rstrip('/')}/{LIVERELOAD_SCRIPT}"
+
+    def inject(content: bytes, epoch: int) -> bytes:
+        end = content.rfind(b"</body>")
+        end = len(content) if end < 0 else end
+        tag = (f'<script src="{source}" data-epoch="{epoch}" '
+               f'data-request="{time.monotonic_ns() // 1_000_000}"></script>').encode()
+        return content[:end] + tag + content[end:]
+
+    server._inject_js_into_html = inject  # type: ignore[method-assign]
 
 
 #: The file events that are changes (watchdog's names), not reads.

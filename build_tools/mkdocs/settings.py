@@ -14,15 +14,18 @@ from mkdocs.config.base import Config
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.repository import Repository
 from build_tools.search.index import PAGES_PER_INDEX
-from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE
+from build_tools.site.pages import NAV_CATEGORIES, REDIRECT_SCRIPT, TIME_ZONE
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page
 
 #: The plugin's own files, served under ``assets/sop-kb/`` in every site.
 STYLESHEET = "assets/sop-kb/style.css"
 SEARCH_SCRIPT = "assets/sop-kb/search.js"
 SCRIPTS = ("assets/sop-kb/page-tools.js",)
+#: The plugin's files every site gets (the redirect pages' script among them).
+ASSETS = (STYLESHEET, SEARCH_SCRIPT, *SCRIPTS, REDIRECT_SCRIPT)
 #: What the search box offers when nothing matches (built from the SOPs).
 SUGGESTIONS = "assets/sop-kb/suggestions.json"
 
@@ -61,6 +64,17 @@ class SopConfig(Config):
     """Where the site's readers are: review dates (and the overdue banner) count days there."""
     min_free_mb = opt.Type(int, default=50)
     """Refuse to start a build with less free disk space than this beside the site folder."""
+
+
+def assets(serving: bool) -> list[tuple[str, str]]:
+    """``(uri, text)`` of the plugin's files in the site (the live-reload script while
+    serving: see :func:`build_tools.mkdocs.serving.livereload_from_file`)."""
+    files = [(uri, asset(uri)) for uri in ASSETS]
+    if serving:
+        from build_tools.mkdocs.serving import LIVERELOAD_SCRIPT, livereload_script
+
+        files.append((LIVERELOAD_SCRIPT, livereload_script()))
+    return files
 
 
 def asset(uri: str) -> str:
@@ -106,6 +120,13 @@ def language(config: MkDocsConfig, plugin: SopConfig, warn: Callable[[str], None
              f"(available: {', '.join(available_languages())})")
         return DEFAULT_LANGUAGE
     return str(language)
+
+
+def display(config: MkDocsConfig, root: Path, page: Page) -> str:
+    """How problems name a hand-written page: its path from the project's folder."""
+    docs = Path(config.docs_dir)
+    docs = docs.relative_to(root) if docs.is_relative_to(root) else docs
+    return (docs / page.file.src_uri).as_posix()
 
 
 def watched(root: Path, plugin: SopConfig) -> list[Path]:

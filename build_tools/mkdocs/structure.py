@@ -4,13 +4,16 @@ the SOP index, generated reference pages appended, listing-block headings added.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
+from build_tools.problem import Problem
 from build_tools.render import listing
+from build_tools.rules import pages
 
 if TYPE_CHECKING:
     from mkdocs.structure.files import Files
@@ -45,6 +48,17 @@ def lift(page: Page, markdown: str) -> tuple[str, list[str]]:
     if title is not None:
         page.meta["title"] = title
     return markdown, blocks
+
+
+def checked(page: Page, html: str, display: str) -> tuple[str, list[Problem]]:
+    """A hand-written page's HTML without redirecting elements, and what in it could run,
+    load or restyle (rule ``unsafe-html``), read from its file as written (lines as the
+    writer sees them) and from its HTML. Generated pages are returned as they are."""
+    if page.file.generated_by or not page.file.abs_src_path:
+        return html, []
+    source = Path(page.file.abs_src_path).read_text("utf-8-sig")
+    problems = list(pages.unsafe_html(source, html, display))
+    return pages.without_redirects(html), problems
 
 
 def add_listings_to_toc(page: Page, blocks: list[str], levels: tuple[int, int]) -> None:

@@ -64,6 +64,7 @@ RULES: dict[str, str] = {
     "unmapped-owner": "an SOP owner that owners.yaml does not map to approvers",
     # Hand-written pages (docs/)
     "unknown-marker": "a <!-- sop-kb: … --> marker the plugin does not know",
+    "unsafe-html": "a script, event handler, javascript: URL, frame or inline style in a page",
     # Warnings
     "overdue-review": "the SOP is past its next review date (a warning)",
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -46,6 +47,8 @@ TEMPLATES_URI = "templates.md"
 ROLES_URI = "roles.md"
 REVIEW_URI = "review-status.md"
 CHANGES_URI = "changes.md"
+#: The script of redirect pages (an asset of the plugin's).
+REDIRECT_SCRIPT = "assets/sop-kb/redirect.js"
 #: How many revisions the recent-changes page lists.
 RECENT_CHANGES = 50
 TRAINING_DIR = "training"
@@ -434,11 +437,14 @@ class SitePages:
                      title: str) -> tuple[str, str]:
             """From the page ``old`` was built from before to the one ``new`` is built from."""
             target = escape(listing.relative_url(old, new, directory_urls, anchor))
-            key = (target, title, language, keep_hash)
+            path = listing.page_path(old, directory_urls)
+            script = escape(posixpath.relpath(REDIRECT_SCRIPT, posixpath.dirname(path) or "."))
+            key = (target, title, language, keep_hash, script)
             page = before.get(key) or csp.with_policy(template.render(
-                target=target, title=title, language=language, keep_hash=keep_hash))
+                target=target, title=title, language=language, keep_hash=keep_hash,
+                script=script))
             self.cache.redirects[key] = page
-            return listing.page_path(old, directory_urls), page
+            return path, page
 
         for sop in self.sops:
             title = f"{sop.id} — {sop.title}"

@@ -1,0 +1,39 @@
+"""The inline scripts a site may run, read from the theme's templates when a build starts
+(see :mod:`build_tools.site.csp`): never from the pages the build writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from mkdocs.utils import get_relative_url
+
+from build_tools.site.csp import Allowed
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+
+
+def theme_scripts(env: Environment, config: MkDocsConfig, files: Files) -> Allowed:
+    """Every inline script of the theme's templates (Material's, the plugin's overrides, a
+    project's ``custom_dir``), as each renders with every ``base_url`` the site's pages
+    have (MkDocs' relative path from a page to the site's root; the error page's path)."""
+    base_urls = {get_relative_url(".", file.url) for file in files.documentation_pages()}
+    base_urls |= {".", urlsplit(config.site_url or "/").path}
+
+    def render(body: str) -> Iterable[str]:
+        try:
+            template = env.from_string(body)
+            return [template.render(config=config, base_url=url) for url in base_urls]
+        except Exception:  # noqa: BLE001 - a script that cannot be rendered is not allowed
+            return []
+
+    allowed = Allowed()
+    assert env.loader is not None
+    for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        source, _, _ = env.loader.get_source(env, name)
+        allowed.add_template(source, render)
+    return allowed
