@@ -242,7 +242,6 @@ def seam_project(project: Path, clean: bool = False) -> tuple[Seeds, dict[str, l
     import shutil
 
     import yaml
-
     from conftest import KB
 
     for name in ("docs", "sops", "reference", "search", "training"):
@@ -376,9 +375,9 @@ def test_no_payload_in_any_text_field_escapes_its_text_on_any_page(tmp_path: Pat
     lists, raw HTML, entities, emphasis across quotes, code, Jinja) × every page type: the
     parsed page holds no element or attribute its templates do not make, and each value
     reads exactly as its payload's text."""
-    from build_tools.render.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-
     from conftest import KB
+
+    from build_tools.render.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
     seeds, must = seam_project(tmp_path / "seam")
     seam_project(tmp_path / "clean", clean=True)
