@@ -29,12 +29,13 @@ def _pattern(name: str) -> str:
 
 #: An SOP id (``CS-COMP-002``), a step id or any slug (``minta-bukti``), a target time
 #: (``15m``, ``1h``, ``2d``, ``1wd``), each matching the whole text.
-SOP_ID = re.compile(f"^(?:{_pattern('sopId')})$")
-STEP_ID = re.compile(f"^(?:{_pattern('slug')})$")
-DURATION = re.compile(f"^(?:{_pattern('duration')})$")
+#: (``\Z``, not ``$``, which also matches before a final line break.)
+SOP_ID = re.compile(rf"^(?:{_pattern('sopId')})\Z")
+STEP_ID = re.compile(rf"^(?:{_pattern('slug')})\Z")
+DURATION = re.compile(rf"^(?:{_pattern('duration')})\Z")
 #: The series part of an id (``CS-COMP`` of ``CS-COMP-002``): the id without its number.
 SERIES = re.compile(
-    "^(?:" + _pattern("sopId").removesuffix("-[0-9]{3,}") + ")$")
+    "^(?:" + _pattern("sopId").removesuffix("-[0-9]{3,}") + r")\Z")
 #: A link to an SOP, or to one of its steps, in SOP text: ``[[CS-COMP-002#minta-bukti]]``.
 SOP_LINK = re.compile(r"\[\[(?P<id>" + _pattern("sopId") + r")(?:#(?P<step>" + _pattern("slug")
                       + r"))?\]\]")

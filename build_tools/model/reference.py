@@ -58,6 +58,8 @@ class Reference:
     metrics: dict[str, Metric] = field(default_factory=dict)
     #: SOP owner (as written in ``owner`` and ``maintenance.owner``) → who approves for it.
     owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: CODEOWNERS pattern → the accounts that maintain those files (``*``: every other file).
+    maintainers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:

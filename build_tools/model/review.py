@@ -13,7 +13,7 @@ from build_tools.model.sop import Sop
 #: SOPs whose next review falls within this many days are "due soon".
 DUE_WINDOW_DAYS = 30
 
-_CYCLE = re.compile(r"^(\d+) (day|week|month|year)s?$")
+_CYCLE = re.compile(r"^(\d+) (day|week|month|year)s?\Z")
 
 
 def add_cycle(start: datetime.date, cycle: str) -> datetime.date:

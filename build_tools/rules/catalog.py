@@ -19,6 +19,7 @@ from build_tools.rules.sop import rule_problems
 from build_tools.rules.synonyms import load_synonyms
 from build_tools.rules.training import load_training
 from build_tools.source.document import YAML_SUFFIXES, Document, load_document
+from build_tools.source.paths import shown, unsafe_characters
 
 
 @dataclass
@@ -40,8 +41,10 @@ class Catalog:
         return {sop.id: sop for sop in self.sops}
 
 
-def find_sop_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """The YAML files named by ``paths`` (directories are searched recursively)."""
+def find_sop_files(paths: Iterable[Path],
+                   base: Path | None = None) -> tuple[list[Path], list[Problem]]:
+    """The YAML files named by ``paths`` (directories are searched recursively), and a
+    problem for each whose path (from ``base``) could not stand in CODEOWNERS."""
     files: list[Path] = []
     problems: list[Problem] = []
     for path in paths:
@@ -54,18 +57,27 @@ def find_sop_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(str(path), 1, 1, Level.ERROR, "not-found",
+            problems.append(Problem(shown(str(path)), 1, 1, Level.ERROR, "not-found",
                                     "no such file or directory"))
+    for file in files if base is not None else ():
+        display = os.path.relpath(file, base).replace(os.sep, "/")
+        inside = not os.path.isabs(display) and not display.startswith("../")
+        reason = unsafe_characters(display) if inside else None
+        if reason is not None:
+            problems.append(Problem(shown(display), 1, 1, Level.ERROR, "unsafe-path",
+                                    f"the file's path holds {reason}; rename it (the path "
+                                    f"goes into CODEOWNERS and links)"))
     return files, problems
 
 
 def _display(path: Path, base: Path | None) -> str:
+    """``path`` from ``base``, as problems name it (on one line)."""
     if base is not None:
         try:
-            return os.path.relpath(path, base)
+            return shown(os.path.relpath(path, base))
         except ValueError:  # pragma: no cover - other drive on Windows
             pass
-    return str(path)
+    return shown(str(path))
 
 
 class FileCache:
@@ -79,7 +91,7 @@ class FileCache:
     def __init__(self) -> None:
         self._entries: dict[tuple[Path, str], _Entry] = {}
 
-    def check(self, path: Path, display: str) -> _Entry:
+    def check(self, path: Path, display: str, root: Path | None = None) -> _Entry:
         try:
             stat = path.stat()
             key: tuple[int, int] | None = (stat.st_size, stat.st_mtime_ns)
@@ -87,7 +99,7 @@ class FileCache:
             key = None
         entry = self._entries.get((path, display))
         if entry is None or key is None or entry.key != key:
-            entry = _Entry(key, *check_file(path, display))
+            entry = _Entry(key, *check_file(path, display, root))
             self._entries[(path, display)] = entry
         return entry
 
@@ -100,9 +112,11 @@ class _Entry:
     sop: Sop | None = None
 
 
-def check_file(path: Path, display: str) -> tuple[Document, list[Problem]]:
-    """Load one SOP file and check it on its own: YAML, schema and rules."""
-    doc = load_document(path, display)
+def check_file(path: Path, display: str,
+               root: Path | None = None) -> tuple[Document, list[Problem]]:
+    """Load one SOP file and check it on its own: YAML, schema and rules (a file leading out
+    of ``root``, the repository, through a symbolic link is not read)."""
+    doc = load_document(path, display, root)
     problems = list(doc.problems)
     if doc.data is not None:
         problems.extend(schema_problems(doc))
@@ -142,10 +156,10 @@ def load_catalog(paths: Iterable[Path], base: Path | None = None,
 def _load_catalog(paths: Iterable[Path], base: Path | None, reference_dir: Path | None,
                   synonyms_file: Path | None, training_dir: Path | None,
                   progress: Callable[[int, int], None] | None, cache: FileCache) -> Catalog:
-    files, problems = find_sop_files(paths)
+    files, problems = find_sop_files(paths, base)
     entries = []
     for done, path in enumerate(files, 1):
-        entries.append(cache.check(path, _display(path, base)))
+        entries.append(cache.check(path, _display(path, base), base))
         if progress is not None:
             progress(done, len(files))
     documents = [entry.document for entry in entries]
@@ -161,7 +175,7 @@ def _load_catalog(paths: Iterable[Path], base: Path | None, reference_dir: Path 
             sops.append(entry.sop)
     reference = Reference()
     if reference_dir is not None and reference_dir.is_dir():
-        reference, found = load_reference(reference_dir, _display(reference_dir, base))
+        reference, found = load_reference(reference_dir, _display(reference_dir, base), base)
         problems.extend(found)
         problems.extend(reference_problems(
             reference, sop_ids(documents),
@@ -170,13 +184,13 @@ def _load_catalog(paths: Iterable[Path], base: Path | None, reference_dir: Path 
         problems.extend(owner_problems(reference, documents))
     synonyms: list[list[str]] = []
     if synonyms_file is not None and synonyms_file.is_file():
-        synonyms, found = load_synonyms(synonyms_file, _display(synonyms_file, base))
+        synonyms, found = load_synonyms(synonyms_file, _display(synonyms_file, base), base)
         problems.extend(found)
     training: list[TrainingPath] = []
     if training_dir is not None and training_dir.is_dir():
         training, found = load_training(training_dir, _display(training_dir, base),
                                         {sop.id: sop for sop in sops},
-                                        sop_ids(documents))
+                                        sop_ids(documents), base)
         problems.extend(found)
     return Catalog(sorted(sops, key=lambda sop: sop.id), sorted(problems), reference, synonyms,
                    training, documents)

@@ -34,7 +34,8 @@ SCHEMA_BY_FILE = {
 }
 
 
-def load_reference(folder: Path, display: str) -> tuple[Reference, list[Problem]]:
+def load_reference(folder: Path, display: str,
+                   root: Path | None = None) -> tuple[Reference, list[Problem]]:
     """Load the reference files present in ``folder``; ``display`` names the folder in messages."""
     reference = Reference()
     problems: list[Problem] = []
@@ -42,7 +43,7 @@ def load_reference(folder: Path, display: str) -> tuple[Reference, list[Problem]
         path = folder / name
         if not path.is_file():
             continue
-        doc, found = load_checked(path, f"{display}/{name}", schema)
+        doc, found = load_checked(path, f"{display}/{name}", schema, root)
         problems.extend(found)
         if not any(problem.is_error for problem in found):
             reference.documents[name] = doc
@@ -67,6 +68,8 @@ def _fill(reference: Reference, name: str, data: dict[str, Any]) -> None:
             for key, c in data["channels"].items()}
     elif name == OWNERS:
         reference.owners = {owner: tuple(accounts) for owner, accounts in data["owners"].items()}
+        reference.maintainers = {pattern: tuple(accounts)
+                                 for pattern, accounts in data["maintainers"].items()}
     elif name == METRICS:
         reference.metrics = {key: Metric(key, m["name"], m["meaning"], m["formula"], m["scale"],
                                          m["reading"]) for key, m in data["metrics"].items()}

@@ -47,6 +47,8 @@ RULES: dict[str, str] = {
     "no-target-time": "no step has a target time",
     "bad-date": "a date that does not exist or lies in the future",
     "file-name": "the file is not named after the SOP's id",
+    "unsafe-path": "a file's path holds characters other than letters, digits, '.', '_', '-', '/'",
+    "outside-repository": "a symbolic link that leads outside the repository (not read)",
     "history-version": "the newest history entry is not the current version",
     "history-order": "history is not newest first, or versions do not increase",
     "practice-answer": "a hand-written practice question whose answer is not one of its options",

@@ -39,6 +39,20 @@ def load_schema(name: str = SOP_SCHEMA) -> dict[str, Any]:
     return schema
 
 
+def whole_text_patterns(node: Any) -> Any:
+    """``node`` with every ``pattern`` ending in ``$`` ending in ``\\Z`` instead. The schemas
+    are written for editors, where a pattern is an ECMAScript regular expression and ``$``
+    is the end of the text; the Python validators read ``$`` as "the end, or before a final
+    line break", which let ``"balas-laporan\\n"`` pass as a step id."""
+    if isinstance(node, dict):
+        return {key: (value[:-1] + r"\Z" if key == "pattern" and isinstance(value, str)
+                      and value.endswith("$") and not value.endswith(r"\$")
+                      else whole_text_patterns(value)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [whole_text_patterns(item) for item in node]
+    return node
+
+
 def schema_names() -> list[str]:
     folder = resources.files("build_tools").joinpath("schema")
     return sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".schema.json"))
@@ -49,15 +63,16 @@ def _validator(name: str) -> Draft202012Validator:
     # Schemas refer to each other by file name (as editors resolve them), e.g.
     # "sop.schema.json#/$defs/channel"; the registry answers those references offline.
     registry: Registry = Registry().with_resources(
-        (other, Resource.from_contents(load_schema(other))) for other in schema_names())
-    return Draft202012Validator(load_schema(name), registry=registry)
+        (other, Resource.from_contents(whole_text_patterns(load_schema(other))))
+        for other in schema_names())
+    return Draft202012Validator(whole_text_patterns(load_schema(name)), registry=registry)
 
 
 @cache
 def fast_check(name: str) -> Callable[[Any], Any] | None:
     """The schema compiled to Python by fastjsonschema (about ten times faster than
     jsonschema), for schemas without references to other files; None for the others."""
-    schema = load_schema(name)
+    schema = whole_text_patterns(load_schema(name))
     if "sop.schema.json#" in json.dumps(schema):
         return None
     inlined = _inline_refs(schema, schema.get("$defs", {}))
@@ -224,9 +239,11 @@ def _quote(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
-def load_checked(path: Path, display: str, name: str) -> tuple[Document, list[Problem]]:
-    """Load the YAML file ``path`` and check it against the schema ``name``."""
-    doc = load_document(path, display)
+def load_checked(path: Path, display: str, name: str,
+                 root: Path | None = None) -> tuple[Document, list[Problem]]:
+    """Load the YAML file ``path`` and check it against the schema ``name`` (a file leading
+    out of ``root`` through a symbolic link is not read: see :func:`load_document`)."""
+    doc = load_document(path, display, root)
     problems = list(doc.problems)
     if doc.data is not None:
         problems.extend(schema_problems(doc, name))

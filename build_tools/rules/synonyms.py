@@ -13,9 +13,10 @@ from build_tools.source.document import Document
 SCHEMA = "synonyms.schema.json"
 
 
-def load_synonyms(path: Path, display: str) -> tuple[list[list[str]], list[Problem]]:
+def load_synonyms(path: Path, display: str,
+                  root: Path | None = None) -> tuple[list[list[str]], list[Problem]]:
     """The synonym groups in ``path`` and the problems found in it."""
-    doc, problems = load_checked(path, display, SCHEMA)
+    doc, problems = load_checked(path, display, SCHEMA, root)
     if any(problem.is_error for problem in problems):
         return [], problems
     problems.extend(_repeated_phrases(doc))

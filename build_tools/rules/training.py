@@ -14,12 +14,13 @@ from build_tools.model.training import TrainingItem, TrainingPath
 from build_tools.problem import Problem
 from build_tools.rules.schema import load_checked
 from build_tools.source.document import Document
+from build_tools.source.paths import shown
 
 SCHEMA = "training.schema.json"
 
 
-def load_training(folder: Path, display: str, sops: dict[str, Sop],
-                  known_ids: set[str]) -> tuple[list[TrainingPath], list[Problem]]:
+def load_training(folder: Path, display: str, sops: dict[str, Sop], known_ids: set[str],
+                  root: Path | None = None) -> tuple[list[TrainingPath], list[Problem]]:
     """The valid training paths in ``folder`` and the problems of all of them.
 
     ``sops`` are the valid SOPs; ``known_ids`` every id in the SOP files, valid or not, so
@@ -29,7 +30,7 @@ def load_training(folder: Path, display: str, sops: dict[str, Sop],
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     for file in sorted(folder.glob("*.y*ml")):
-        doc, found = load_checked(file, f"{display}/{file.name}", SCHEMA)
+        doc, found = load_checked(file, f"{display}/{shown(file.name)}", SCHEMA, root)
         if not any(problem.is_error for problem in found):
             found.extend(_reference_problems(doc, sops, known_ids))
             path_id = doc.data["id"]

@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from build_tools.problem import Level, Problem
+from build_tools.source.paths import escapes
 
 try:
     _Loader: type = yaml.CSafeLoader
@@ -86,9 +87,17 @@ class Document:
         return Problem(self.path, line, col, level, rule, message, hint)
 
 
-def load_document(path: Path, display_path: str | None = None) -> Document:
-    """Load ``path``; problems that stop loading are in ``Document.problems``."""
+def load_document(path: Path, display_path: str | None = None,
+                  root: Path | None = None) -> Document:
+    """Load ``path``; problems that stop loading are in ``Document.problems``. A file that
+    lies in ``root`` (the repository) but leads out of it through a symbolic link is not
+    read, and nothing of where it leads is shown."""
     doc = Document(display_path or str(path))
+    if root is not None and escapes(path, root):
+        doc.problems.append(_whole_file(doc, "outside-repository",
+                                        "a symbolic link that leads outside the repository; "
+                                        "not read"))
+        return doc
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
