@@ -580,3 +580,95 @@ def test_a_symlink_out_of_the_repository_is_refused_unread(
     built = _build(project, "--strict")
     assert built.returncode != 0 and "sandi-bocor" not in built.stdout + built.stderr
     assert not (project / "site").exists()
+
+
+# --- every generated URL is claimed once -----------------------------------------------------
+
+def _set_category(project: Path, sop_id: str, category: str) -> None:
+    path = project / "sops" / f"{sop_id}.yaml"
+    text = re.sub(r"^category: .*$", f"category: {category}", path.read_text("utf-8"),
+                  count=1, flags=re.MULTILINE)
+    path.write_text(text, "utf-8")
+
+
+def _training(project: Path, path_id: str) -> Path:
+    path = project / "training" / f"{path_id}.yaml"
+    path.write_text(f"id: {path_id}\ntitle: Jalur uji\ngoal: Tujuan jalur uji ini.\n"
+                    "items:\n  - sop: CS-COMP-002\n    goal: Memahami langkahnya.\n", "utf-8")
+    return path
+
+
+#: (how to make a collision, the file the problem is reported at and its line, words the
+#: message must hold: what it is and the other claim).
+COLLISIONS = {
+    "categories that slug alike": (
+        lambda p: (_set_category(p, "CS-COMP-002", "Penanganan keluhan"),
+                   _set_category(p, "CS-COMP-003", "Penanganan keluhan!")),
+        ("sops/CS-COMP-003.yaml", 4), ("Penanganan keluhan!", "sops/CS-COMP-001.yaml:4")),
+    "a category named index": (
+        lambda p: _set_category(p, "CS-COMP-002", "Index"),
+        ("sops/CS-COMP-002.yaml", 4), ("category handbook", "the handbooks page")),
+    "a training path named index": (
+        lambda p: _training(p, "index"),
+        ("training/index.yaml", 1), ("training path 'index'", "the training index")),
+    "a training path named as an SOP": (
+        lambda p: _training(p, "cs-comp-002"),
+        ("sops/CS-COMP-002.yaml", 2),
+        ("practice of CS-COMP-002", "training path 'cs-comp-002' (training/cs-comp-002.yaml:1)")),
+    "a hand-written page where the channels page is": (
+        lambda p: ((p / "docs" / "channels").mkdir(),
+                   (p / "docs" / "channels" / "index.md").write_text("# Kanal\n", "utf-8")),
+        ("docs/channels/index.md", 1), ("hand-written page", "the channels page")),
+    "a hand-written page where an SOP is": (
+        lambda p: ((p / "docs" / "sop").mkdir(),
+                   (p / "docs" / "sop" / "CS-COMP-002.md").write_text("# Palsu\n", "utf-8")),
+        ("docs/sop/CS-COMP-002.md", 1), ("hand-written page", "the page of CS-COMP-002")),
+    "a file in the plugin's assets": (
+        lambda p: ((p / "docs" / "assets" / "sop-kb").mkdir(parents=True),
+                   (p / "docs" / "assets" / "sop-kb" / "search.js").write_text("x", "utf-8")),
+        ("docs/assets/sop-kb/search.js", 1), ("a file", "assets/sop-kb/")),
+}
+
+
+@pytest.mark.parametrize("case", COLLISIONS)
+def test_a_url_claimed_twice_is_an_error_naming_both_sources(project: Path, case: str) -> None:
+    make, (path, line), words = COLLISIONS[case]
+    make(project)
+    result = sopkb_in(project, "validate")
+    found = [m for m in map(PROBLEM_LINE.match, result.stdout.splitlines())
+             if m and m["rule"] == "url-collision"]
+    assert result.returncode == 1 and found, result.stdout
+    assert (found[0]["path"], int(found[0]["line"])) == (path, line), found[0].group(0)
+    for word in words:
+        assert word in found[0]["message"], found[0].group(0)
+    built = _build(project, "--strict")
+    assert built.returncode != 0 and "(url-collision)" in built.stderr
+    assert "Traceback" not in built.stderr
+
+
+def test_the_claims_are_exactly_the_pages_the_site_makes(tmp_path: Path) -> None:
+    """claims() is written beside SitePages.pages() and redirects(): on a knowledge base
+    with training paths, retired and aliased SOPs, both give the same URLs."""
+    import yaml
+
+    from build_tools.render.listing import page_url
+    from build_tools.rules.catalog import load_catalog
+    from build_tools.site.pages import SitePages
+    from build_tools.site.urls import claims
+
+    seam_project(tmp_path / "kb")
+    root = tmp_path / "kb"
+    retired = root / "sops" / "CS-COMP-006.yaml"
+    retired.write_text(retired.read_text("utf-8").replace("status: active", "status: retired"),
+                       "utf-8")
+    aliased = root / "sops" / "CS-COMP-005.yaml"
+    data = yaml.safe_load(aliased.read_text("utf-8"))
+    data["aliases"] = ["CS-OLD-001"]
+    aliased.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    catalog = load_catalog([root / "sops"], base=root, reference_dir=root / "reference",
+                           training_dir=root / "training")
+    assert not catalog.errors, catalog.errors[:3]
+    pages = SitePages(catalog, "id")
+    made = {page_url(uri, True) for uri, _ in pages.pages()}
+    made |= {path.removesuffix("index.html") for path, _ in pages.redirects()}
+    assert {claim.url for claim in claims(pages)} == made

@@ -27,6 +27,7 @@ from build_tools.rules.review import overdue_problems
 from build_tools.rules.schema import load_schema
 from build_tools.site.linkcheck import broken_links
 from build_tools.site.pages import SitePages
+from build_tools.site.urls import url_problems
 from build_tools.source.git import GitError, documents_at
 
 SOPS = Path("sops")
@@ -85,6 +86,10 @@ def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
 @click.option("--training", "training_dir", type=click.Path(path_type=Path),
               default=Path("training"), show_default=True,
               help="Folder of training paths; checked when it exists.")
+@click.option("--docs", "docs_dir", type=click.Path(path_type=Path), default=Path("docs"),
+              show_default=True,
+              help="Folder of hand-written pages; their addresses are checked against the "
+                   "generated pages' when it exists.")
 @click.option("--format", "report_format", type=click.Choice(sorted(REPORTER_BY_NAME)),
               default="text", show_default=True, help="How problems are printed.")
 @click.option("--strict-review", is_flag=True,
@@ -94,7 +99,7 @@ def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
                    "too few options, opted out).")
 @today_option
 def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
-             training_dir: Path, report_format: str, strict_review: bool,
+             training_dir: Path, docs_dir: Path, report_format: str, strict_review: bool,
              list_practice: bool, today: datetime.date) -> None:
     """Check SOP files (default: sops/) for the six required components and more.
 
@@ -104,7 +109,9 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
     catalog = _catalog(paths, reference_dir=reference_dir, synonyms_file=synonyms_file,
                        training_dir=training_dir)
     problems = sorted([*catalog.problems,
-                       *overdue_problems(catalog.documents, catalog.sops, today)])
+                       *overdue_problems(catalog.documents, catalog.sops, today),
+                       *url_problems(SitePages(catalog, "id", today), catalog, Path.cwd(),
+                                     docs_dir)])
     sys.stdout.write(REPORTER_BY_NAME[report_format](problems))
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors

@@ -30,10 +30,10 @@ from build_tools.mkdocs.search import SiteSearch
 from build_tools.mkdocs.serving import CompiledTemplates, FileEvents, GeneratedFiles
 from build_tools.mkdocs.settings import SopConfig
 from build_tools.render import listing
-from build_tools.render.labels import load_labels
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
 from build_tools.site import csp
-from build_tools.site.pages import PageCache, SitePages, build_date
+from build_tools.site.pages import PageCache, SitePages
+from build_tools.site.urls import url_problems
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -91,17 +91,14 @@ class SopPlugin(BasePlugin[SopConfig]):
             synonyms_file=self.root / self.config.synonyms_file,
             training_dir=self.root / self.config.training_dir, progress=self.progress.files,
             cache=self.file_cache if self.serving else None, documents=self.serving)
-        for problem in self.catalog.problems:
+        self.site = settings.site_pages(config, self.config, self.catalog, log.warning,
+                                        self.page_cache if self.serving else None)
+        problems = [*self.catalog.problems, *url_problems(
+            self.site, self.catalog, self.root, Path(config.docs_dir))]
+        for problem in problems:
             (log.error if problem.is_error else log.warning)(str(problem))
-        if self.catalog.errors and not self.serving:
-            raise PluginError(f"{len(self.catalog.errors)} error(s) in SOP files; see above")
-        language = settings.language(config, self.config, log.warning)
-        self.site = SitePages(
-            self.catalog, language, today=build_date(self.config.time_zone),
-            cache=self.page_cache if self.serving else None,
-            directory_urls=config.use_directory_urls, permalink=settings.permalink(config),
-            repository=settings.repository(config, self.config, load_labels(language)),
-            time_zone=self.config.time_zone, nav_categories=self.config.nav_categories)
+        if (errors := sum(problem.is_error for problem in problems)) and not self.serving:
+            raise PluginError(f"{errors} error(s) in SOP files; see above")
         for uri, text in settings.assets(self.serving):
             files.append(self.generated.file(config, uri, text))
         for uri, content in self.site.pages():

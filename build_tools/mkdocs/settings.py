@@ -11,10 +11,18 @@ from typing import TYPE_CHECKING, Any
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 
-from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
+from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
 from build_tools.render.repository import Repository
+from build_tools.rules.catalog import Catalog
 from build_tools.search.index import PAGES_PER_INDEX
-from build_tools.site.pages import NAV_CATEGORIES, REDIRECT_SCRIPT, TIME_ZONE
+from build_tools.site.pages import (
+    NAV_CATEGORIES,
+    REDIRECT_SCRIPT,
+    TIME_ZONE,
+    PageCache,
+    SitePages,
+    build_date,
+)
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -110,6 +118,17 @@ def repository(config: MkDocsConfig, plugin: SopConfig, labels: dict[str, Any]) 
     return Repository.from_settings(config.repo_url, config.edit_uri, config.docs_dir,
                                     plugin.issue_url, config.site_url,
                                     {key: labels[key] for key in ("report_title", "report_body")})
+
+
+def site_pages(config: MkDocsConfig, plugin: SopConfig, catalog: Catalog,
+               warn: Callable[[str], None], cache: PageCache | None) -> SitePages:
+    """The generated pages of ``catalog`` as the site's configuration asks for them."""
+    chosen = language(config, plugin, warn)
+    return SitePages(
+        catalog, chosen, today=build_date(plugin.time_zone), cache=cache,
+        directory_urls=config.use_directory_urls, permalink=permalink(config),
+        repository=repository(config, plugin, load_labels(chosen)),
+        time_zone=plugin.time_zone, nav_categories=plugin.nav_categories)
 
 
 def language(config: MkDocsConfig, plugin: SopConfig, warn: Callable[[str], None]) -> str:

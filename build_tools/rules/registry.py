@@ -64,6 +64,8 @@ RULES: dict[str, str] = {
     "undescribed-metric": "an SOP uses a metric that metrics.yaml does not describe",
     "duplicate-synonym": "a word or phrase in two synonym groups",
     "unmapped-owner": "an SOP owner that owners.yaml does not map to approvers",
+    # The site's addresses (build_tools.site.urls)
+    "url-collision": "two pages (generated or hand-written) would be at one address",
     # Hand-written pages (docs/)
     "unknown-marker": "a <!-- sop-kb: … --> marker the plugin does not know",
     "unsafe-html": "a script, event handler, javascript: URL, frame or inline style in a page",
