@@ -672,3 +672,123 @@ def test_the_claims_are_exactly_the_pages_the_site_makes(tmp_path: Path) -> None
     made = {page_url(uri, True) for uri, _ in pages.pages()}
     made |= {path.removesuffix("index.html") for path, _ in pages.redirects()}
     assert {claim.url for claim in claims(pages)} == made
+
+
+# --- files and processes ----------------------------------------------------------------------
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.email=uji@contoh.invalid", "-c", "user.name=Uji", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.mark.parametrize("folder", ["éàü", 'kutip"ganda', "garis\\miring", "baris\nbaru",
+                                    "tab\tdi"])
+def test_git_reads_paths_it_would_quote(tmp_path: Path, folder: str) -> None:
+    """A path git quotes in its listings (non-ASCII, quotes, backslashes, line breaks) is
+    read at a ref like any other: diff and check-links see the SOP, not an SOP 'added'."""
+    from conftest import KB
+
+    repo = tmp_path / "repo"
+    (repo / "sops" / folder).mkdir(parents=True)
+    (repo / "sops" / folder / "CS-COMP-002.yaml").write_bytes(
+        (KB / "sops" / "CS-COMP-002.yaml").read_bytes())
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "pertama")
+    result = sopkb_in(repo, "diff", "HEAD", "sops")
+    assert result.returncode == 0 and "Tidak ada perubahan SOP" in result.stdout, result.stdout
+    links = sopkb_in(repo, "check-links", "--base", "HEAD")
+    assert links.returncode == 0 and "still resolve" in links.stderr, links.stderr
+    assert "all 9 URL(s)" in links.stderr  # the SOP and its eight steps
+
+
+@pytest.mark.parametrize("args", [("diff", "HEAD", "/tmp"), ("diff", "tidak-ada", "sops"),
+                                  ("check-links", "--base", "tidak-ada"),
+                                  ("diff", "--output=/tmp/x", "sops"),
+                                  ("diff", "--", "--output=/tmp/x", "sops"), ("no-such",)])
+def test_a_git_error_is_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
+    repo = tmp_path / "repo"
+    (repo / "sops").mkdir(parents=True)
+    _git(repo, "init", "-q")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "kosong")
+    result = sopkb_in(repo, *args)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not Path("/tmp/x").exists()
+
+
+def test_a_symlinked_site_folder_is_published_into(project: Path, tmp_path: Path) -> None:
+    served = tmp_path / "www" / "sop"
+    served.mkdir(parents=True)
+    (served / "lama.html").write_text("situs lama", "utf-8")
+    link = project / "site"
+    link.symlink_to(served, target_is_directory=True)
+    result = _build(project)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == served.resolve()
+    assert (served / "sop" / "cs-comp-002" / "index.html").is_file()
+    assert not (served / "lama.html").exists()
+    leftovers = [p.name for folder in (project, served.parent) for p in folder.iterdir()
+                 if p.name.startswith(".")]
+    assert leftovers == []
+    (tmp_path / "hilang").mkdir()
+    (tmp_path / "hilang").rmdir()
+    link.unlink()
+    link.symlink_to(tmp_path / "hilang", target_is_directory=True)
+    result = _build(project)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "is a symbolic link to nothing" in result.stderr
+    assert [p.name for p in project.iterdir() if p.name.startswith(".site")] == []
+
+
+def _children(parent: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the processes whose parent is ``parent``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+            found.append((int(entry.name), command))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_build_killed_outright_leaves_no_indexer_writing(project: Path) -> None:
+    """SIGKILL while the indexer takes pages: it does not take the end of its input for the
+    end of the build; it and its Pagefind end, and nothing is written into the dead build's
+    staging folder afterwards."""
+    import signal
+    import time
+
+    build = subprocess.Popen([str(BIN / "mkdocs"), "build"], cwd=project,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    deadline = time.monotonic() + 60
+    indexer = None
+    while indexer is None and time.monotonic() < deadline:
+        indexer = next((pid for pid, command in _children(build.pid)
+                        if "build_tools.search.index" in command), None)
+        time.sleep(0.02)
+    assert indexer is not None, "no indexer started"
+    pagefinds = [pid for pid, _ in _children(indexer)]
+    time.sleep(0.3)  # some pages sent
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    stage = project / f".site.building-{build.pid}"
+    time.sleep(5)
+    assert not _alive(indexer)
+    assert not any(_alive(pid) for pid in pagefinds + [p for p, _ in _children(indexer)])
+    assert not (stage / "pagefind").exists() and not (stage / "assets" / "sop-kb" /
+                                                      "lexicon.json").exists()

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -49,7 +50,25 @@ language_option = click.option("--language", type=click.Choice(available_languag
                                help="Language of the summary.")
 
 
-@click.group()
+class _OneLineErrors(click.Group):
+    """Every error of the command line on one line (``Error: …``), usage mistakes included,
+    which Click would print with the usage text around them."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **{**kwargs, "standalone_mode": False})
+        except click.exceptions.NoArgsIsHelpError as error:  # `sopkb` alone: the help
+            click.echo(error.ctx.get_help() if error.ctx else "", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:
+            click.echo(f"Error: {' '.join(error.format_message().split())}", err=True)
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_OneLineErrors)
 @click.version_option(package_name="sop-knowledge-base")
 def main() -> None:
     """Customer-service SOP knowledge base tools."""

@@ -34,6 +34,7 @@ from build_tools.search.pagefind import (
     TIMEOUT,
     PagefindService,
     SearchIndexError,
+    die_with_parent,
     one_line,
     run_pagefind,
 )
@@ -44,6 +45,8 @@ LEXICON_URI = "assets/sop-kb/lexicon.json"
 #: Real words near the site's roots, which the box loads before its first typo correction.
 REAL_WORDS_URI = "assets/sop-kb/words.json"
 PAGEFIND_DIR = "pagefind"
+#: The last line a build sends its indexer: every page is in (see :class:`BuildGone`).
+END: dict[str, Any] = {"end": True}
 #: Pages in one Pagefind index of a build, at most (the plugin's ``search_pages_per_index``).
 #: Pagefind holds every page of an index in memory and, while writing it, about four times
 #: as much (about 440 KB a typical SOP page at its peak), so a build of more pages writes
@@ -244,7 +247,7 @@ class BackgroundIndexer:
         self._errors = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "build_tools.search.index"], stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL, stderr=self._errors)
+            stdout=subprocess.DEVNULL, stderr=self._errors, preexec_fn=die_with_parent)
         self._send({"site_dir": os.fspath(site_dir.resolve()), "language": language,
                     "synonyms": synonyms, "root_words": root_words, "timeout": timeout,
                     "pages_per_index": pages_per_index, "pages": pages})
@@ -263,6 +266,7 @@ class BackgroundIndexer:
         """No more pages: the second process writes the index while the caller goes on."""
         assert self._process.stdin is not None
         if not self._process.stdin.closed:
+            self._send(END)  # an end of input without it is a build that died
             try:
                 self._process.stdin.close()
             except BrokenPipeError:
@@ -314,11 +318,14 @@ def _index_stream(lines: Iterable[bytes]) -> None:
     def copies() -> Iterator[tuple[str, str]]:
         for line in iterator:
             page = json.loads(line)
+            if page == END:
+                return
             content = page["content"]
             if settings["root_words"]:
                 content = lexicon.annotate(content)
             yield page["path"], search_copy(settings["language"], page["title"], content,
                                             page["weight"])
+        raise BuildGone("the build stopped before its last page; nothing written")
 
     def spooled(spool: IO[str]) -> Iterator[tuple[str, str]]:
         spool.seek(0)
@@ -354,6 +361,11 @@ def _index_stream(lines: Iterable[bytes]) -> None:
         if writing is not None:
             writing.result()
     write_lexicon(site_dir, lexicon, count)
+
+
+class BuildGone(Exception):
+    """The indexer's input ended without :data:`END`: the build died (killed outright); its
+    staging folder is not to be written into."""
 
 
 class _Part:

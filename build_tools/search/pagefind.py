@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import ctypes
 import io
 import json
 import os
+import signal
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,23 @@ TIMEOUT = 300.0
 
 class SearchIndexError(Exception):
     pass
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child process, before it runs its program (``preexec_fn``): be killed when the
+    parent dies (Linux's ``PR_SET_PDEATHSIG``), so that a build killed outright leaves no
+    indexer or Pagefind behind, writing into the folder of a build that no longer exists.
+    Elsewhere, nothing (the indexer also stops at the end of its input without the end
+    mark, :mod:`build_tools.search.index`)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (AttributeError, OSError):
+        pass
 
 
 def one_line(error: BaseException) -> str:
@@ -59,7 +79,7 @@ class PagefindService:
         self._process = subprocess.Popen([os.fspath(executable), "--service"],
                                          env={**os.environ, "RAYON_NUM_THREADS": "1"},
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.STDOUT)
+                                         stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         self._last_id = 0
         self._replies: dict[int, dict[str, Any]] = {}
         self.errors: list[str] = []

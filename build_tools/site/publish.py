@@ -14,6 +14,10 @@ finished, :func:`publish` puts it in place in one step:
 A failed build removes its staging folder and leaves the site as it was. A build killed
 midway leaves its staging folder behind; the next build removes every staging folder
 whose process is gone (:func:`remove_stale`), and ``.gitignore`` lists them.
+
+A site folder that is a symbolic link (to a folder a web server serves, say) is published
+into: the build is staged beside the folder the link leads to and swapped with it there,
+so the link keeps pointing at the published site (:func:`real_site`).
 """
 
 from __future__ import annotations
@@ -35,6 +39,19 @@ class OutputError(Exception):
     pass
 
 
+def real_site(site_dir: Path) -> Path:
+    """The folder a site is published into: ``site_dir``, or the folder it leads to when it
+    is a symbolic link; an :class:`OutputError` for a link to nothing or to a file."""
+    if not site_dir.is_symlink():
+        return site_dir
+    target = site_dir.resolve()
+    if not target.is_dir():
+        raise OutputError(f"the site folder {site_dir} is a symbolic link to "
+                          f"{'a file' if target.exists() else 'nothing'}; point it at a folder "
+                          f"or remove it")
+    return target
+
+
 def staging_dir(site_dir: Path) -> Path:
     """The folder a build writes to before it is published as ``site_dir``."""
     return site_dir.parent / f".{site_dir.name}.building-{os.getpid()}"
@@ -43,6 +60,7 @@ def staging_dir(site_dir: Path) -> Path:
 def prepare(site_dir: Path, min_free: int = MIN_FREE_BYTES) -> Path:
     """Create (empty) the staging folder for ``site_dir``, after removing those of dead
     builds; a clear error if there is no room for a second copy of the site beside it."""
+    site_dir = real_site(site_dir)
     stage = staging_dir(site_dir)
     try:
         site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -101,6 +119,7 @@ def _running(pid: int) -> bool:
 
 def publish(stage: Path, site_dir: Path) -> None:
     """Replace ``site_dir`` by the finished ``stage`` (see the module docstring)."""
+    site_dir = real_site(site_dir)
     try:
         if not os.path.lexists(site_dir):
             os.replace(stage, site_dir)
