@@ -15,6 +15,7 @@ from build_tools.cli.diff import ChangeSummary
 from build_tools.cli.reporters import REPORTER_BY_NAME
 from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
 from build_tools.cli.stability import lost_links, published
+from build_tools.cli.versions import in_force
 from build_tools.model.grammar import SOP_ID
 from build_tools.model.review import review_statuses
 from build_tools.render.labels import available_languages
@@ -305,3 +306,6 @@ def diff(ref: str, folder: Path, language: str) -> None:
     after = _catalog((folder,)).documents
     click.echo(ChangeSummary(renderer.labels, renderer.duration).markdown(ref, before, after),
                nl=False)
+
+
+main.add_command(in_force)
