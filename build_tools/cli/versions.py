@@ -31,6 +31,13 @@ class OneLineErrors(click.Command):
             error.ctx = None
             raise
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            error.ctx = None
+            raise
+
 
 def _day(text: str | None, what: str) -> datetime.date:
     if text is None:
