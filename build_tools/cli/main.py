@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from build_tools.cli.approval import record_approval
 from build_tools.cli.codeowners import codeowners as codeowners_text
 from build_tools.cli.diff import ChangeSummary
 from build_tools.cli.reporters import REPORTER_BY_NAME
@@ -20,6 +21,7 @@ from build_tools.model.grammar import SOP_ID
 from build_tools.model.review import review_statuses
 from build_tools.render.labels import available_languages
 from build_tools.render.renderer import Renderer
+from build_tools.rules.approvals import check_approvals
 from build_tools.rules.catalog import Catalog, load_catalog
 from build_tools.rules.crossfile import sop_ids
 from build_tools.rules.registry import RULES
@@ -85,6 +87,10 @@ def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
 @click.option("--training", "training_dir", type=click.Path(path_type=Path),
               default=Path("training"), show_default=True,
               help="Folder of training paths; checked when it exists.")
+@click.option("--approvals", "approvals_dir", type=click.Path(path_type=Path),
+              default=Path("approvals"), show_default=True,
+              help="Folder of approval records; when it exists, every version merged since "
+                   "records began needs one, approved by an owner (warnings, from git).")
 @click.option("--format", "report_format", type=click.Choice(sorted(REPORTER_BY_NAME)),
               default="text", show_default=True, help="How problems are printed.")
 @click.option("--strict-review", is_flag=True,
@@ -94,7 +100,7 @@ def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
                    "too few options, opted out).")
 @today_option
 def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
-             training_dir: Path, report_format: str, strict_review: bool,
+             training_dir: Path, approvals_dir: Path, report_format: str, strict_review: bool,
              list_practice: bool, today: datetime.date) -> None:
     """Check SOP files (default: sops/) for the six required components and more.
 
@@ -103,8 +109,15 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
     """
     catalog = _catalog(paths, reference_dir=reference_dir, synonyms_file=synonyms_file,
                        training_dir=training_dir)
-    problems = sorted([*catalog.problems,
-                       *overdue_problems(catalog.documents, catalog.sops, today)])
+    problems = [*catalog.problems, *overdue_problems(catalog.documents, catalog.sops, today)]
+    if approvals_dir.is_dir():
+        folders = [path for path in paths or (SOPS,) if path.is_dir()]
+        checked, notices = check_approvals(folders, approvals_dir, str(approvals_dir),
+                                           reference_dir, catalog.documents)
+        problems += checked
+        for notice in notices:
+            click.echo(notice, err=True)
+    problems.sort()
     sys.stdout.write(REPORTER_BY_NAME[report_format](problems))
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors
@@ -309,3 +322,4 @@ def diff(ref: str, folder: Path, language: str) -> None:
 
 
 main.add_command(in_force)
+main.add_command(record_approval)
