@@ -77,7 +77,8 @@ def test_history_entries_each_version_brought(found: dict[str, SopTimeline]) -> 
     assert brought == {"0.9": ["0.9"], "1.0": ["1.0"], "1.1": ["1.1"], "1.2": ["1.2"],
                        "1.3": ["1.3", "1.2.1"]}  # 1.2.1 was never committed on its own
     older = comp.versions[0]
-    assert older.document is None and older.written == day("2025-06-01")
+    assert older.text is None and older.document() is None
+    assert older.written == day("2025-06-01")
     assert [(v.version, v.effective) for v in comp.versions if v.effective] == [
         ("1.2", day("2026-04-15")), ("1.3", day("2026-07-01"))]
 
@@ -86,9 +87,10 @@ def test_removed_sop_and_a_text_that_does_not_parse(found: dict[str, SopTimeline
     order = found["CS-ORDER-001"]
     [version] = order.versions  # the broken text does not say its version: it continues 1.0
     assert len(version.snapshots) == 2
-    assert version.snapshots[1].document.data is None
-    assert version.snapshots[1].document.problems[0].rule == "yaml-syntax"
-    assert version.document is version.snapshots[0].document  # the last text that parsed
+    broken = version.snapshots[1].text
+    assert broken.data is None and broken.problems[0].rule == "yaml-syntax"
+    assert broken.problems == tuple(broken.document().problems)  # read again: the same
+    assert version.text is version.snapshots[0].text  # the last text that parsed
     assert [(p.version is None, p.start, p.until) for p in order.periods] == [
         (False, day("2026-01-05"), day("2026-05-01")), (True, day("2026-05-01"), None)]
 
@@ -96,6 +98,8 @@ def test_removed_sop_and_a_text_that_does_not_parse(found: dict[str, SopTimeline
 def test_a_version_that_no_longer_validates_still_is_a_version(
         found: dict[str, SopTimeline]) -> None:
     comp = found["CS-COMP-002"]
+    document = comp.versions[-1].document()
+    assert document is not None and document.key_positions[("id",)] == (2, 1)  # read whole
     old = check_version(comp.versions[1])
     assert old.version.version == "1.0" and old.sop is None and not old.renderable
     assert "catatan_lama" in (old.reason or "") and "unknown-key" in (old.reason or "")
@@ -150,8 +154,9 @@ def test_paths_with_any_bytes(tmp_path: Path) -> None:
     repo.commit("odd name", "2026-01-05")
     history = read_history(tmp_path / "sops")
     [change] = history.changes
-    assert change.path == name and change.document is not None
-    assert change.document.data["id"] == "CS-COMP-002"
+    assert change.path == name and change.text is not None
+    assert change.text.data["id"] == "CS-COMP-002"
+    assert change.text.name == f"{change.commit[:12]}:{name}"
 
 
 def test_outside_git_only_the_current_versions(tmp_path: Path) -> None:
@@ -168,7 +173,7 @@ def test_outside_git_only_the_current_versions(tmp_path: Path) -> None:
     comp = found["CS-COMP-002"]
     assert [(v.version, v.committed, v.start) for v in comp.versions] == [
         ("1.0", False, day("2026-01-02")), ("1.1", False, day("2026-03-01"))]
-    assert comp.versions[1].document is not None
+    assert comp.versions[1].document() is not None
     assert comp.in_force(day("2026-02-15")).version.version == "1.0"
 
 

@@ -13,6 +13,8 @@ force from its entry's ``effective`` day or date.
 from __future__ import annotations
 
 import datetime
+import functools
+import gc
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from build_tools.model.sop import Revision
 from build_tools.model.versions import Period, Snapshot, SopTimeline, SopVersion
+from build_tools.source.history import SourceText
 
 if TYPE_CHECKING:
     from build_tools.source.document import Document
@@ -35,6 +38,17 @@ def timelines(history: History, current: Iterable[Document] = (),
     with history, a version found only there is added as ``pending``; without history, they
     are all there is. ``zone``: the time zone whose calendar day a commit's moment falls on
     (default: the committer's own UTC offset)."""
+    collecting = gc.isenabled()
+    gc.disable()  # only adds objects that stay: no full passes over the history's data
+    try:
+        return _timelines(history, current, zone)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _timelines(history: History, current: Iterable[Document],
+               zone: datetime.tzinfo | None) -> dict[str, SopTimeline]:
     events = _events(history.changes, zone)
     now = {doc.data["id"]: doc for doc in current
            if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str)}
@@ -55,57 +69,67 @@ def timelines(history: History, current: Iterable[Document] = (),
     return found
 
 
-def _id(document: Document | None) -> str | None:
-    data = document.data if document is not None else None
+def _id(text: SourceText | None) -> str | None:
+    data = text.data if text is not None else None
     sop_id = data.get("id") if isinstance(data, dict) else None
     return sop_id if isinstance(sop_id, str) else None
 
 
 def _events(changes: Iterable[FileChange], zone: datetime.tzinfo | None) -> dict[str, list[Any]]:
     """Per SOP id, in main-line order: each new text (a :class:`Snapshot`) and each day its
-    last file left main (a ``date``)."""
-    live: dict[str, str] = {}  # path -> SOP id
-    events: dict[str, list[Any]] = {}
-    last_blob: dict[str, str] = {}
+    last file left main (a ``date``), the files of one main-line commit taken together (a
+    move is a removal and an addition in one commit)."""
+    live = _Live()
     group: list[FileChange] = []
     for change in [*changes, None]:
         if group and (change is None or change.main.sha != group[0].main.sha):
-            before = set(live.values())
-            for item in group:
-                _apply(item, live, events, last_blob, zone)
+            left = {sop_id for item in group if (sop_id := live.apply(item, zone)) is not None}
             day = _day(group[0].main.date, zone)
-            for sop_id in before - set(live.values()):
-                events[sop_id].append(day)
+            for sop_id in sorted(left):
+                if not live.paths.get(sop_id):
+                    live.events[sop_id].append(day)
             group = []
         if change is not None:
             group.append(change)
-    return events
+    return live.events
 
 
-def _apply(change: FileChange, live: dict[str, str], events: dict[str, list[Any]],
-           last_blob: dict[str, str], zone: datetime.tzinfo | None) -> None:
-    if change.blob is None or change.document is None:
-        live.pop(change.path, None)
-        return
-    sop_id = _id(change.document) or live.get(change.path)
-    if sop_id is None:
-        return  # neither this text nor an earlier one at this path says which SOP it is
-    live[change.path] = sop_id
-    if last_blob.get(sop_id) == change.blob and events[sop_id] and \
-            isinstance(events[sop_id][-1], Snapshot):
-        return  # moved or renamed, not changed
-    last_blob[sop_id] = change.blob
-    events.setdefault(sop_id, []).append(Snapshot(
-        change.path, change.commit, change.main.sha, _day(change.main.date, zone),
-        change.document))
+class _Live:
+    """Which SOP each path holds as the main line goes, and what happened to each SOP."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, str] = {}
+        self.paths: dict[str, set[str]] = {}
+        self.last_blob: dict[str, str] = {}
+        self.events: dict[str, list[Any]] = {}
+
+    def apply(self, change: FileChange, zone: datetime.tzinfo | None) -> str | None:
+        """Take ``change`` in; the SOP whose file it removed, if any."""
+        before = self.by_path.pop(change.path, None)
+        if before is not None:
+            self.paths[before].discard(change.path)
+        if change.blob is None or change.text is None:
+            return before
+        sop_id = _id(change.text) or before
+        if sop_id is None:
+            return None  # neither this text nor an earlier one at this path says its SOP
+        self.by_path[change.path] = sop_id
+        self.paths.setdefault(sop_id, set()).add(change.path)
+        events = self.events.setdefault(sop_id, [])
+        if self.last_blob.get(sop_id) != change.blob or not events or \
+                not isinstance(events[-1], Snapshot):  # else moved or renamed, not changed
+            self.last_blob[sop_id] = change.blob
+            events.append(Snapshot(change.path, change.commit, change.main.sha,
+                                   _day(change.main.date, zone), change.text))
+        return before if before != sop_id else None
 
 
 def _day(moment: datetime.datetime, zone: datetime.tzinfo | None) -> datetime.date:
     return (moment.astimezone(zone) if zone is not None else moment).date()
 
 
-def _version_of(document: Document | None) -> str | None:
-    data = document.data if document is not None else None
+def _version_of(text: SourceText | None) -> str | None:
+    data = text.data if text is not None else None
     version = data.get("version") if isinstance(data, dict) else None
     return version if isinstance(version, str) else None
 
@@ -123,7 +147,7 @@ def _versions(sop_id: str, events: list[Any]
             removals.append((len(runs), event))
             broken = True
             continue
-        number = _version_of(event.document)
+        number = _version_of(event.text)
         if broken or runs == [] or (number is not None and number != _run_version(runs[-1])):
             runs.append([event])
         else:
@@ -135,38 +159,40 @@ def _versions(sop_id: str, events: list[Any]
 
 
 def _run_version(run: list[Snapshot]) -> str | None:
-    return next((v for s in run if (v := _version_of(s.document)) is not None), None)
+    return next((v for s in run if (v := _version_of(s.text)) is not None), None)
 
 
-def _readable(run: list[Snapshot]) -> Document:
+def _readable(run: list[Snapshot]) -> SourceText:
     """The last text of a run that parsed, or its last text when none did."""
-    return next((s.document for s in reversed(run) if isinstance(s.document.data, dict)),
-                run[-1].document)
+    return next((s.text for s in reversed(run) if isinstance(s.text.data, dict)),
+                run[-1].text)
 
 
 def _current(sop_id: str, document: Document) -> SopVersion:
-    return SopVersion(sop_id, _version_of(document) or "", document, committed=False)
+    text = SourceText.of(document)
+    return SopVersion(sop_id, _version_of(text) or "", text, committed=False)
 
 
 def _is_new(versions: list[SopVersion], document: Document) -> bool:
-    number = _version_of(document)
+    number = _version_of(SourceText.of(document))
     return not versions or (number is not None and number != versions[-1].version)
 
 
 def _entries(versions: list[SopVersion], now: Document | None) -> list[Revision]:
     """The history entries, newest first, from the last committed text that has any."""
-    sources = [v.document for v in reversed(versions) if v.committed] + [now]
-    for document in sources:
-        found = _revisions(document)
+    sources = [v.text for v in reversed(versions) if v.committed]
+    sources += [SourceText.of(now)] if now is not None else []
+    for text in sources:
+        found = _revisions(text)
         if found:
             return found
     return []
 
 
-def _revisions(document: Document | None) -> list[Revision]:
+def _revisions(text: SourceText | None) -> list[Revision]:
     """The ``history`` entries of a text that name a version, newest first (a value of the
     wrong kind read as empty: an old text may not validate today)."""
-    data = document.data if document is not None else None
+    data = text.data if text is not None else None
     entries = data.get("history") if isinstance(data, dict) else None
     return [_revision(entry) for entry in (entries if isinstance(entries, list) else [])
             if isinstance(entry, dict) and isinstance(entry.get("version"), str)]
@@ -180,6 +206,7 @@ def _revision(entry: dict[str, Any]) -> Revision:
                     effective if isinstance(effective, str) else None)
 
 
+@functools.cache
 def _number(version: str) -> tuple[int, ...] | None:
     return tuple(int(part) for part in version.split(".")) if _VERSION.fullmatch(version) \
         else None
@@ -210,7 +237,7 @@ def _with_history(versions: list[SopVersion], entries: list[Revision]
     for version in versions:
         number = _number(version.version)
         listed = entries if any(e.version == version.version for e in entries) \
-            else _revisions(version.document)
+            else _revisions(version.text)
         brought = tuple(entry for entry in listed if entry.version == version.version or (
             number is not None and previous is not None and (n := _number(entry.version))
             is not None and previous < n < number))

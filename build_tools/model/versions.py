@@ -2,7 +2,7 @@
 
 A **version** is a value of the SOP's ``version`` key as committed on the main line; its
 text may have been corrected later without a new number, so it holds every committed
-text (:class:`Snapshot`), the last one being its :attr:`SopVersion.document`. Versions
+text (:class:`Snapshot`), the last one being its :attr:`SopVersion.text`. Versions
 listed in ``history`` but never committed (history older than the repository) are
 versions too, flagged ``committed=False``, with no text.
 
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from build_tools.model.sop import Revision
     from build_tools.source.document import Document
+    from build_tools.source.history import SourceText
 
 RETIRED = "retired"
 
@@ -51,7 +52,7 @@ class Snapshot:
     commit: str
     main_commit: str
     reached_main: datetime.date
-    document: Document
+    text: SourceText
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class SopVersion:
 
     sop_id: str
     version: str
-    document: Document | None = None
+    text: SourceText | None = None
     snapshots: tuple[Snapshot, ...] = ()
     revisions: tuple[Revision, ...] = ()
     effective: datetime.date | None = None
@@ -75,7 +76,11 @@ class SopVersion:
     @property
     def data(self) -> Any:
         """The version's data as written (None when it has no text or did not parse)."""
-        return self.document.data if self.document is not None else None
+        return self.text.data if self.text is not None else None
+
+    def document(self) -> Document | None:
+        """Its text read whole, with every node's position (read again on each call)."""
+        return self.text.document() if self.text is not None else None
 
     @property
     def status(self) -> str | None:

@@ -36,7 +36,7 @@ class CheckedVersion:
 def check_version(version: SopVersion) -> CheckedVersion:
     """Check ``version``'s text under today's rules; never raises. ``reason`` says, in one
     line, why it has no :class:`Sop` (None when it has one)."""
-    document = version.document
+    document = version.document()
     if document is None:
         why = ("listed in history only: older than the repository, its text was never "
                "committed" if not version.committed else "no text")
