@@ -15,6 +15,7 @@ import pytest
 from conftest import sopkb
 from history_repo import TODAY, Repo
 
+from build_tools.model.changes import Change, sop_changes
 from build_tools.model.timelines import timelines
 from build_tools.model.versions import SopTimeline, in_force_on, sop_url, version_url
 from build_tools.source.history import read_history
@@ -95,6 +96,18 @@ def test_page_addresses_as_of_today(found: dict[str, SopTimeline]) -> None:
     later = day("2026-07-02")
     assert comp.url(comp.versions[-1], later) == "sop/cs-comp-002/"
     assert comp.url(comp.versions[-2], later) == "sop/cs-comp-002/v/1.2/"
+
+
+def test_what_a_version_page_shows(found: dict[str, SopTimeline]) -> None:
+    comp = found["CS-COMP-002"]
+    twelve, thirteen = comp.version("1.2"), comp.version("1.3")
+    assert twelve is not None and thirteen is not None
+    period = comp.period_of(twelve)
+    assert period is not None and (period.start, period.until) == (day("2026-04-15"),
+                                                                   day("2026-07-01"))
+    assert comp.previous(thirteen) is twelve and comp.previous(comp.versions[0]) is None
+    changes = sop_changes(twelve.data, thirteen.data)
+    assert Change("field", "version", "1.2", "1.3") in changes
 
 
 def test_the_day_a_merge_counts_on_follows_the_time_zone(repo: Repo) -> None:

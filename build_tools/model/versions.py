@@ -155,6 +155,15 @@ class SopTimeline:
             return None
         return period
 
+    def period_of(self, version: SopVersion) -> Period | None:
+        """When ``version`` was in force (None: never, e.g. replaced the day it came)."""
+        return next((period for period in self.periods if period.version is version), None)
+
+    def previous(self, version: SopVersion) -> SopVersion | None:
+        """The version before ``version`` (to say what changed), or None for the first."""
+        index = next(i for i, found in enumerate(self.versions) if found is version)
+        return self.versions[index - 1] if index > 0 else None
+
     def version(self, version: str) -> SopVersion | None:
         """The version of that number (the latest, should a number come back)."""
         return next((v for v in reversed(self.versions) if v.version == version), None)
