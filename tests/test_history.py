@@ -142,6 +142,9 @@ def test_history_at_a_commit_is_keyed_by_it(repo: Repo) -> None:
     assert "CS-CHAT-001" in earlier
     assert read_history(folder, "no-such-ref").notices == (
         f"{folder}: no commit 'no-such-ref': current versions only",)
+    assert read_history(folder, "--output=x").notices == (
+        f"{folder}: no commit '--output=x': current versions only",)
+    assert not (folder / "x").exists()
 
 
 def test_paths_with_any_bytes(tmp_path: Path) -> None:

@@ -155,6 +155,8 @@ def read_history(folder: Path, commit: str | None = None) -> History:
     except GitUnavailable as error:
         return History(folder, notices=(f"{folder}: {_why(error)}: current versions only",))
     try:
+        if commit is not None and commit.startswith("-"):
+            raise GitUnavailable("not a commit")  # never an option of git's
         head = _git(folder, "rev-parse", "--verify", "--quiet",
                     f"{commit or 'HEAD'}^{{commit}}").decode().strip()
     except GitUnavailable:
@@ -251,7 +253,10 @@ def _authors(commits: dict[str, _Commit], chain: list[str]) -> dict[str, dict[by
 
 
 def _read(folder: Path, head: str) -> list[FileChange]:
-    commits = _log(folder, head)
+    try:
+        commits = _log(folder, head)
+    except (ValueError, IndexError, UnicodeDecodeError) as error:
+        raise GitUnavailable(f"git log printed what it was not asked for ({error})") from error
     chain = _main_line(commits, head)
     authors = _authors(commits, chain)
     mains = {sha: MainLineCommit(sha, datetime.datetime.fromisoformat(commits[sha].date))
