@@ -15,7 +15,7 @@ from typing import Any
 
 import history_repo
 import pytest
-from conftest import ROOT, line_of, sopkb
+from conftest import BIN, ROOT, line_of, run, sopkb
 from history_repo import MOVED, TODAY, Repo
 
 from build_tools.cli.approval import approvers, requested_teams, write_record
@@ -110,6 +110,9 @@ def test_record_approval_from_recorded_responses(clone: Path, origin: Repo) -> N
 
     assert load_document(clone / "approvals" / "CS-COMP-002.yaml").data == expected_file(merge)
     assert records["CS-COMP-002"][0].reviewers[1].login == "Rina"
+    lint = run([str(BIN / "yamllint"), "--strict", "-c", str(ROOT / ".yamllint.yaml"),
+                "approvals"], cwd=clone)
+    assert lint.returncode == 0, lint.stdout  # the repository's YAML style
     # Run again (a re-run of the workflow): the record is replaced, not repeated.
     assert sopkb(*args, cwd=clone).returncode == 0
     assert (clone / "approvals" / "CS-COMP-002.yaml").read_text("utf-8") == text

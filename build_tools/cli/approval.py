@@ -37,6 +37,13 @@ class RecordError(Exception):
     pass
 
 
+class _Dumper(yaml.SafeDumper):
+    """Lists indented under their key, as the repository's yamllint style wants."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 def approvers(reviews: list[dict[str, Any]], merged_at: str) -> tuple[Reviewer, ...]:
     """The reviewers whose last deciding review before ``merged_at`` approved, in the order
     they approved."""
@@ -119,8 +126,8 @@ def write_record(folder: Path, record: ApprovalRecord) -> Path:
     entries.append(record.as_data())
     entries.sort(key=lambda entry: (str(entry.get("merged_at")), str(entry.get("pull_request"))
                                     .zfill(12)))
-    body = yaml.safe_dump({"id": record.sop_id, "approvals": entries}, sort_keys=False,
-                          allow_unicode=True, default_flow_style=False, width=100)
+    body = yaml.dump({"id": record.sop_id, "approvals": entries}, Dumper=_Dumper,
+                     sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(HEADER + body, "utf-8")
     return path
