@@ -161,6 +161,7 @@ def fake_api(origin: Repo) -> Iterator[str]:
 def test_record_approval_reading_the_api(clone: Path, origin: Repo, fake_api: str,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", "ghs_token-for-the-test")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # a proxy set for the machine is not asked
     result = sopkb("record-approval", "--repo", "example/sop-knowledge-base", "--pr", "12",
                    "--api-url", fake_api, cwd=clone)
     assert result.returncode == 0, result.stderr
