@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from build_tools.model.changes import Change, sop_changes
 from build_tools.model.sop import Duration
 from build_tools.rules.crossfile import identified
 from build_tools.source.document import Document
@@ -18,23 +19,6 @@ Data = dict[str, Any]
 
 def _by_id(documents: Iterable[Document]) -> dict[str, Data]:
     return {sop_id: doc.data for doc, sop_id in identified(documents)}
-
-
-def _steps(data: Data) -> list[Data]:
-    procedure = data.get("procedure")
-    return [s for s in procedure if isinstance(s, dict) and isinstance(s.get("id"), str)] \
-        if isinstance(procedure, list) else []
-
-
-def _mapping(value: Any) -> Data:
-    return value if isinstance(value, dict) else {}
-
-
-def _levels(data: Data) -> list[Data]:
-    escalation = data.get("escalation")
-    levels = escalation.get("levels") if isinstance(escalation, dict) else None
-    return [level for level in levels if isinstance(level, dict)] if isinstance(levels, list) \
-        else []
 
 
 class ChangeSummary:
@@ -80,65 +64,29 @@ class ChangeSummary:
         return f"### {data.get('id')} — {data.get('title', '')}\n\n{items}"
 
     def sop_changes(self, old: Data, new: Data) -> Iterator[str]:
-        yield from self._fields(old, new)
-        yield from self._step_changes(_steps(old), _steps(new))
-        yield from self._escalation_changes(_levels(old), _levels(new))
+        for change in sop_changes(old, new):
+            yield self._line(change)
 
-    def _fields(self, old: Data, new: Data) -> Iterator[str]:
-        names = self.t["fields"]
-        pairs = [(names[key], old.get(key), new.get(key))
-                 for key in ("title", "owner", "status", "version")]
-        old_m, new_m = _mapping(old.get("maintenance")), _mapping(new.get("maintenance"))
-        pairs.append((names["review_cycle"], old_m.get("review_cycle"), new_m.get("review_cycle")))
-        pairs.append((names["maintenance_owner"], old_m.get("owner"), new_m.get("owner")))
-        for field, before, after in pairs:
-            if before != after:
-                yield self.t["field_changed"].format(field=field, old=before or "—",
-                                                     new=after or "—")
+    def _line(self, change: Change) -> str:
+        kind, subject = change.kind, change.subject
+        label: str = self.t["field_changed" if kind == "field" else kind.replace("-", "_")]
+        if kind == "field":
+            return label.format(field=self.t["fields"][subject], old=change.old or "—",
+                                new=change.new or "—")
+        if kind == "steps-reordered":
+            return label.format(old=", ".join(change.old), new=", ".join(change.new))
+        if kind in ("step-added", "step-removed"):
+            action = change.new if kind == "step-added" else change.old
+            return label.format(id=subject, action=action)
+        if kind == "target-changed":
+            return label.format(id=subject, old=self._time(change.old),
+                                new=self._time(change.new))
+        if kind.startswith("escalation-"):
+            return label.format(level=subject, old=self._level(change.old),
+                                new=self._level(change.new))
+        return label.format(id=subject, old=change.old, new=change.new)
 
-    def _step_changes(self, old: list[Data], new: list[Data]) -> Iterator[str]:
-        old_ids = [step["id"] for step in old]
-        new_ids = [step["id"] for step in new]
-        before = {step["id"]: step for step in old}
-        for step in new:
-            if step["id"] not in before:
-                yield self.t["step_added"].format(id=step["id"], action=step.get("action", ""))
-        after_ids = set(new_ids)
-        for step in old:
-            if step["id"] not in after_ids:
-                yield self.t["step_removed"].format(id=step["id"], action=step.get("action", ""))
-        kept_old = [i for i in old_ids if i in after_ids]
-        kept_new = [i for i in new_ids if i in before]
-        if kept_old != kept_new:
-            yield self.t["steps_reordered"].format(old=", ".join(kept_old), new=", ".join(kept_new))
-        for step in new:
-            previous = before.get(step["id"])
-            if previous is None:
-                continue
-            if previous.get("action") != step.get("action"):
-                yield self.t["step_reworded"].format(id=step["id"], old=previous.get("action"),
-                                                     new=step.get("action"))
-            if previous.get("within") != step.get("within"):
-                yield self.t["target_changed"].format(id=step["id"],
-                                                      old=self._time(previous.get("within")),
-                                                      new=self._time(step.get("within")))
-            if previous.get("role") != step.get("role"):
-                yield self.t["role_changed"].format(id=step["id"], old=previous.get("role"),
-                                                    new=step.get("role"))
-            if previous.get("template") != step.get("template"):
-                yield self.t["template_changed"].format(id=step["id"])
-
-    def _escalation_changes(self, old: list[Data], new: list[Data]) -> Iterator[str]:
-        def show(level: Data) -> str:
-            return f"{level.get('to', '—')} ({self._time(level.get('within'))})"
-
-        for number in range(1, max(len(old), len(new)) + 1):
-            before = old[number - 1] if number <= len(old) else None
-            after = new[number - 1] if number <= len(new) else None
-            if before is None and after is not None:
-                yield self.t["escalation_added"].format(level=number, new=show(after))
-            elif after is None and before is not None:
-                yield self.t["escalation_removed"].format(level=number, old=show(before))
-            elif before is not None and after is not None and show(before) != show(after):
-                yield self.t["escalation_changed"].format(level=number, old=show(before),
-                                                          new=show(after))
+    def _level(self, level: Data | None) -> str:
+        if level is None:
+            return ""
+        return f"{level.get('to', '—')} ({self._time(level.get('within'))})"

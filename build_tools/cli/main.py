@@ -11,16 +11,19 @@ from typing import Any
 
 import click
 
+from build_tools.cli.approval import record_approval
 from build_tools.cli.codeowners import UnsafePaths, compare
 from build_tools.cli.codeowners import codeowners as codeowners_text
 from build_tools.cli.diff import ChangeSummary
 from build_tools.cli.reporters import REPORTER_BY_NAME
 from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
 from build_tools.cli.stability import lost_links, published
+from build_tools.cli.versions import in_force
 from build_tools.model.grammar import SOP_ID
 from build_tools.model.review import review_statuses
 from build_tools.render.labels import available_languages
 from build_tools.render.renderer import Renderer
+from build_tools.rules.approvals import check_approvals
 from build_tools.rules.catalog import Catalog, load_catalog
 from build_tools.rules.crossfile import sop_ids
 from build_tools.rules.registry import RULES
@@ -109,6 +112,10 @@ def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
               show_default=True,
               help="Folder of hand-written pages; their addresses are checked against the "
                    "generated pages' when it exists.")
+@click.option("--approvals", "approvals_dir", type=click.Path(path_type=Path),
+              default=Path("approvals"), show_default=True,
+              help="Folder of approval records; when it exists, every version merged since "
+                   "records began needs one, approved by an owner (warnings, from git).")
 @click.option("--format", "report_format", type=click.Choice(sorted(REPORTER_BY_NAME)),
               default="text", show_default=True, help="How problems are printed.")
 @click.option("--strict-review", is_flag=True,
@@ -118,8 +125,8 @@ def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
                    "too few options, opted out).")
 @today_option
 def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
-             training_dir: Path, docs_dir: Path, report_format: str, strict_review: bool,
-             list_practice: bool, today: datetime.date) -> None:
+             training_dir: Path, docs_dir: Path, approvals_dir: Path, report_format: str,
+             strict_review: bool, list_practice: bool, today: datetime.date) -> None:
     """Check SOP files (default: sops/) for the six required components and more.
 
     Prints one line per problem, FILE:LINE:COL: [level] message (rule). Exit status: 0 clean,
@@ -127,10 +134,16 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
     """
     catalog = _catalog(paths, reference_dir=reference_dir, synonyms_file=synonyms_file,
                        training_dir=training_dir)
-    problems = sorted([*catalog.problems,
-                       *overdue_problems(catalog.documents, catalog.sops, today),
-                       *url_problems(SitePages(catalog, "id", today), catalog, Path.cwd(),
-                                     docs_dir)])
+    problems = [*catalog.problems, *overdue_problems(catalog.documents, catalog.sops, today),
+                *url_problems(SitePages(catalog, "id", today), catalog, Path.cwd(), docs_dir)]
+    if approvals_dir.is_dir():
+        folders = [path for path in paths or (SOPS,) if path.is_dir()]
+        checked, notices = check_approvals(folders, approvals_dir, str(approvals_dir),
+                                           reference_dir, catalog.documents)
+        problems += checked
+        for notice in notices:
+            click.echo(notice, err=True)
+    problems.sort()
     sys.stdout.write(REPORTER_BY_NAME[report_format](problems))
     errors = sum(problem.is_error for problem in problems)
     warnings = len(problems) - errors
@@ -356,3 +369,7 @@ def diff(ref: str, folder: Path, language: str) -> None:
     after = _catalog((folder,)).documents
     click.echo(ChangeSummary(renderer.labels, renderer.duration).markdown(ref, before, after),
                nl=False)
+
+
+main.add_command(in_force)
+main.add_command(record_approval)

@@ -92,12 +92,14 @@ class Maintenance:
 
 @dataclass(frozen=True)
 class Revision:
-    """One entry of an SOP's revision history."""
+    """One entry of an SOP's revision history. ``effective``: the day the version takes
+    effect, when written (otherwise the day it reached the main branch)."""
 
     version: str
     date: str
     author: str
     summary: str
+    effective: str | None = None
 
 
 @dataclass(frozen=True)

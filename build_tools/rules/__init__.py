@@ -5,7 +5,9 @@ Enters: documents from :mod:`build_tools.source`. Leaves: a
 training paths and synonyms, and every :class:`~build_tools.problem.Problem` found,
 each naming a rule declared in :mod:`.registry`. :mod:`.schema` checks structure against
 the JSON Schemas in ``build_tools/schema/``, :mod:`.sop` the rules a schema cannot state,
-:mod:`.review` history and review dates, :mod:`.crossfile` ids and links across files,
-:mod:`.reference`, :mod:`.training` and :mod:`.synonyms` the other files, and
-:mod:`.catalog` runs them all.
+:mod:`.review` history and review dates, :mod:`.effective` the days versions take
+effect, :mod:`.crossfile` ids and links across files, :mod:`.reference`, :mod:`.training`
+and :mod:`.synonyms` the other files, and :mod:`.catalog` runs them all. Beside the
+catalog, :mod:`.versions` checks a past version under today's rules and :mod:`.approvals`
+the approval records against the versions git holds.
 """

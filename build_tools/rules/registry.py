@@ -51,6 +51,8 @@ RULES: dict[str, str] = {
     "outside-repository": "a symbolic link that leads outside the repository (not read)",
     "history-version": "the newest history entry is not the current version",
     "history-order": "history is not newest first, or versions do not increase",
+    "effective-before-date": "a history entry takes effect before the date it was written",
+    "effective-order": "a newer version takes effect before an older one",
     "practice-answer": "a hand-written practice question whose answer is not one of its options",
     "practice-step": "a hand-written practice question naming a step the SOP does not have",
     # Across files (build_tools.rules.catalog)
@@ -71,4 +73,6 @@ RULES: dict[str, str] = {
     "unsafe-html": "a script, event handler, javascript: URL, frame or inline style in a page",
     # Warnings
     "overdue-review": "the SOP is past its next review date (a warning)",
+    "no-approval": "a version merged into main has no approval record (a warning)",
+    "approver-not-owner": "no approver of a version is an account of its owners (a warning)",
 }

@@ -16,6 +16,7 @@ from typing import Any
 from build_tools.model.sop import SECTION_ANCHORS
 from build_tools.problem import Problem
 from build_tools.rules.components import component_of
+from build_tools.rules.effective import check_effective
 from build_tools.rules.review import check_history
 from build_tools.source.document import Document, NodePath
 from build_tools.source.nodes import describe, lookup, step_anchors
@@ -218,8 +219,8 @@ def check_practice(doc: Document) -> Iterator[Problem]:
 
 CHECKS: tuple[Check, ...] = (
     check_placeholders, check_prose_length, check_step_ids, check_roles,
-    check_target_times, check_review_date, check_history_dates, check_history, check_file_name,
-    check_practice,
+    check_target_times, check_review_date, check_history_dates, check_history, check_effective,
+    check_file_name, check_practice,
 )
 
 

@@ -1,0 +1,147 @@
+"""Benchmark: reading the history of N SOPs with V versions each, as the site build does.
+
+    .venv/bin/python benchmarks/history.py                  # 1,000 SOPs x 5 versions
+    .venv/bin/python benchmarks/history.py --count 100 --versions 3 --repeat 1
+
+Builds a repository with ``git fast-import`` (seconds, instead of minutes of ``git commit``):
+each version of each SOP (``generate.py``'s texts, a ``history`` entry per version) is a
+pull request, one commit on a branch merged into main by a merge commit, a minute apart,
+versions in rounds (every SOP's 1.0, then every 1.1, ...). Then times, as medians of
+``--repeat`` runs: :func:`~build_tools.source.history.read_history` (one ``git log``, one
+``git cat-file --batch``, every blob loaded; wall time, and CPU time of Python and git) and
+:func:`~build_tools.model.timelines.timelines` over it; and the peak memory of a process
+that does both once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import Generator  # noqa: E402
+
+from build_tools.model.timelines import timelines  # noqa: E402
+from build_tools.source.history import read_history  # noqa: E402
+
+START = datetime.datetime(2024, 1, 1, 9, tzinfo=datetime.UTC)
+
+
+def version_text(generator: Generator, number: int, count: int, version: int) -> str:
+    """SOP ``number``'s text at its ``version``-th version (1.0, 1.1, ...), with history."""
+    _, text = generator.sop(number, count)
+    text = re.sub(r'(?m)^version: ".*"$', f'version: "1.{version}"', text, count=1)
+    entries = "".join(f'  - version: "1.{v}"\n    date: {2024 + v}-01-0{1 + v % 9}\n'
+                      f"    author: Kepala Layanan Pelanggan\n"
+                      f"    summary: Perubahan ke-{v + 1} untuk pengukuran.\n"
+                      for v in range(version, -1, -1))
+    return text + "history:\n" + entries
+
+
+def _data(payload: bytes) -> bytes:
+    return b"data %d\n%s\n" % (len(payload), payload)
+
+
+def make_repository(folder: Path, count: int, versions: int) -> int:
+    """A repository in ``folder``: ``count`` SOPs, ``versions`` versions each, every version
+    merged from a branch. The number of commits."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(folder)], check=True)
+    generator = Generator(seed=11)
+    stream = bytearray()
+    mark = 0
+    main: int | None = None
+    moment = START
+    for version in range(versions):
+        for number in range(1, count + 1):
+            text = version_text(generator, number, count, version).encode()
+            path = f"sops/CS-GEN-{number:05d}.yaml".encode()
+            mark += 1
+            blob = mark
+            stream += b"blob\nmark :%d\n" % blob + _data(text)
+            for kind in ("side", "merge"):
+                mark += 1
+                moment += datetime.timedelta(minutes=1)
+                stamp = b"%d +0700" % int(moment.timestamp())
+                ref = b"refs/heads/main" if kind == "merge" else b"refs/heads/pr"
+                stream += b"commit %s\nmark :%d\n" % (ref, mark)
+                stream += b"author Penulis <p@example.invalid> %s\n" % stamp
+                stream += b"committer Penulis <p@example.invalid> %s\n" % stamp
+                stream += _data(b"%s CS-GEN-%05d 1.%d" % (kind.encode(), number, version))
+                if main is not None:
+                    stream += b"from :%d\n" % main
+                if kind == "merge":
+                    stream += b"merge :%d\n" % (mark - 1)
+                stream += b"M 100644 :%d %s\n\n" % (blob, path)
+                if kind == "merge":
+                    main = mark
+    subprocess.run(["git", "-C", str(folder), "fast-import", "--quiet"], input=bytes(stream),
+                   check=True)
+    subprocess.run(["git", "-C", str(folder), "reset", "-q", "--hard", "main"], check=True)
+    return mark - count * versions
+
+
+def _peak_mb(folder: Path) -> float:
+    code = ("import sys, resource; sys.path.insert(0, sys.argv[2]);"
+            "from build_tools.source.history import read_history;"
+            "from build_tools.model.timelines import timelines;"
+            "from pathlib import Path; timelines(read_history(Path(sys.argv[1])))")
+    subprocess.run([sys.executable, "-c", code, str(folder / "sops"), str(ROOT)], check=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its finished children (git): less
+    sensitive than wall time to other work on a shared machine."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def bench_history(count: int = 1000, versions: int = 5, repeat: int = 3,
+                  work: Path | None = None) -> dict[str, object]:
+    """Build the repository, then time reading its history; the figures as a dict."""
+    with tempfile.TemporaryDirectory(dir=work) as temporary:
+        folder = Path(temporary) / "kb"
+        started = time.perf_counter()
+        commits = make_repository(folder, count, versions)
+        built = time.perf_counter() - started
+        reads, cpu, builds = [], [], []
+        for _ in range(repeat):
+            started, used = time.perf_counter(), _cpu()
+            history = read_history(folder / "sops")
+            reads.append(time.perf_counter() - started)
+            cpu.append(_cpu() - used)
+            started = time.perf_counter()
+            found = timelines(history)
+            builds.append(time.perf_counter() - started)
+        assert len(found) == count and all(len(t.versions) == versions for t in found.values())
+        return {"sops": count, "versions": versions, "commits": commits,
+                "changes": len(history.changes), "repository_seconds": round(built, 2),
+                "read_history_seconds": round(statistics.median(reads), 2),
+                "read_history_cpu_seconds": round(statistics.median(cpu), 2),
+                "timelines_seconds": round(statistics.median(builds), 3),
+                "runs": repeat, "peak_memory_mb": round(_peak_mb(folder))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--versions", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    print(json.dumps(bench_history(args.count, args.versions, args.repeat), indent=2))
+
+
+if __name__ == "__main__":
+    main()

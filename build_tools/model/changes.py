@@ -1,0 +1,139 @@
+"""What changed between two versions of one SOP, in a writer's terms: fields, steps added,
+removed, reordered or reworded, target times, roles, reply templates, escalation levels.
+
+Works on the raw data of the two documents, so a change can be described even when one
+side does not validate (an old version under today's schema). Each :class:`Change` carries
+the values as written; wording them is the reader's concern (``sopkb diff`` in
+:mod:`build_tools.cli.diff`, a version page's template).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from build_tools.model.sop import Duration
+
+if TYPE_CHECKING:
+    from build_tools.source.document import Document
+
+Data = dict[str, Any]
+
+#: The kinds of :class:`Change`, in the order :func:`sop_changes` reports them.
+KINDS = ("field", "step-added", "step-removed", "steps-reordered", "step-reworded",
+         "target-changed", "role-changed", "template-changed", "escalation-added",
+         "escalation-removed", "escalation-changed")
+
+#: The fields compared, by the name a label file gives them: ``(name, key path)``.
+FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("title", ("title",)), ("owner", ("owner",)), ("status", ("status",)),
+    ("version", ("version",)), ("review_cycle", ("maintenance", "review_cycle")),
+    ("maintenance_owner", ("maintenance", "owner")))
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change. ``subject``: the field's name (``field``), the step id (step kinds) or the
+    escalation level's number from 1 (escalation kinds); empty for ``steps-reordered``.
+    ``old`` and ``new`` are the values as written (a step's action for ``step-added`` and
+    ``step-removed``, the step ids in order for ``steps-reordered``, the level's mapping for
+    the escalation kinds, a target time such as ``1h``); None where a side has none."""
+
+    kind: str
+    subject: str = ""
+    old: Any = None
+    new: Any = None
+
+
+def sop_changes(old: Document | Data | None, new: Document | Data | None) -> list[Change]:
+    """Every change from ``old`` to ``new`` (two documents, or their data), in the order a
+    writer reads them: fields, then steps, then escalation levels."""
+    before, after = _data(old), _data(new)
+    return [*_fields(before, after), *_step_changes(steps(before), steps(after)),
+            *_escalation_changes(levels(before), levels(after))]
+
+
+def _data(value: Document | Data | None) -> Data:
+    data = value if isinstance(value, dict) or value is None else value.data
+    return data if isinstance(data, dict) else {}
+
+
+def steps(data: Data) -> list[Data]:
+    """The steps of ``data`` that have an id (the others cannot be followed across versions)."""
+    procedure = data.get("procedure")
+    return [s for s in procedure if isinstance(s, dict) and isinstance(s.get("id"), str)] \
+        if isinstance(procedure, list) else []
+
+
+def _mapping(value: Any) -> Data:
+    return value if isinstance(value, dict) else {}
+
+
+def levels(data: Data) -> list[Data]:
+    """The escalation levels of ``data`` that are mappings."""
+    escalation = data.get("escalation")
+    found = escalation.get("levels") if isinstance(escalation, dict) else None
+    return [level for level in found if isinstance(level, dict)] if isinstance(found, list) \
+        else []
+
+
+def _field(data: Data, key_path: tuple[str, ...]) -> Any:
+    if len(key_path) == 1:
+        return data.get(key_path[0])
+    return _mapping(data.get(key_path[0])).get(key_path[1])
+
+
+def _fields(old: Data, new: Data) -> list[Change]:
+    return [Change("field", name, _field(old, key_path), _field(new, key_path))
+            for name, key_path in FIELDS if _field(old, key_path) != _field(new, key_path)]
+
+
+def _step_changes(old: list[Data], new: list[Data]) -> list[Change]:
+    changes: list[Change] = []
+    before = {step["id"]: step for step in old}
+    after_ids = {step["id"] for step in new}
+    changes += [Change("step-added", step["id"], None, step.get("action", ""))
+                for step in new if step["id"] not in before]
+    changes += [Change("step-removed", step["id"], step.get("action", ""), None)
+                for step in old if step["id"] not in after_ids]
+    kept_old = [step["id"] for step in old if step["id"] in after_ids]
+    kept_new = [step["id"] for step in new if step["id"] in before]
+    if kept_old != kept_new:
+        changes.append(Change("steps-reordered", "", tuple(kept_old), tuple(kept_new)))
+    for step in new:
+        previous = before.get(step["id"])
+        if previous is None:
+            continue
+        for kind, key in (("step-reworded", "action"), ("target-changed", "within"),
+                          ("role-changed", "role"), ("template-changed", "template")):
+            if previous.get(key) != step.get(key):
+                changes.append(Change(kind, step["id"], previous.get(key), step.get(key)))
+    return changes
+
+
+def _level_key(level: Data) -> tuple[str, Any]:
+    """What a level shows a reader: its ``to`` and its target time (``01h`` reads as ``1h``)."""
+    within = level.get("within")
+    if isinstance(within, str):
+        try:
+            within = str(Duration.parse(within))
+        except ValueError:
+            pass
+    else:
+        within = None
+    return str(level.get("to", "—")), within
+
+
+def _escalation_changes(old: list[Data], new: list[Data]) -> list[Change]:
+    changes = []
+    for number in range(1, max(len(old), len(new)) + 1):
+        before = old[number - 1] if number <= len(old) else None
+        after = new[number - 1] if number <= len(new) else None
+        if before is None and after is not None:
+            changes.append(Change("escalation-added", str(number), None, after))
+        elif after is None and before is not None:
+            changes.append(Change("escalation-removed", str(number), before, None))
+        elif before is not None and after is not None and \
+                _level_key(before) != _level_key(after):
+            changes.append(Change("escalation-changed", str(number), before, after))
+    return changes

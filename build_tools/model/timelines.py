@@ -1,0 +1,266 @@
+"""Each SOP's versions and periods in force, built from the history git holds
+(:class:`~build_tools.source.history.History`) and the current files.
+
+An SOP is followed by the ``id`` inside its file, so a renamed or moved file keeps its
+versions; a text whose id cannot be read (it does not parse) belongs to the SOP its path
+held before. A move that changes nothing is no new text. The entries of ``history`` are
+taken from the SOP's last committed text (they may have been corrected since the version
+was written), falling back to the version's own text. Without git history, the current
+files give each SOP's current version and the older ones its ``history`` lists, each in
+force from its entry's ``effective`` day or date.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import gc
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from build_tools.model.sop import Revision
+from build_tools.model.versions import Period, Snapshot, SopTimeline, SopVersion
+from build_tools.source.history import SourceText
+
+if TYPE_CHECKING:
+    from build_tools.source.document import Document
+    from build_tools.source.history import FileChange, History
+
+_VERSION = re.compile(r"\d+(?:\.\d+)*")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def timelines(history: History, current: Iterable[Document] = (),
+              zone: datetime.tzinfo | None = None) -> dict[str, SopTimeline]:
+    """Every SOP's timeline, by id. ``current``: the files as they are now (a working tree);
+    with history, a version found only there is added as ``pending``; without history, they
+    are all there is. ``zone``: the time zone whose calendar day a commit's moment falls on
+    (default: the committer's own UTC offset)."""
+    collecting = gc.isenabled()
+    gc.disable()  # only adds objects that stay: no full passes over the history's data
+    try:
+        return _timelines(history, current, zone)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _timelines(history: History, current: Iterable[Document],
+               zone: datetime.tzinfo | None) -> dict[str, SopTimeline]:
+    events = _events(history.changes, zone)
+    now = {doc.data["id"]: doc for doc in current
+           if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str)}
+    found = {}
+    for sop_id in sorted(set(events) | set(now)):
+        versions, removals = _versions(sop_id, events.get(sop_id, []))
+        if not history.available:
+            versions = [_current(sop_id, now[sop_id])]
+        elif sop_id in now and _is_new(versions, now[sop_id]):
+            versions.append(replace(_current(sop_id, now[sop_id]), pending=True))
+        older, versions = _with_history(versions, _entries(versions, now.get(sop_id)))
+        sequence: list[SopVersion | datetime.date] = list(older)
+        for position, version in enumerate(versions):
+            sequence.extend(day for before, day in removals if before == position)
+            sequence.append(version)
+        sequence.extend(day for before, day in removals if before == len(versions))
+        found[sop_id] = SopTimeline(sop_id, (*older, *versions), _periods(sequence))
+    return found
+
+
+def _id(text: SourceText | None) -> str | None:
+    data = text.data if text is not None else None
+    sop_id = data.get("id") if isinstance(data, dict) else None
+    return sop_id if isinstance(sop_id, str) else None
+
+
+def _events(changes: Iterable[FileChange], zone: datetime.tzinfo | None) -> dict[str, list[Any]]:
+    """Per SOP id, in main-line order: each new text (a :class:`Snapshot`) and each day its
+    last file left main (a ``date``), the files of one main-line commit taken together (a
+    move is a removal and an addition in one commit)."""
+    live = _Live()
+    group: list[FileChange] = []
+    for change in [*changes, None]:
+        if group and (change is None or change.main.sha != group[0].main.sha):
+            left = {sop_id for item in group if (sop_id := live.apply(item, zone)) is not None}
+            day = _day(group[0].main.date, zone)
+            for sop_id in sorted(left):
+                if not live.paths.get(sop_id):
+                    live.events[sop_id].append(day)
+            group = []
+        if change is not None:
+            group.append(change)
+    return live.events
+
+
+class _Live:
+    """Which SOP each path holds as the main line goes, and what happened to each SOP."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, str] = {}
+        self.paths: dict[str, set[str]] = {}
+        self.last_blob: dict[str, str] = {}
+        self.events: dict[str, list[Any]] = {}
+
+    def apply(self, change: FileChange, zone: datetime.tzinfo | None) -> str | None:
+        """Take ``change`` in; the SOP whose file it removed, if any."""
+        before = self.by_path.pop(change.path, None)
+        if before is not None:
+            self.paths[before].discard(change.path)
+        if change.blob is None or change.text is None:
+            return before
+        sop_id = _id(change.text) or before
+        if sop_id is None:
+            return None  # neither this text nor an earlier one at this path says its SOP
+        self.by_path[change.path] = sop_id
+        self.paths.setdefault(sop_id, set()).add(change.path)
+        events = self.events.setdefault(sop_id, [])
+        if self.last_blob.get(sop_id) != change.blob or not events or \
+                not isinstance(events[-1], Snapshot):  # else moved or renamed, not changed
+            self.last_blob[sop_id] = change.blob
+            events.append(Snapshot(change.path, change.commit, change.main.sha,
+                                   _day(change.main.date, zone), change.text))
+        return before if before != sop_id else None
+
+
+def _day(moment: datetime.datetime, zone: datetime.tzinfo | None) -> datetime.date:
+    return (moment.astimezone(zone) if zone is not None else moment).date()
+
+
+def _version_of(text: SourceText | None) -> str | None:
+    data = text.data if text is not None else None
+    version = data.get("version") if isinstance(data, dict) else None
+    return version if isinstance(version, str) else None
+
+
+def _versions(sop_id: str, events: list[Any]
+              ) -> tuple[list[SopVersion], list[tuple[int, datetime.date]]]:
+    """Consecutive texts of the same ``version`` make one version (a text that does not say
+    its version continues the one before); a removal ends the run. Each removal comes with
+    the number of versions before it."""
+    runs: list[list[Snapshot]] = []
+    removals: list[tuple[int, datetime.date]] = []
+    broken = True
+    for event in events:
+        if not isinstance(event, Snapshot):
+            removals.append((len(runs), event))
+            broken = True
+            continue
+        number = _version_of(event.text)
+        if broken or runs == [] or (number is not None and number != _run_version(runs[-1])):
+            runs.append([event])
+        else:
+            runs[-1].append(event)
+        broken = False
+    versions = [SopVersion(sop_id, _run_version(run) or "", _readable(run), tuple(run))
+                for run in runs]
+    return versions, removals
+
+
+def _run_version(run: list[Snapshot]) -> str | None:
+    return next((v for s in run if (v := _version_of(s.text)) is not None), None)
+
+
+def _readable(run: list[Snapshot]) -> SourceText:
+    """The last text of a run that parsed, or its last text when none did."""
+    return next((s.text for s in reversed(run) if isinstance(s.text.data, dict)),
+                run[-1].text)
+
+
+def _current(sop_id: str, document: Document) -> SopVersion:
+    text = SourceText.of(document)
+    return SopVersion(sop_id, _version_of(text) or "", text, committed=False)
+
+
+def _is_new(versions: list[SopVersion], document: Document) -> bool:
+    number = _version_of(SourceText.of(document))
+    return not versions or (number is not None and number != versions[-1].version)
+
+
+def _entries(versions: list[SopVersion], now: Document | None) -> list[Revision]:
+    """The history entries, newest first, from the last committed text that has any."""
+    sources = [v.text for v in reversed(versions) if v.committed]
+    sources += [SourceText.of(now)] if now is not None else []
+    for text in sources:
+        found = _revisions(text)
+        if found:
+            return found
+    return []
+
+
+def _revisions(text: SourceText | None) -> list[Revision]:
+    """The ``history`` entries of a text that name a version, newest first (a value of the
+    wrong kind read as empty: an old text may not validate today)."""
+    data = text.data if text is not None else None
+    entries = data.get("history") if isinstance(data, dict) else None
+    return [_revision(entry) for entry in (entries if isinstance(entries, list) else [])
+            if isinstance(entry, dict) and isinstance(entry.get("version"), str)]
+
+
+def _revision(entry: dict[str, Any]) -> Revision:
+    text = {key: value if isinstance(value := entry.get(key), str) else ""
+            for key in ("version", "date", "author", "summary")}
+    effective = entry.get("effective")
+    return Revision(text["version"], text["date"], text["author"], text["summary"],
+                    effective if isinstance(effective, str) else None)
+
+
+@functools.cache
+def _number(version: str) -> tuple[int, ...] | None:
+    return tuple(int(part) for part in version.split(".")) if _VERSION.fullmatch(version) \
+        else None
+
+
+def _date(text: str | None) -> datetime.date | None:
+    if text and _DATE.fullmatch(text):
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
+def _with_history(versions: list[SopVersion], entries: list[Revision]
+                  ) -> tuple[list[SopVersion], list[SopVersion]]:
+    """The entries older than the first version, as versions of their own
+    (``committed=False``, oldest first); and each version with the entries it brought (its
+    own and any between the previous version and it), its effective day and date."""
+    first = _number(versions[0].version) if versions else None
+    older = [SopVersion(versions[0].sop_id, entry.version, revisions=(entry,),
+                        effective=_date(entry.effective), written=_date(entry.date),
+                        committed=False)
+             for entry in reversed(entries)
+             if first is not None and (n := _number(entry.version)) is not None and n < first]
+    result: list[SopVersion] = []
+    previous: tuple[int, ...] | None = None
+    for version in versions:
+        number = _number(version.version)
+        listed = entries if any(e.version == version.version for e in entries) \
+            else _revisions(version.text)
+        brought = tuple(entry for entry in listed if entry.version == version.version or (
+            number is not None and previous is not None and (n := _number(entry.version))
+            is not None and previous < n < number))
+        own = next((entry for entry in brought if entry.version == version.version), None)
+        result.append(replace(version, revisions=brought,
+                              effective=_date(own.effective) if own else None,
+                              written=_date(own.date) if own else None))
+        previous = number if number is not None else previous
+    return older, result
+
+
+def _periods(sequence: list[SopVersion | datetime.date]) -> tuple[Period, ...]:
+    """The periods, in main-line order: each version from its start, each removal from its
+    day, until the earliest start of anything later (a later version taking effect earlier
+    ends it sooner); empty periods left out, pending versions never in force."""
+    starts = [(item, item.start) if isinstance(item, SopVersion) else (None, item)
+              for item in sequence]
+    periods = []
+    for index, (version, start) in enumerate(starts):
+        if start is None:
+            continue
+        later = [day for _, day in starts[index + 1:] if day is not None]
+        until = min(later) if later else None
+        if until is None or start < until:
+            periods.append(Period(version, start, until))
+    return tuple(periods)

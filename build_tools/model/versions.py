@@ -1,0 +1,212 @@
+"""The versions of each SOP, the days each was in force, and where its page lives.
+
+A **version** is a value of the SOP's ``version`` key as committed on the main line; its
+text may have been corrected later without a new number, so it holds every committed
+text (:class:`Snapshot`), the last one being its :attr:`SopVersion.text`. Versions
+listed in ``history`` but never committed (history older than the repository) are
+versions too, flagged ``committed=False``, with no text.
+
+A version is **in force** from its ``effective`` day when its history entry gives one,
+otherwise from the day it reached the main branch (:mod:`build_tools.source.history`; a
+version known from ``history`` only: the entry's date). It stays in force until a newer
+version takes over or the SOP's file leaves main; a newer version with a future effective
+day is not yet in force, so the previous one stays until that day. An SOP whose version in
+force is ``status: retired`` is not in force. Days are calendar days; a period's ``until``
+is the first day it no longer applied (the next one's ``start``), None when nothing has
+replaced it yet. Built by :func:`build_tools.model.timelines.timelines`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from build_tools.model.sop import Revision
+    from build_tools.source.document import Document
+    from build_tools.source.history import SourceText
+
+RETIRED = "retired"
+
+
+def sop_url(sop_id: str) -> str:
+    """The page of an SOP as it is in force today (site-relative, no leading slash)."""
+    return f"sop/{sop_id.lower()}/"
+
+
+def version_url(sop_id: str, version: str, *, current: bool) -> str:
+    """Where a version's page lives: ``sop/<id>/`` for the version standing today
+    (``current``: in force, or the last of a retired SOP), ``sop/<id>/v/<version>/`` for any
+    other (past, or not yet in force)."""
+    return sop_url(sop_id) if current else f"{sop_url(sop_id)}v/{version}/"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One committed text of a version: where it was, the commit that wrote it, the
+    main-line commit that brought it to main and the day it did."""
+
+    path: str
+    commit: str
+    main_commit: str
+    reached_main: datetime.date
+    text: SourceText
+
+
+@dataclass(frozen=True)
+class SopVersion:
+    """One version of an SOP. ``revisions``: the ``history`` entries it brought (its own,
+    and any listed between the previous committed version and it), newest first.
+    ``committed``: False for a version known from ``history`` alone (history older than the
+    repository) or from the working tree; ``pending``: in the working tree, not committed
+    yet, so never in force. ``written``: the date of its own history entry."""
+
+    sop_id: str
+    version: str
+    text: SourceText | None = None
+    snapshots: tuple[Snapshot, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+    effective: datetime.date | None = None
+    written: datetime.date | None = None
+    committed: bool = True
+    pending: bool = False
+
+    @property
+    def data(self) -> Any:
+        """The version's data as written (None when it has no text or did not parse)."""
+        return self.text.data if self.text is not None else None
+
+    def document(self) -> Document | None:
+        """Its text read whole, with every node's position (read again on each call)."""
+        return self.text.document() if self.text is not None else None
+
+    @property
+    def status(self) -> str | None:
+        data = self.data
+        status = data.get("status") if isinstance(data, dict) else None
+        return status if isinstance(status, str) else None
+
+    @property
+    def title(self) -> str | None:
+        data = self.data
+        title = data.get("title") if isinstance(data, dict) else None
+        return title if isinstance(title, str) else None
+
+    @property
+    def reached_main(self) -> datetime.date | None:
+        """The day its first committed text reached the main branch."""
+        return self.snapshots[0].reached_main if self.snapshots else None
+
+    @property
+    def commit(self) -> str | None:
+        """The commit that wrote its first text (see :attr:`Snapshot.commit`)."""
+        return self.snapshots[0].commit if self.snapshots else None
+
+    @property
+    def main_commit(self) -> str | None:
+        """The main-line commit that brought it: a pull request's merge commit."""
+        return self.snapshots[0].main_commit if self.snapshots else None
+
+    @property
+    def start(self) -> datetime.date | None:
+        """The day it takes effect, or None (pending: never in force)."""
+        if self.pending:
+            return None
+        return self.effective or self.reached_main or self.written
+
+    def text_on(self, day: datetime.date) -> Snapshot | None:
+        """The committed text that stood on ``day`` (its first before it reached main)."""
+        standing = [s for s in self.snapshots if s.reached_main <= day]
+        return standing[-1] if standing else (self.snapshots[0] if self.snapshots else None)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days from ``start`` up to (not including) ``until``: a version in force, or, with
+    ``version`` None, the SOP's file absent from main (removed)."""
+
+    version: SopVersion | None
+    start: datetime.date
+    until: datetime.date | None
+
+    def holds(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True)
+class SopTimeline:
+    """Every version of one SOP, oldest first, and the periods they were in force."""
+
+    sop_id: str
+    versions: tuple[SopVersion, ...]
+    periods: tuple[Period, ...]
+
+    def period_on(self, day: datetime.date) -> Period | None:
+        """The version standing on ``day`` (retired included), or a removal, or None."""
+        return next((period for period in self.periods if period.holds(day)), None)
+
+    def in_force(self, day: datetime.date) -> Period | None:
+        """The period of the version in force on ``day``; None when the SOP did not exist
+        yet, was removed, or its version then is retired."""
+        period = self.period_on(day)
+        if period is None or period.version is None or period.version.status == RETIRED:
+            return None
+        return period
+
+    def period_of(self, version: SopVersion) -> Period | None:
+        """When ``version`` was in force (None: never, e.g. replaced the day it came)."""
+        return next((period for period in self.periods if period.version is version), None)
+
+    def previous(self, version: SopVersion) -> SopVersion | None:
+        """The version before ``version`` (to say what changed), or None for the first."""
+        index = next(i for i, found in enumerate(self.versions) if found is version)
+        return self.versions[index - 1] if index > 0 else None
+
+    def version(self, version: str) -> SopVersion | None:
+        """The version of that number (the latest, should a number come back)."""
+        return next((v for v in reversed(self.versions) if v.version == version), None)
+
+    def url(self, version: SopVersion, today: datetime.date) -> str:
+        """Where ``version``'s page lives, as of ``today``: ``sop/<id>/`` for the version
+        standing today (a retired SOP's last version too: its page stays, with a banner)."""
+        period = self.period_on(today)
+        return version_url(self.sop_id, version.version,
+                           current=period is not None and period.version is version)
+
+
+@dataclass(frozen=True)
+class InForce:
+    """An SOP's version in force on a day, the period it was in force, and its page."""
+
+    sop_id: str
+    version: SopVersion
+    start: datetime.date
+    until: datetime.date | None
+    url: str
+
+    def as_json(self) -> dict[str, Any]:
+        version = self.version
+        return {"id": self.sop_id, "version": version.version, "title": version.title,
+                "status": version.status, "from": self.start.isoformat(),
+                "until": self.until.isoformat() if self.until else None, "url": self.url,
+                "effective": version.effective.isoformat() if version.effective else None,
+                "reached_main": version.reached_main.isoformat() if version.reached_main
+                else None,
+                "commit": version.commit, "main_commit": version.main_commit,
+                "committed": version.committed}
+
+
+def in_force_on(timelines: Mapping[str, SopTimeline], day: datetime.date,
+                today: datetime.date) -> list[InForce]:
+    """Every SOP in force on ``day``, by id, with its version and that version's page as of
+    ``today``; SOPs not yet existing, removed or retired then are absent."""
+    found = []
+    for sop_id in sorted(timelines):
+        timeline = timelines[sop_id]
+        period = timeline.in_force(day)
+        if period is not None and period.version is not None:
+            found.append(InForce(sop_id, period.version, period.start, period.until,
+                                 timeline.url(period.version, today)))
+    return found

@@ -1,0 +1,189 @@
+"""Which version of each SOP was in force on a day, with from/until and its page
+(build_tools.model.versions), and `sopkb in-force` in text and JSON, on the repository of
+tests/history_repo.py: expectations written from its story, day by day around each change."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+import zoneinfo
+from pathlib import Path
+
+import history_repo
+import pytest
+from conftest import sopkb
+from history_repo import TODAY, Repo
+
+from build_tools.model.changes import Change, sop_changes
+from build_tools.model.timelines import timelines
+from build_tools.model.versions import SopTimeline, in_force_on, sop_url, version_url
+from build_tools.source.history import read_history
+
+#: day -> {SOP id: version in force}, around every change of the story.
+IN_FORCE = {
+    "2025-05-31": {},
+    "2025-06-01": {"CS-COMP-002": "0.9"},  # history older than the repository
+    "2026-01-04": {"CS-COMP-002": "0.9"},
+    "2026-01-05": {"CS-COMP-002": "1.0", "CS-ORDER-001": "1.0"},
+    "2026-01-31": {"CS-COMP-002": "1.0", "CS-ORDER-001": "1.0"},  # chat not merged yet
+    "2026-02-01": {"CS-COMP-002": "1.0", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-02-12": {"CS-COMP-002": "1.0", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-03-01": {"CS-COMP-002": "1.0", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-03-02": {"CS-COMP-002": "1.1", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-03-20": {"CS-COMP-002": "1.1", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-04-01": {"CS-COMP-002": "1.1", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-04-14": {"CS-COMP-002": "1.1", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-04-15": {"CS-COMP-002": "1.2", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-04-19": {"CS-COMP-002": "1.2", "CS-ORDER-001": "1.0", "CS-CHAT-001": "1.0"},
+    "2026-04-20": {"CS-COMP-002": "1.2", "CS-ORDER-001": "1.0"},  # chat retired
+    "2026-04-27": {"CS-COMP-002": "1.2", "CS-ORDER-001": "1.0"},  # its text broken, still 1.0
+    "2026-05-01": {"CS-COMP-002": "1.2"},  # order removed
+    "2026-05-10": {"CS-COMP-002": "1.2"},  # 1.3 merged, effective 2026-07-01
+    "2026-06-30": {"CS-COMP-002": "1.2"},
+    "2026-07-01": {"CS-COMP-002": "1.3"},
+    "2030-01-01": {"CS-COMP-002": "1.3"},
+}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
+    return history_repo.build(tmp_path_factory.mktemp("in-force") / "kb")
+
+
+@pytest.fixture(scope="module")
+def found(repo: Repo) -> dict[str, SopTimeline]:
+    return timelines(read_history(repo.path / "sops"))
+
+
+def day(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize("asked", sorted(IN_FORCE))
+def test_the_version_in_force_on_each_day(found: dict[str, SopTimeline], asked: str) -> None:
+    answer = in_force_on(found, day(asked), day(TODAY))
+    assert {entry.sop_id: entry.version.version for entry in answer} == IN_FORCE[asked]
+
+
+def test_from_and_until(found: dict[str, SopTimeline]) -> None:
+    spans = {(e.sop_id, e.version.version): (str(e.start), str(e.until))
+             for asked in IN_FORCE for e in in_force_on(found, day(asked), day(TODAY))}
+    assert spans == {
+        ("CS-COMP-002", "0.9"): ("2025-06-01", "2026-01-05"),
+        ("CS-COMP-002", "1.0"): ("2026-01-05", "2026-03-02"),
+        ("CS-COMP-002", "1.1"): ("2026-03-02", "2026-04-15"),
+        ("CS-COMP-002", "1.2"): ("2026-04-15", "2026-07-01"),  # until a known future day
+        ("CS-COMP-002", "1.3"): ("2026-07-01", "None"),
+        ("CS-ORDER-001", "1.0"): ("2026-01-05", "2026-05-01"),
+        ("CS-CHAT-001", "1.0"): ("2026-02-01", "2026-04-20"),
+    }
+
+
+def test_page_addresses_as_of_today(found: dict[str, SopTimeline]) -> None:
+    assert sop_url("CS-COMP-002") == "sop/cs-comp-002/"
+    assert version_url("CS-COMP-002", "1.1", current=False) == "sop/cs-comp-002/v/1.1/"
+    assert version_url("CS-COMP-002", "1.2", current=True) == "sop/cs-comp-002/"
+    comp, chat = found["CS-COMP-002"], found["CS-CHAT-001"]
+    today = day(TODAY)
+    assert {v.version: comp.url(v, today) for v in comp.versions} == {
+        "0.9": "sop/cs-comp-002/v/0.9/", "1.0": "sop/cs-comp-002/v/1.0/",
+        "1.1": "sop/cs-comp-002/v/1.1/", "1.2": "sop/cs-comp-002/",
+        "1.3": "sop/cs-comp-002/v/1.3/"}  # not yet in force: not the SOP's page yet
+    # A retired SOP keeps its page (with a banner) for its last version.
+    assert [chat.url(v, today) for v in chat.versions] == ["sop/cs-chat-001/v/1.0/",
+                                                          "sop/cs-chat-001/"]
+    later = day("2026-07-02")
+    assert comp.url(comp.versions[-1], later) == "sop/cs-comp-002/"
+    assert comp.url(comp.versions[-2], later) == "sop/cs-comp-002/v/1.2/"
+
+
+def test_what_a_version_page_shows(found: dict[str, SopTimeline]) -> None:
+    comp = found["CS-COMP-002"]
+    twelve, thirteen = comp.version("1.2"), comp.version("1.3")
+    assert twelve is not None and thirteen is not None
+    period = comp.period_of(twelve)
+    assert period is not None and (period.start, period.until) == (day("2026-04-15"),
+                                                                   day("2026-07-01"))
+    assert comp.previous(thirteen) is twelve and comp.previous(comp.versions[0]) is None
+    changes = sop_changes(twelve.data, thirteen.data)
+    assert Change("field", "version", "1.2", "1.3") in changes
+
+
+def test_the_day_a_merge_counts_on_follows_the_time_zone(repo: Repo) -> None:
+    # Every commit was made at 09:00 +07:00, which is the evening before in Los Angeles.
+    history = read_history(repo.path / "sops")
+    western = timelines(history, zone=zoneinfo.ZoneInfo("America/Los_Angeles"))
+    eleven = western["CS-COMP-002"].version("1.1")
+    assert eleven is not None and eleven.reached_main == day("2026-03-01")
+    jakarta = timelines(history, zone=zoneinfo.ZoneInfo("Asia/Jakarta"))
+    assert jakarta["CS-COMP-002"].version("1.1").reached_main == day("2026-03-02")
+
+
+def test_cli_text(repo: Repo) -> None:
+    result = sopkb("in-force", "--date", "2026-04-16", "--today", TODAY, cwd=repo.path)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert rows == [
+        ["CS-CHAT-001", "1.0", "from", "2026-02-01", "until", "2026-04-20",
+         "sop/cs-chat-001/v/1.0/"],
+        ["CS-COMP-002", "1.2", "from", "2026-04-15", "until", "2026-07-01", "sop/cs-comp-002/"],
+        ["CS-ORDER-001", "1.0", "from", "2026-01-05", "until", "2026-05-01",
+         "sop/cs-order-001/v/1.0/"]]
+    assert result.stderr == "3 SOP(s) in force on 2026-04-16\n"
+
+
+def test_cli_json(repo: Repo) -> None:
+    result = sopkb("in-force", "--date", "2026-03-05", "--format", "json", "--today", TODAY,
+                   cwd=repo.path)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert [(e["id"], e["version"], e["from"], e["until"], e["url"]) for e in answer] == [
+        ("CS-CHAT-001", "1.0", "2026-02-01", "2026-04-20", "sop/cs-chat-001/v/1.0/"),
+        ("CS-COMP-002", "1.1", "2026-03-02", "2026-04-15", "sop/cs-comp-002/v/1.1/"),
+        ("CS-ORDER-001", "1.0", "2026-01-05", "2026-05-01", "sop/cs-order-001/v/1.0/")]
+    comp = answer[1]
+    assert comp["main_commit"] == repo.commits["merge comp-11"]
+    assert comp["commit"] == repo.commits["comp 1.1 wording"]
+    assert comp["title"] == "Menangani keluhan produk rusak" and comp["committed"] is True
+    later = json.loads(sopkb("in-force", "--date", "2026-08-01", "--format", "json",
+                             "--today", TODAY, cwd=repo.path).stdout)
+    assert later == [{**later[0], "id": "CS-COMP-002", "version": "1.3", "from": "2026-07-01",
+                      "until": None, "effective": "2026-07-01",
+                      "url": "sop/cs-comp-002/v/1.3/"}]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--date", "2026-02-30"), "Error: --date must be a date written YYYY-MM-DD, not "
+                               "'2026-02-30'"),
+    (("--date", "kemarin"), "Error: --date must be a date written YYYY-MM-DD, not 'kemarin'"),
+    (("--format", "xml"), "Error: Invalid value for '--format': 'xml' is not one of 'text', "
+                          "'json'."),
+    (("--time-zone", "Mars/Olympus"), "Error: --time-zone 'Mars/Olympus' is not a time zone "
+                                      "such as Asia/Jakarta"),
+    (("tidak-ada",), "Error: tidak-ada is not a folder of SOP files"),
+    (("--bogus",), "Error: No such option '--bogus'."),
+])
+def test_cli_bad_input_is_one_line(repo: Repo, args: tuple[str, ...], message: str) -> None:
+    result = sopkb("in-force", *args, cwd=repo.path)
+    assert result.returncode != 0
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [message]
+
+
+def test_cli_outside_git_uses_the_current_files(repo: Repo, tmp_path: Path) -> None:
+    shutil.copytree(repo.path / "sops", tmp_path / "sops")
+    result = sopkb("in-force", "--date", "2026-05-20", "--format", "json", "--today", TODAY,
+                   cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[0] == "sops: not in a git repository: current versions only"
+    answer = {e["id"]: (e["version"], e["from"], e["until"], e["committed"])
+              for e in json.loads(result.stdout)}
+    # Only the current files' history entries say when: each from its effective day, else
+    # from its date (1.2.1, never committed, is listed; 1.3 takes effect on 2026-07-01).
+    assert answer == {"CS-COMP-002": ("1.2.1", "2026-05-05", "2026-07-01", False)}
+    earlier = json.loads(sopkb("in-force", "--date", "2026-04-20", "--format", "json",
+                               cwd=tmp_path).stdout)
+    # CS-CHAT-001 is retired from its 1.1 of 2026-04-20; CS-ORDER-001 is no file any more.
+    assert [(e["id"], e["version"], e["from"]) for e in earlier] == [
+        ("CS-COMP-002", "1.2", "2026-04-15")]
