@@ -295,7 +295,9 @@ def test_listing_parts_render_again_only_where_what_they_show_changed(
 
     from build_tools.render import listing
     from build_tools.rules.catalog import FileCache
-    from build_tools.site.pages import PageCache, SitePages
+    from build_tools.site.pages import SitePages
+    from build_tools.speed import rendering
+    from build_tools.speed.reuse import PageCache
 
     sops = tmp_path / "sops"
     shutil.copytree(SOPS, sops)
@@ -306,8 +308,9 @@ def test_listing_parts_render_again_only_where_what_they_show_changed(
     def render(cache: bool) -> dict[str, str]:
         catalog = load_catalog([sops], reference_dir=KB / "reference",
                                cache=files if cache else None)
-        return dict(SitePages(catalog, "id", today=today,
-                              cache=pages if cache else None).pages())
+        if not cache:  # the plain pipeline
+            return dict(SitePages(catalog, "id", today=today).pages())
+        return dict(rendering.pages(SitePages(catalog, "id", today=today, cache=pages), pages))
 
     rendered: list[object] = []
     add = listing.Parts.add
@@ -330,14 +333,21 @@ def test_listing_parts_render_again_only_where_what_they_show_changed(
 
 def test_a_single_build_keeps_nothing_for_a_next_one() -> None:
     """Outside ``mkdocs serve`` no next build reuses the pages' cache keys or listing parts;
-    a build of 10,000 SOPs held them to its end. With a cache (serve) they are kept."""
-    from build_tools.site.pages import PageCache, SitePages
+    a build of 10,000 SOPs held them to its end. With a cache (serve) they are kept; the
+    pages are the plain pipeline's either way, redirects included."""
+    from build_tools.site.pages import SitePages
+    from build_tools.speed import rendering
+    from build_tools.speed.reuse import PageCache
 
     catalog = load_catalog([SOPS], reference_dir=KB / "reference")
-    single, kept = SitePages(catalog, "id"), SitePages(catalog, "id", cache=PageCache())
-    assert dict(single.pages()) == dict(kept.pages())
-    assert not single.cache.pages and not single.renderer._parts
-    assert kept.cache.pages and kept.renderer._parts
+    plain = SitePages(catalog, "id")
+    build, serve = PageCache(keep=False), PageCache()
+    single, kept = SitePages(catalog, "id", cache=build), SitePages(catalog, "id", cache=serve)
+    assert list(rendering.pages(single, build)) == list(plain.pages()) == \
+        list(rendering.pages(kept, serve))
+    assert list(rendering.redirects(kept, serve)) == list(plain.redirects())
+    assert not build.pages and not single.renderer._parts
+    assert serve.pages and kept.renderer._parts
 
 
 def test_a_generated_page_in_memory_is_let_go_once_read() -> None:
@@ -377,7 +387,7 @@ def test_flowchart_lines_break_where_textwrap_breaks_them(
 
 def _in_a_fresh_process(code: str) -> None:
     """Run ``code`` where no other thread runs (this test process may have some, which
-    rules out forking, see :mod:`build_tools.site.second_core`); it fails by raising."""
+    rules out forking, see :mod:`build_tools.speed.second_core`); it fails by raising."""
     import subprocess
     import sys
 
@@ -392,24 +402,32 @@ def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here() -> None:
     itself."""
     _in_a_fresh_process("""
         from pathlib import Path
-        from build_tools.site import second_core as elsewhere
-        from build_tools.site import pages as site
+        from build_tools.speed import second_core as elsewhere
+        from build_tools.speed import rendering
+        from build_tools.speed.reuse import PageCache
+        from build_tools.site.pages import SitePages
         from build_tools.rules.catalog import load_catalog
 
         catalog = load_catalog([Path("sops")], reference_dir=Path("reference"))
-        here = list(site.SitePages(catalog, "id").pages())
+        here = list(SitePages(catalog, "id").pages())  # the plain pipeline
         assert len(here) > len(catalog.sops) > 10
-        site.PARALLEL_SOPS = 10
+
+        def fast():
+            cache = PageCache(keep=False)
+            return list(rendering.pages(SitePages(catalog, "id", cache=cache), cache))
+
+        rendering.PARALLEL_SOPS = 10
         answers = []
         results = elsewhere.Elsewhere.results
         elsewhere.Elsewhere.results = lambda self: answers.append(results(self)) or answers[-1]
-        assert list(site.SitePages(catalog, "id").pages()) == here
+        assert fast() == here
         [forked, again] = answers  # the second call, at the end, finds the child collected
         assert forked is not None and len(forked) == len(catalog.sops) and again is None
 
-        site.start_elsewhere = lambda work: elsewhere.start(lambda: [1 / 0])
+        start = elsewhere.start
+        rendering.second_core.start = lambda work: start(lambda: [1 / 0])
         answers.clear()
-        assert list(site.SitePages(catalog, "id").pages()) == here
+        assert fast() == here
         assert answers[0] is None
     """)
 
@@ -417,7 +435,7 @@ def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here() -> None:
 def test_work_elsewhere_returns_its_results_or_none() -> None:
     _in_a_fresh_process("""
         import threading
-        from build_tools.site import second_core as elsewhere
+        from build_tools.speed import second_core as elsewhere
 
         child = elsewhere.start(lambda: (n * n for n in range(5)))
         assert child is not None and child.results() == [0, 1, 4, 9, 16]

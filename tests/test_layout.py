@@ -11,7 +11,7 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "build_tools"
 #: The stages in pipeline order; a module may import from its own stage or earlier ones.
-STAGES = ["source", "model", "rules", "render", "site", "search", "cli", "mkdocs"]
+STAGES = ["source", "model", "rules", "render", "site", "speed", "search", "cli", "mkdocs"]
 SHARED = {"build_tools.problem", "build_tools.rules.registry", "build_tools"}
 
 

@@ -15,7 +15,8 @@ from conftest import SOPS, problem_lines, sopkb
 from build_tools.model.practice import KINDS, OPTIONS, PracticeSet, TemplateWords, generate
 from build_tools.render.renderer import Renderer
 from build_tools.rules.catalog import FileCache, load_catalog
-from build_tools.site.pages import PageCache, SitePages
+from build_tools.site.pages import SitePages
+from build_tools.speed.reuse import PageCache
 
 CATALOG = load_catalog([SOPS])
 DURATION = Renderer("id").duration

@@ -279,7 +279,7 @@ def test_what_the_first_build_left_is_set_aside_after_its_garbage_is_collected()
     import gc
     import weakref
 
-    from build_tools.mkdocs.serving import set_aside_what_stays
+    from build_tools.speed.collector import set_aside as set_aside_what_stays
 
     class Node:
         other: Node

@@ -33,6 +33,7 @@ from build_tools.site.linkcheck import broken_links
 from build_tools.site.pages import SitePages
 from build_tools.site.urls import url_problems
 from build_tools.source.git import GitError, documents_at
+from build_tools.speed.collector import no_cycle_collection
 
 SOPS = Path("sops")
 
@@ -59,7 +60,9 @@ class _OneLineErrors(click.Group):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return super().main(*args, **{**kwargs, "standalone_mode": False})
+            # A short run that only loads what it keeps: no cycle collection (build_tools.speed).
+            with no_cycle_collection():
+                return super().main(*args, **{**kwargs, "standalone_mode": False})
         except click.exceptions.NoArgsIsHelpError as error:  # `sopkb` alone: the help
             click.echo(error.ctx.get_help() if error.ctx else "", err=True)
             sys.exit(error.exit_code)

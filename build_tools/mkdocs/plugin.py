@@ -30,10 +30,12 @@ from build_tools.mkdocs.search import SiteSearch
 from build_tools.mkdocs.serving import CompiledTemplates, FileEvents, GeneratedFiles
 from build_tools.mkdocs.settings import SopConfig
 from build_tools.render import listing
-from build_tools.rules.catalog import Catalog, FileCache, load_catalog
+from build_tools.rules.catalog import Catalog, FileCache
 from build_tools.site import csp
-from build_tools.site.pages import PageCache, SitePages
+from build_tools.site.pages import SitePages
 from build_tools.site.urls import url_problems
+from build_tools.speed import rendering
+from build_tools.speed.reuse import PageCache
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -69,6 +71,7 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.serving = command == "serve"
+        self.page_cache = PageCache(keep=self.serving)  # a build keeps nothing for a next
         self.progress = Progress(enabled=False if self.serving else None)
         if self.serving and dirty:
             self.generated.serve_dirty()
@@ -85,14 +88,10 @@ class SopPlugin(BasePlugin[SopConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        self.catalog = load_catalog(
-            [self.root / self.config.sops_dir], base=self.root,
-            reference_dir=self.root / self.config.reference_dir,
-            synonyms_file=self.root / self.config.synonyms_file,
-            training_dir=self.root / self.config.training_dir, progress=self.progress.files,
-            cache=self.file_cache if self.serving else None, documents=self.serving)
+        self.catalog = settings.catalog(self.root, self.config, self.progress.files,
+                                        self.file_cache if self.serving else None)
         self.site = settings.site_pages(config, self.config, self.catalog, log.warning,
-                                        self.page_cache if self.serving else None)
+                                        self.page_cache)
         problems = [*self.catalog.problems, *url_problems(
             self.site, self.catalog, self.root, Path(config.docs_dir))]
         for problem in problems:
@@ -101,10 +100,10 @@ class SopPlugin(BasePlugin[SopConfig]):
             raise PluginError(f"{errors} error(s) in SOP files; see above")
         for uri, text in settings.assets(self.serving):
             files.append(self.generated.file(config, uri, text))
-        for uri, content in self.site.pages():
+        for uri, content in rendering.pages(self.site, self.page_cache):
             # Not in the automatic navigation: on_nav places the index and category pages.
             files.append(self.generated.file(config, uri, content, InclusionLevel.NOT_IN_NAV))
-        for uri, content in self.site.redirects():
+        for uri, content in rendering.redirects(self.site, self.page_cache):
             files.append(self.generated.file(config, uri, content))
         if self.config.search:
             request = self.config.request_page

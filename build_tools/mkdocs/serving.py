@@ -7,14 +7,13 @@ one SOP rebuilds that SOP's page and the few pages listing it. :class:`CompiledT
 keeps the theme's compiled templates, which each rebuild's new environment would compile
 again (0.2 s of every rebuild); Jinja still recompiles an edited one. :class:`FileEvents`
 starts a rebuild as soon as an SOP is saved, where MkDocs would notice it at its next poll.
-:func:`set_aside_what_stays` spares the cycle collector's full passes what the first build
+:func:`ready_to_serve` spares the cycle collector's full passes what the first build
 left for the session. :func:`livereload_from_file` keeps the preview under the site's
 Content-Security-Policy, which allows no inline script.
 """
 
 from __future__ import annotations
 
-import gc
 import shutil
 import tempfile
 import time
@@ -25,6 +24,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from build_tools.render import listing
+from build_tools.speed.collector import set_aside
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -94,19 +94,11 @@ class GeneratedFiles:
 
 
 def ready_to_serve(server: LiveReloadServer) -> None:
-    """The first build is done and ``server`` about to serve it."""
+    """The first build is done and ``server`` about to serve it: what it left (the caches
+    above, the catalog's files, the compiled templates) set aside from the cycle collector
+    (:func:`build_tools.speed.collector.set_aside`)."""
     livereload_from_file(server)
-    set_aside_what_stays()
-
-
-def set_aside_what_stays() -> None:
-    """Once the first build of ``mkdocs serve`` is done: what it left (the caches above,
-    the catalog's files, the compiled templates; about 250,000 objects at 1,000 SOPs) moved
-    out of the cycle collector's reach, whose full passes over them took 0.2 s of every
-    second rebuild. Its garbage is collected first; what of it becomes garbage in cycles
-    later is not freed, at most once that build's size."""
-    gc.collect()
-    gc.freeze()
+    set_aside()
 
 
 class _ReadOnce(File):

@@ -13,16 +13,12 @@ from mkdocs.config.base import Config
 
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
 from build_tools.render.repository import Repository
-from build_tools.rules.catalog import Catalog
+from build_tools.rules.catalog import Catalog, FileCache, load_catalog
 from build_tools.search.index import PAGES_PER_INDEX
-from build_tools.site.pages import (
-    NAV_CATEGORIES,
-    REDIRECT_SCRIPT,
-    TIME_ZONE,
-    PageCache,
-    SitePages,
-    build_date,
-)
+from build_tools.site.layout import REDIRECT_SCRIPT
+from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, SitePages, build_date
+from build_tools.speed.collector import no_cycle_collection
+from build_tools.speed.reuse import PageCache
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -120,8 +116,20 @@ def repository(config: MkDocsConfig, plugin: SopConfig, labels: dict[str, Any]) 
                                     {key: labels[key] for key in ("report_title", "report_body")})
 
 
+def catalog(root: Path, plugin: SopConfig, progress: Callable[[int, int], None] | None,
+            cache: FileCache | None) -> Catalog:
+    """The SOPs, reference files, synonyms and training paths the site is made of, loaded
+    and checked (with ``cache``, a serve session: unchanged files reused, documents kept)."""
+    with no_cycle_collection():  # loading only adds what stays (build_tools.speed)
+        return load_catalog([root / plugin.sops_dir], base=root,
+                            reference_dir=root / plugin.reference_dir,
+                            synonyms_file=root / plugin.synonyms_file,
+                            training_dir=root / plugin.training_dir, progress=progress,
+                            cache=cache, documents=cache is not None)
+
+
 def site_pages(config: MkDocsConfig, plugin: SopConfig, catalog: Catalog,
-               warn: Callable[[str], None], cache: PageCache | None) -> SitePages:
+               warn: Callable[[str], None], cache: PageCache) -> SitePages:
     """The generated pages of ``catalog`` as the site's configuration asks for them."""
     chosen = language(config, plugin, warn)
     return SitePages(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import gc
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -38,13 +37,7 @@ def timelines(history: History, current: Iterable[Document] = (),
     with history, a version found only there is added as ``pending``; without history, they
     are all there is. ``zone``: the time zone whose calendar day a commit's moment falls on
     (default: the committer's own UTC offset)."""
-    collecting = gc.isenabled()
-    gc.disable()  # only adds objects that stay: no full passes over the history's data
-    try:
-        return _timelines(history, current, zone)
-    finally:
-        if collecting:
-            gc.enable()
+    return _timelines(history, current, zone)
 
 
 def _timelines(history: History, current: Iterable[Document],

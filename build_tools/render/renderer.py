@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
@@ -37,6 +38,15 @@ def sop_uri(sop: Sop) -> str:
 INDEX_URI = f"{SOP_DIR}/index.md"
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A page as rendered: its Markdown, and the ids of the SOPs its text links to (whose
+    titles it shows: a page to render again when one of them is re-titled)."""
+
+    markdown: str
+    linked: frozenset[str]
+
+
 class Renderer:
     """Renders pages in one site language."""
 
@@ -50,8 +60,8 @@ class Renderer:
         self.permalink = "&para;"
         #: id → (slug, title) of every SOP, for [[CS-COMP-002]] links in SOP text.
         self.sop_titles: dict[str, tuple[str, str]] = {}
-        #: The ids such links named while rendering, when a caller wants to know.
-        self.linked: set[str] | None = None
+        #: The ids such links named while the page (or part) being rendered was.
+        self._linked: set[str] = set()
         #: The page templates (``*.html.j2``).
         self.env = self._environment()
         self.env.globals.update(url=self._url, permalink=self._permalink,
@@ -119,8 +129,7 @@ class Renderer:
 
     def _resolver(self, link: Callable[[str], str]) -> LinkResolver:
         def resolve(sop_id: str, step: str | None) -> tuple[str, str] | None:
-            if self.linked is not None:
-                self.linked.add(sop_id)
+            self._linked.add(sop_id)
             if sop_id not in self.sop_titles:
                 return None
             slug, title = self.sop_titles[sop_id]
@@ -157,20 +166,19 @@ class Renderer:
         parts: listing.Parts = context["parts"]
         part = parts.find(key, sources, self.sop_titles)
         if part is None:
-            outer, self.linked = self.linked, set()
+            outer, self._linked = self._linked, set()
             self._part_ids.append(set())
             try:
                 html = caller()
             finally:
-                ids, linked, self.linked = self._part_ids.pop(), self.linked, outer
+                ids, linked, self._linked = self._part_ids.pop(), self._linked, outer
             part = listing.Part(sources, html, frozenset(ids),
                                 {sop_id: self.sop_titles.get(sop_id) for sop_id in linked})
             parts.add(key, part)
         context["used_ids"].update(part.ids)
         if self._part_ids:
             self._part_ids[-1].update(part.ids)
-        if self.linked is not None:
-            self.linked.update(part.linked)
+        self._linked.update(part.linked)
         return Markup(part.html)
 
     def _report_url(self, sop: Sop, step: Step) -> Markup | None:
@@ -196,14 +204,16 @@ class Renderer:
     def channel(self, name: str) -> str:
         return str(self.labels["channel_names"].get(name, name))
 
-    def page(self, uri: str, template: str, **context: object) -> str:
+    def page(self, uri: str, template: str, **context: object) -> Rendered:
         """Render ``templates/<template>.html.j2`` with ``context`` as the page at ``uri``:
-        its Markdown, which is the page block alone (its title is the block's ``<h1>``)."""
+        its Markdown, which is the page block alone (its title is the block's ``<h1>``),
+        and the SOPs its text links to."""
         parts = self._last_parts(uri)
+        self._linked = set()
         html = self.env.get_template(f"{template}.html.j2").render(
             page_uri=uri, used_ids=set(), parts=parts, **context)
         self._keep_parts(uri, parts)
-        return listing.wrap_page(html)
+        return Rendered(listing.wrap_page(html), frozenset(self._linked))
 
     def listing_fragment(self, uri: str, macro: str, *args: object) -> str:
         """Call one macro of ``_macros.html.j2``, as a listing block in the page at ``uri``

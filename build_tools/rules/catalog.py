@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -138,19 +137,11 @@ def load_catalog(paths: Iterable[Path], base: Path | None = None,
     Without ``documents`` (a build), the parsed files are not kept in the catalog: a file's
     nodes with their positions weigh about four times its SOP (50 KB a typical SOP).
     """
-    # Loading only adds objects that stay; the cycle collector's full passes over them would
-    # make validation grow faster than the number of files (seen: +40 % per SOP at 10,000).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        catalog = _load_catalog(paths, base, reference_dir, synonyms_file, training_dir,
-                                progress, cache or FileCache())
-        if not documents:
-            catalog.documents = []
-        return catalog
-    finally:
-        if collecting:
-            gc.enable()
+    catalog = _load_catalog(paths, base, reference_dir, synonyms_file, training_dir,
+                            progress, cache or FileCache())
+    if not documents:
+        catalog.documents = []
+    return catalog
 
 
 def _load_catalog(paths: Iterable[Path], base: Path | None, reference_dir: Path | None,

@@ -23,6 +23,7 @@ from build_tools.problem import Level, Problem
 from build_tools.render import listing
 from build_tools.render.renderer import INDEX_URI, SOP_DIR, sop_uri
 from build_tools.rules.catalog import Catalog
+from build_tools.site import layout
 from build_tools.site import pages as site
 from build_tools.source.document import load_document
 from build_tools.source.paths import shown
@@ -40,12 +41,12 @@ class Claim:
 
 
 #: The pages every site has (when their data exists), named by what they are.
-FIXED = {INDEX_URI: "the SOP index", site.COMPLAINT_TYPES_URI: "the complaint types page",
-         site.CHANNELS_URI: "the channels page", site.METRICS_URI: "the metrics page",
-         site.TEMPLATES_URI: "the templates page", site.ROLES_URI: "the roles page",
-         site.REVIEW_URI: "the review dates page", site.CHANGES_URI: "the changes page",
-         f"{site.TRAINING_DIR}/index.md": "the training index",
-         site.HANDBOOK_URI: "the handbooks page"}
+FIXED = {INDEX_URI: "the SOP index", layout.COMPLAINT_TYPES_URI: "the complaint types page",
+         layout.CHANNELS_URI: "the channels page", layout.METRICS_URI: "the metrics page",
+         layout.TEMPLATES_URI: "the templates page", layout.ROLES_URI: "the roles page",
+         layout.REVIEW_URI: "the review dates page", layout.CHANGES_URI: "the changes page",
+         f"{layout.TRAINING_DIR}/index.md": "the training index",
+         layout.HANDBOOK_URI: "the handbooks page"}
 
 
 def _url(uri: str) -> str:
@@ -64,22 +65,22 @@ def claims(pages: site.SitePages) -> Iterator[Claim]:
             yield Claim(_url(uri), f"the {kind} of {name!r}", first.source, node)
     for sop in pages.sops:
         yield Claim(_url(sop_uri(sop)), f"the page of {sop.id}", sop.source, ("id",))
-        yield Claim(_url(site.card_uri(sop)), f"the quick card address of {sop.id}",
+        yield Claim(_url(layout.card_uri(sop)), f"the quick card address of {sop.id}",
                     sop.source, ("id",))
         for index, alias in enumerate(sop.aliases):
             yield Claim(_url(f"{SOP_DIR}/{alias.lower()}.md"),
                         f"the former address {alias} of {sop.id}", sop.source,
                         ("aliases", index))
     for path in pages.training:
-        for uri, kind in ((f"{site.TRAINING_DIR}/{path.id}.md", "page"),
-                          (f"{site.TRAINING_DIR}/{path.id}/{site.HANDBOOK_URI}", "handbook"),
+        for uri, kind in ((f"{layout.TRAINING_DIR}/{path.id}.md", "page"),
+                          (f"{layout.TRAINING_DIR}/{path.id}/{layout.HANDBOOK_URI}", "handbook"),
                           (pages.practice_uri(path.id), "practice"),
-                          (f"{site.PRACTICE_DIR}/{path.id}/cetak.md", "practice to print")):
+                          (f"{layout.PRACTICE_DIR}/{path.id}/cetak.md", "practice to print")):
             yield Claim(_url(uri), f"the {kind} of training path {path.id!r}", path.source,
                         ("id",))
     for sop in pages.listed:
         for uri, kind in ((pages.practice_uri(sop.slug), "practice"),
-                          (f"{site.PRACTICE_DIR}/{sop.slug}/cetak.md", "practice to print")):
+                          (f"{layout.PRACTICE_DIR}/{sop.slug}/cetak.md", "practice to print")):
             yield Claim(_url(uri), f"the {kind} of {sop.id}", sop.source, ("id",))
 
 

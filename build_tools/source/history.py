@@ -26,7 +26,6 @@ clone is read as far as it goes, with a notice. Nothing here knows what an SOP i
 from __future__ import annotations
 
 import datetime
-import gc
 import os
 import subprocess
 from collections import deque
@@ -267,21 +266,13 @@ def _read(folder: Path, head: str) -> list[FileChange]:
     contents = read_objects(folder, sorted({blob for _, _, blob, _ in written if blob}))
     texts: dict[tuple[str, str], SourceText] = {}
     changes = []
-    # Loading only adds objects that stay: the cycle collector's full passes over them
-    # would make reading grow faster than the history (as in rules.catalog.load_catalog).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        for main, path, blob, author in written:
-            text = None
-            if blob is not None:
-                text = texts.get((blob, path))
-                if text is None:
-                    text = texts[blob, path] = _text(contents.get(blob), f"{author[:12]}:{path}")
-            changes.append(FileChange(path, main, author, blob, text))
-    finally:
-        if collecting:
-            gc.enable()
+    for main, path, blob, author in written:
+        text = None
+        if blob is not None:
+            text = texts.get((blob, path))
+            if text is None:
+                text = texts[blob, path] = _text(contents.get(blob), f"{author[:12]}:{path}")
+        changes.append(FileChange(path, main, author, blob, text))
     return changes
 
 
