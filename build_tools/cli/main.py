@@ -17,7 +17,7 @@ from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
 from build_tools.cli.stability import lost_links, published
 from build_tools.model.grammar import SOP_ID
 from build_tools.model.review import review_statuses
-from build_tools.render.labels import available_languages
+from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.renderer import Renderer
 from build_tools.rules.catalog import Catalog, load_catalog
 from build_tools.rules.crossfile import sop_ids
@@ -43,7 +43,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 today_option = click.option("--today", callback=_date, metavar="YYYY-MM-DD",
                             help="Date to measure review cycles against (default: today).")
 language_option = click.option("--language", type=click.Choice(available_languages()),
-                               default="id", show_default=True,
+                               default=DEFAULT_LANGUAGE, show_default=True,
                                help="Language of the summary.")
 
 

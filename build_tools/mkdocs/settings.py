@@ -138,4 +138,4 @@ def toc_levels(config: MkDocsConfig) -> tuple[int, int]:
 def site_language(config: MkDocsConfig) -> str:
     """The language of the site's pages (``<html lang>``), which Pagefind stems by."""
     language = config.theme.get("language")
-    return language if isinstance(language, str) and language else "en"
+    return language if isinstance(language, str) and language else DEFAULT_LANGUAGE
