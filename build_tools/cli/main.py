@@ -15,7 +15,7 @@ from build_tools.cli.diff import ChangeSummary
 from build_tools.cli.reporters import REPORTER_BY_NAME
 from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
 from build_tools.cli.stability import lost_links, published
-from build_tools.model.grammar import SOP_ID
+from build_tools.model.grammar import DATE_MESSAGE, SOP_ID, parse_date
 from build_tools.model.review import review_statuses
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.renderer import Renderer
@@ -35,9 +35,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
     if value is None:
         return datetime.date.today()
     try:
-        return datetime.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError as error:
-        raise click.BadParameter("must be a date written YYYY-MM-DD") from error
+        raise click.BadParameter(DATE_MESSAGE) from error
 
 
 today_option = click.option("--today", callback=_date, metavar="YYYY-MM-DD",
