@@ -9,9 +9,11 @@ list and no affix rule of its own).
   word, after the rules of Sastrawi's stemmer (the dictionary stemmer the index is built
   with, :mod:`build_tools.model.words`), accepted only when it lands on a root the site's
   index knows. A test runs them in Chromium against Sastrawi over every word of a site.
+* :func:`candidates` and :func:`edit_letters`: the forms the box tries for a typed word and
+  the letters a typing slip involves, applying those rules as ``assets/search.js`` does.
 * :func:`real_words_near`: the words of Sastrawi's dictionary the box's typo correction
   would turn into a site's word by more than a vowel (``pelan`` → ``peran``), written into
-  ``words.json``; it mirrors the box's :func:`candidates` (a Chromium test compares them).
+  ``words.json``.
 """
 
 from __future__ import annotations
@@ -62,14 +64,22 @@ INFORMAL_ENDINGS = ("in",)
 #: when it is a root the site knows.
 INFORMAL_SPELLINGS = (("e", "ai"), ("o", "au"))
 
+#: How many rounds of prefixes are taken off (``diperpanjang``: di-, then per-).
+PREFIX_ROUNDS = 3
+#: A form with an affix taken off keeps at least this many letters.
+SHORTEST_FORM = 3
+#: An informal spelling is read only in a word of at least this many letters (``sampe``).
+SHORTEST_RESPELLED = 4
 _SUFFIX_RULES = [re.compile(pattern) for pattern in SUFFIXES]
 _PREFIX_RULES = [(re.compile(pattern), forms) for pattern, forms in PREFIXES]
 
-
-#: The shortest root a typed word may be corrected to, and the shortest word corrected
-#: (``assets/search.js``: ``correct``).
+#: A question's words shorter than this are no words (``a``, ``e`` of ``e-mail``).
+SHORTEST_QUERY_WORD = 2
+#: The shortest root a typed word may be corrected to, and the shortest word corrected;
+#: a word with a digit is never corrected (``24jam``, ``3x``).
 SHORTEST_CORRECTED_ROOT = 4
 SHORTEST_CORRECTED_WORD = 5
+NEVER_CORRECTED = "[0-9]"
 
 
 def edit_letters(a: str, b: str) -> str | None:
@@ -92,14 +102,16 @@ def edit_letters(a: str, b: str) -> str | None:
     return b[i] if a[i:] == b[i + 1:] else None
 
 
+#: A slip of these letters alone is another spelling of the same word (``antrian``,
+#: ``antrean``), corrected even in a real word.
 VOWELS = frozenset("aiueo")
 
 
 def candidates(word: str) -> list[str]:
     """The forms the box tries for a typed word, in its order (``assets/search.js``:
-    ``candidates``): suffixes stripped, then prefixes, three levels deep."""
+    ``candidates``): suffixes stripped, then prefixes, :data:`PREFIX_ROUNDS` levels deep."""
     seen, level = [word], [word]
-    for _ in range(3):
+    for _ in range(PREFIX_ROUNDS):
         following: list[str] = []
         for form in level:
             for stripped in _without_suffixes(form):
@@ -118,15 +130,15 @@ def _without_suffixes(word: str) -> list[str]:
     forms, current = [word], word
     for suffix in _SUFFIX_RULES:
         following = suffix.sub("", current)
-        if following != current and len(following) >= 3:
+        if following != current and len(following) >= SHORTEST_FORM:
             forms.append(following)
             current = following
     for form in list(forms):
         forms.extend(form[:-len(end)] for end in (*ENDINGS, *INFORMAL_ENDINGS)
-                     if len(form) - len(end) >= 3 and form.endswith(end))
+                     if len(form) - len(end) >= SHORTEST_FORM and form.endswith(end))
     for form in list(forms):
         forms.extend(form[:-len(end)] + written for end, written in INFORMAL_SPELLINGS
-                     if len(form) >= 4 and form.endswith(end))
+                     if len(form) >= SHORTEST_RESPELLED and form.endswith(end))
     return forms
 
 
