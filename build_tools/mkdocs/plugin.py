@@ -101,8 +101,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             directory_urls=config.use_directory_urls, permalink=settings.permalink(config),
             repository=settings.repository(config, self.config, load_labels(language)),
             time_zone=self.config.time_zone, nav_categories=self.config.nav_categories)
-        for uri in (settings.STYLESHEET, settings.SEARCH_SCRIPT, *settings.SCRIPTS):
-            files.append(self.generated.file(config, uri, settings.asset(uri)))
+        for uri, text in settings.assets(self.config):
+            files.append(self.generated.file(config, uri, text))
         for uri, content in self.site.pages():
             # Not in the automatic navigation: on_nav places the index and category pages.
             files.append(self.generated.file(config, uri, content, InclusionLevel.NOT_IN_NAV))

@@ -3,7 +3,7 @@ and adds to, the rest of MkDocs' configuration."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +13,7 @@ from mkdocs.config.base import Config
 
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.repository import Repository
+from build_tools.search import browser
 from build_tools.search.index import PAGES_PER_INDEX
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE
 
@@ -21,12 +22,11 @@ if TYPE_CHECKING:
 
 #: Markdown extensions the generated pages rely on (step anchors, tables).
 REQUIRED_EXTENSIONS = ("attr_list", "tables", "md_in_html")
-#: The plugin's own files, served under ``assets/sop-kb/`` in every site.
-STYLESHEET = "assets/sop-kb/style.css"
-SEARCH_SCRIPT = "assets/sop-kb/search.js"
-SCRIPTS = ("assets/sop-kb/page-tools.js",)
-#: What the search box offers when nothing matches (built from the SOPs).
-SUGGESTIONS = "assets/sop-kb/suggestions.json"
+#: The plugin's own files, served under ``assets/sop-kb/`` in every site; the scripts are
+#: ES modules, which import the settings the build writes (:mod:`build_tools.search.browser`).
+STYLESHEET = f"{browser.ASSETS}/style.css"
+PAGE_TOOLS = f"{browser.ASSETS}/page-tools.js"
+SUGGESTIONS = browser.SUGGESTIONS_URI
 
 
 class SopConfig(Config):
@@ -66,9 +66,18 @@ class SopConfig(Config):
 
 
 def asset(uri: str) -> str:
-    """The text of one of the plugin's files (``assets/sop-kb/<name>``)."""
-    name = uri.rsplit("/", 1)[1]
-    return resources.files("build_tools").joinpath("assets", name).read_text("utf-8")
+    """The text of one of the plugin's files (``assets/sop-kb/<path>``)."""
+    path = uri.removeprefix(f"{browser.ASSETS}/").split("/")
+    return resources.files("build_tools").joinpath("assets", *path).read_text("utf-8")
+
+
+def assets(plugin: SopConfig) -> Iterator[tuple[str, str]]:
+    """``(uri, text)`` of every file of the plugin that a site needs: the stylesheet, the
+    scripts (the search box's modules with search on) and the settings they import."""
+    modules = browser.search_modules() if plugin.search else []
+    for uri in (STYLESHEET, PAGE_TOOLS, browser.SITE_MODULE, *modules):
+        yield uri, asset(uri)
+    yield browser.SETTINGS_URI, browser.settings_module(plugin.time_zone)
 
 
 def add_to_config(config: MkDocsConfig, search: bool) -> None:
@@ -79,8 +88,11 @@ def add_to_config(config: MkDocsConfig, search: bool) -> None:
             config.markdown_extensions.append(extension)
     if STYLESHEET not in config.extra_css:
         config.extra_css.append(STYLESHEET)
-    for script in (*SCRIPTS, SEARCH_SCRIPT) if search else SCRIPTS:
-        if script not in config.extra_javascript:
+    listed = {str(script) for script in config.extra_javascript}
+    for uri in (PAGE_TOOLS, browser.SEARCH_ENTRY) if search else (PAGE_TOOLS,):
+        if uri not in listed:
+            script = opt.ExtraScriptValue(uri)
+            script.type = "module"
             config.extra_javascript.append(script)
 
 
