@@ -112,7 +112,7 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
                    else f"{len(catalog.sops)} SOP(s) valid", err=True)
     if list_practice:
         # The practice the site builds: one set per SOP in force, wrong options from its category.
-        for found in SitePages(catalog, "id").practice().values():
+        for found in SitePages(catalog, DEFAULT_LANGUAGE).practice().values():
             sop = found.sop
             for reason in found.skipped:
                 click.echo(f"{sop.source}: practice question skipped: {reason}", err=True)
