@@ -25,11 +25,22 @@ export function visible(text) {
   return text.replace(HIDDEN, " ").replace(/\s+/g, " ").trim();
 }
 
-/* The query terms a piece of the page's text (one of its space-separated pieces) stands
- * for: each of its words, or the word's root. */
+/* The words of a piece of a page's text (one of its space-separated pieces), each piece
+ * split once: pages share most of them, and a result's text is read at every query. */
+function wordsOf(piece, lexicon) {
+  let found = lexicon.pieces.get(piece);
+  if (found === undefined) {
+    found = words(piece, lexicon.tokens);
+    lexicon.pieces.set(piece, found);
+  }
+  return found;
+}
+
+/* The query terms a piece of the page's text stands for: each of its words, or the word's
+ * root. */
 export function termsIn(piece, terms, lexicon) {
   const found = [];
-  words(piece, lexicon.tokens).forEach((word) => {
+  wordsOf(piece, lexicon).forEach((word) => {
     if (terms.includes(word)) { found.push(word); return; }
     let root = lexicon.rootOf.get(word);
     if (root === undefined) { root = rootOf(word, lexicon); lexicon.rootOf.set(word, root); }
@@ -87,7 +98,7 @@ export function answer(data, terms, lexicon, weights) {
     const found = new Set();
     const inHeading = new Set();
     for (let at = heading.location; at < end; at++) {
-      words(pieces[at] || "", lexicon.tokens).forEach((word) => {
+      wordsOf(pieces[at] || "", lexicon).forEach((word) => {
         if (!terms.includes(word)) { return; }
         found.add(word);
         if (at < headEnd) { inHeading.add(word); }

@@ -20,7 +20,8 @@ export function compile(data) {
       vowels: new RegExp("^[" + rules.vowels + "]+$")
     },
     byLength: null,       // the roots by length, on the first correction
-    rootOf: new Map(),    // a result's words, each once
+    pieces: new Map(),    // the words of a result's pieces of text, each split once
+    rootOf: new Map(),    // a result's words, each reduced once
     corrected: new Map(),
     real: null,           // words.json, loading or loaded (realWords)
     realSet: null         // its words, once loaded

@@ -13,10 +13,12 @@ export function tokenizer(rules) {
   };
 }
 
+const ASCII = /^[\x00-\x7f]*$/;  // no accent to take off (NFKD leaves such text as it is)
+
 export function words(text, tokens) {
-  const found = text.toLowerCase().normalize("NFKD").replace(tokens.accent, "")
-    .match(tokens.word) || [];
-  return found.map((word) => word.replace(tokens.doubled, "$1"));
+  let plain = text.toLowerCase();
+  if (!ASCII.test(plain)) { plain = plain.normalize("NFKD").replace(tokens.accent, ""); }
+  return (plain.match(tokens.word) || []).map((word) => word.replace(tokens.doubled, "$1"));
 }
 
 /* A question's words: one letter is no word. */
