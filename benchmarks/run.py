@@ -342,7 +342,7 @@ def bench_search(count: int, work: Path, repeat: int = 5) -> dict:
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
         for _ in range(repeat):
-            # A person opens a page and searches a second later: search.js has loaded
+            # A person opens a page and searches a second later: the box has loaded
             # Pagefind once the page was idle.
             context = browser.new_context()
             page = context.new_page()

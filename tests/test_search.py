@@ -219,8 +219,9 @@ def test_the_browsers_word_rules_agree_with_the_indexs_stemmer(page, site_url: s
 def test_the_forms_the_box_tries_are_those_the_build_lists_real_words_by(
         page, site_url: str) -> None:
     """words.json is computed at build time from the forms the box tries for a typed word
-    (build_tools/search/language.py mirrors assets/search.js): the two give the same forms,
-    in the same order, for every word of the fixture's SOPs and for informal forms."""
+    (build_tools/search/language.py applies the rules as assets/search/forms.js does): the
+    two give the same forms, in the same order, for every word of the fixture's SOPs and for
+    informal forms."""
     from build_tools.search.language import candidates
 
     catalog = load_catalog([SOPS])

@@ -1,13 +1,12 @@
 /* Small tools on the pages: "copy link to this step" after every step heading (trainers
  * paste the link into training material; it opens the SOP at that step), training-path
- * checklists whose ticks are kept in this browser (localStorage), and the overdue banner. */
+ * checklists whose ticks are kept in this browser (localStorage), and the overdue banner.
+ * An ES module: its texts and the site's time zone come from the build (site.js). */
+import {settings, texts} from "./site.js";
+
 (function () {
   "use strict";
-  var lang = (document.documentElement.lang || "en").slice(0, 2);
-  var TEXT = {
-    id: {copy: "Salin tautan langkah", done: "Tautan langkah disalin"},
-    en: {copy: "Copy link to this step", done: "Link to the step copied"}
-  }[lang] || {copy: "Copy link to this step", done: "Link to the step copied"};
+  var TEXT = texts("stepLink");
 
   function stepUrl(id) {
     return location.origin + location.pathname + "#" + encodeURIComponent(id);
@@ -84,7 +83,7 @@
     });
   }
 
-  /* Today in the site's time zone (Asia/Jakarta unless configured), as YYYY-MM-DD. */
+  /* Today in the site's time zone (the plugin's ``time_zone``), as YYYY-MM-DD. */
   function today(timeZone) {
     try {
       return new Intl.DateTimeFormat("en-CA", {timeZone: timeZone, year: "numeric",
@@ -98,7 +97,7 @@
    * where the site's readers are. */
   function overdue(root) {
     root.querySelectorAll(".sop-overdue[data-next-review]").forEach(function (banner) {
-      var date = today(banner.getAttribute("data-time-zone") || "Asia/Jakarta");
+      var date = today(banner.getAttribute("data-time-zone") || settings.timeZone);
       if (banner.getAttribute("data-next-review") < date) { banner.hidden = false; }
     });
   }

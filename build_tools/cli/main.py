@@ -19,9 +19,9 @@ from build_tools.cli.reporters import REPORTER_BY_NAME
 from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
 from build_tools.cli.stability import lost_links, published
 from build_tools.cli.versions import in_force
-from build_tools.model.grammar import SOP_ID
+from build_tools.model.grammar import DATE_MESSAGE, SOP_ID, parse_date
 from build_tools.model.review import review_statuses
-from build_tools.render.labels import available_languages
+from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.renderer import Renderer
 from build_tools.rules.approvals import check_approvals
 from build_tools.rules.catalog import Catalog, load_catalog
@@ -42,15 +42,15 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
     if value is None:
         return datetime.date.today()
     try:
-        return datetime.date.fromisoformat(value)
+        return parse_date(value)
     except ValueError as error:
-        raise click.BadParameter("must be a date written YYYY-MM-DD") from error
+        raise click.BadParameter(DATE_MESSAGE) from error
 
 
 today_option = click.option("--today", callback=_date, metavar="YYYY-MM-DD",
                             help="Date to measure review cycles against (default: today).")
 language_option = click.option("--language", type=click.Choice(available_languages()),
-                               default="id", show_default=True,
+                               default=DEFAULT_LANGUAGE, show_default=True,
                                help="Language of the summary.")
 
 
@@ -138,7 +138,8 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
     catalog = _catalog(paths, reference_dir=reference_dir, synonyms_file=synonyms_file,
                        training_dir=training_dir)
     problems = [*catalog.problems, *overdue_problems(catalog.documents, catalog.sops, today),
-                *url_problems(SitePages(catalog, "id", today), catalog, Path.cwd(), docs_dir)]
+                *url_problems(SitePages(catalog, DEFAULT_LANGUAGE, today), catalog, Path.cwd(),
+                              docs_dir)]
     if approvals_dir.is_dir():
         folders = [path for path in paths or (SOPS,) if path.is_dir()]
         checked, notices = check_approvals(folders, approvals_dir, str(approvals_dir),
@@ -155,7 +156,7 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
                    else f"{len(catalog.sops)} SOP(s) valid", err=True)
     if list_practice:
         # The practice the site builds: one set per SOP in force, wrong options from its category.
-        for found in SitePages(catalog, "id").practice().values():
+        for found in SitePages(catalog, DEFAULT_LANGUAGE).practice().values():
             sop = found.sop
             for reason in found.skipped:
                 click.echo(f"{sop.source}: practice question skipped: {reason}", err=True)

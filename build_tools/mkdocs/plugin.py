@@ -98,7 +98,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             (log.error if problem.is_error else log.warning)(str(problem))
         if (errors := sum(problem.is_error for problem in problems)) and not self.serving:
             raise PluginError(f"{errors} error(s) in SOP files; see above")
-        for uri, text in settings.assets(self.serving):
+        for uri, text in settings.assets(self.config, self.serving):
             files.append(self.generated.file(config, uri, text))
         for uri, content in rendering.pages(self.site, self.page_cache):
             # Not in the automatic navigation: on_nav places the index and category pages.

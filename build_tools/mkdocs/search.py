@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from build_tools.render.labels import DEFAULT_LANGUAGE
 from build_tools.search.index import (
     PAGES_PER_INDEX,
     BackgroundIndexer,
@@ -31,7 +32,7 @@ class SiteSearch:
         self.root_words = True
         self.timeout = 300.0
         self.pages_per_index = PAGES_PER_INDEX
-        self.language = "en"
+        self.language = DEFAULT_LANGUAGE
         self.lexicon = Lexicon()
         self.copies: SearchCopies | None = None
         self.indexer: BackgroundIndexer | None = None

@@ -3,7 +3,7 @@ and adds to, the rest of MkDocs' configuration."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,7 @@ from mkdocs.config.base import Config
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
 from build_tools.render.repository import Repository
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
+from build_tools.search import browser
 from build_tools.search.index import PAGES_PER_INDEX
 from build_tools.site.layout import REDIRECT_SCRIPT
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, SitePages, build_date
@@ -24,14 +25,11 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.pages import Page
 
-#: The plugin's own files, served under ``assets/sop-kb/`` in every site.
-STYLESHEET = "assets/sop-kb/style.css"
-SEARCH_SCRIPT = "assets/sop-kb/search.js"
-SCRIPTS = ("assets/sop-kb/page-tools.js",)
-#: The plugin's files every site gets (the redirect pages' script among them).
-ASSETS = (STYLESHEET, SEARCH_SCRIPT, *SCRIPTS, REDIRECT_SCRIPT)
-#: What the search box offers when nothing matches (built from the SOPs).
-SUGGESTIONS = "assets/sop-kb/suggestions.json"
+#: The plugin's own files, served under ``assets/sop-kb/`` in every site; the scripts are
+#: ES modules, which import the settings the build writes (:mod:`build_tools.search.browser`).
+STYLESHEET = f"{browser.ASSETS}/style.css"
+PAGE_TOOLS = f"{browser.ASSETS}/page-tools.js"
+SUGGESTIONS = browser.SUGGESTIONS_URI
 
 
 class SopConfig(Config):
@@ -70,21 +68,25 @@ class SopConfig(Config):
     """Refuse to start a build with less free disk space than this beside the site folder."""
 
 
-def assets(serving: bool) -> list[tuple[str, str]]:
-    """``(uri, text)`` of the plugin's files in the site (the live-reload script while
-    serving: see :func:`build_tools.mkdocs.serving.livereload_from_file`)."""
-    files = [(uri, asset(uri)) for uri in ASSETS]
+def asset(uri: str) -> str:
+    """The text of one of the plugin's files (``assets/sop-kb/<path>``)."""
+    path = uri.removeprefix(f"{browser.ASSETS}/").split("/")
+    return resources.files("build_tools").joinpath("assets", *path).read_text("utf-8")
+
+
+def assets(plugin: SopConfig, serving: bool) -> Iterator[tuple[str, str]]:
+    """``(uri, text)`` of every file of the plugin that a site needs: the stylesheet, the
+    scripts (the search box's modules with search on), the settings they import, the
+    redirect pages' script, and while serving the live-reload script (see
+    :func:`build_tools.mkdocs.serving.livereload_from_file`)."""
+    modules = browser.search_modules() if plugin.search else []
+    for uri in (STYLESHEET, PAGE_TOOLS, browser.SITE_MODULE, *modules, REDIRECT_SCRIPT):
+        yield uri, asset(uri)
+    yield browser.SETTINGS_URI, browser.settings_module(plugin.time_zone)
     if serving:
         from build_tools.mkdocs.serving import LIVERELOAD_SCRIPT, livereload_script
 
-        files.append((LIVERELOAD_SCRIPT, livereload_script()))
-    return files
-
-
-def asset(uri: str) -> str:
-    """The text of one of the plugin's files (``assets/sop-kb/<name>``)."""
-    name = uri.rsplit("/", 1)[1]
-    return resources.files("build_tools").joinpath("assets", name).read_text("utf-8")
+        yield LIVERELOAD_SCRIPT, livereload_script()
 
 
 def add_to_config(config: MkDocsConfig, search: bool) -> None:
@@ -93,8 +95,11 @@ def add_to_config(config: MkDocsConfig, search: bool) -> None:
     add_theme_overrides(config)
     if STYLESHEET not in config.extra_css:
         config.extra_css.append(STYLESHEET)
-    for script in (*SCRIPTS, SEARCH_SCRIPT) if search else SCRIPTS:
-        if script not in config.extra_javascript:
+    listed = {str(script) for script in config.extra_javascript}
+    for uri in (PAGE_TOOLS, browser.SEARCH_ENTRY) if search else (PAGE_TOOLS,):
+        if uri not in listed:
+            script = opt.ExtraScriptValue(uri)
+            script.type = "module"
             config.extra_javascript.append(script)
 
 
@@ -182,4 +187,4 @@ def toc_levels(config: MkDocsConfig) -> tuple[int, int]:
 def site_language(config: MkDocsConfig) -> str:
     """The language of the site's pages (``<html lang>``), which Pagefind stems by."""
     language = config.theme.get("language")
-    return language if isinstance(language, str) and language else "en"
+    return language if isinstance(language, str) and language else DEFAULT_LANGUAGE

@@ -1,12 +1,15 @@
-"""The grammar of ids, step ids and target times, defined once: by the SOP schema.
+"""The grammar of ids, step ids, target times, dates and review cycles, defined once: by
+the SOP schema.
 
 ``build_tools/schema/sop.schema.json`` is what writers' editors check against, so its
-patterns are the definition; everything else (the model's duration parser, the ``[[ID]]``
-links of SOP text, ``sopkb new``) compiles them from there instead of copying them.
+patterns are the definition; everything else (the model's duration parser, review dates,
+the ``[[ID]]`` links of SOP text, the validator's date checks, ``sopkb new`` and ``sopkb
+report``) compiles them from there instead of copying them.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from functools import cache
@@ -41,3 +44,25 @@ SOP_LINK = re.compile(r"\[\[(?P<id>" + _pattern("sopId") + r")(?:#(?P<step>" + _
                       + r"))?\]\]")
 #: Anything written as an SOP link, well-formed or not (the validator reports the others).
 ANY_SOP_LINK = re.compile(r"\[\[([^\[\]\n]*)\]\]")
+#: A date as SOP files write it (``2026-05-01``), and what the validator says of another.
+DATE = re.compile(schema_definitions()["date"]["pattern"])
+DATE_MESSAGE: str = schema_definitions()["date"]["x-message"]
+#: A review cycle (``6 months``, ``1 year``): its amount and its unit (``month``, ``year``).
+REVIEW_CYCLE = re.compile(schema_definitions()["reviewCycle"]["pattern"])
+
+
+def parse_date(text: str) -> datetime.date:
+    """The date ``text`` writes; ``ValueError`` when it is not written as :data:`DATE` or is
+    no calendar date (``2026-02-30``)."""
+    if not DATE.match(text):
+        raise ValueError(f"not a date: {text!r}")
+    return datetime.date.fromisoformat(text)
+
+
+def review_cycle(text: str) -> tuple[int, str]:
+    """The amount and the unit, without its plural ``s``, of a review cycle
+    (``6 months`` → ``(6, "month")``); ``ValueError`` when ``text`` is not one."""
+    match = REVIEW_CYCLE.match(text)
+    if not match:
+        raise ValueError(f"not a review cycle: {text!r}")
+    return int(match.group(1)), match.group(2)

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from build_tools.model.grammar import parse_date, review_cycle
 from build_tools.model.sop import Sop
 
 #: SOPs whose next review falls within this many days are "due soon".
 DUE_WINDOW_DAYS = 30
 
-_CYCLE = re.compile(r"^(\d+) (day|week|month|year)s?\Z")
-
 
 def add_cycle(start: datetime.date, cycle: str) -> datetime.date:
     """``start`` plus a review cycle such as ``6 months`` (month ends are clamped)."""
-    match = _CYCLE.match(cycle)
-    if not match:
-        raise ValueError(f"not a review cycle: {cycle!r}")
-    amount, unit = int(match.group(1)), match.group(2)
+    amount, unit = review_cycle(cycle)
     if unit == "day":
         return start + datetime.timedelta(days=amount)
     if unit == "week":
@@ -33,7 +28,7 @@ def add_cycle(start: datetime.date, cycle: str) -> datetime.date:
 
 
 def next_review(sop: Sop) -> datetime.date:
-    last = datetime.date.fromisoformat(sop.maintenance.last_reviewed)
+    last = parse_date(sop.maintenance.last_reviewed)
     return add_cycle(last, sop.maintenance.review_cycle)
 
 

@@ -1,15 +1,29 @@
 """The words of Indonesian text and their dictionary roots (Sastrawi's dictionary stemmer:
 ``pengiriman`` → ``kirim``, ``memeriksa`` → ``periksa``), so that word forms can meet: in
-search, and in the check that a synonym belongs to one group only."""
+search, and in the check that a synonym belongs to one group only.
+
+:func:`words` is the one definition of how text splits into words: the index's words, a
+question's and those the search box finds in a result are split alike (the box applies the
+patterns below, which the build writes into ``lexicon.json``)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: A word: a run of letters and digits of the lower-case text without its accents, so that
+#: a hyphen splits (``rata-rata`` is ``rata`` twice, ``e-mail`` is ``e`` and ``mail``).
+WORD = "[a-z0-9]+"
+#: The accents NFKD separates from their letters (``café``: ``cafe``), dropped.
+ACCENT = r"[\u0300-\u036f]"
+#: A word doubled the way chat writes it, with a 2 (``marah2``, ``ciri2``: ``marah-marah``,
+#: ``ciri-ciri``), is the word (its first group).
+DOUBLED = "^([a-z]{2,})2$"
+
+_WORD, _ACCENT, _DOUBLED = re.compile(WORD), re.compile(ACCENT), re.compile(DOUBLED)
 _stemmer = StemmerFactory().create_stemmer()
 
 
@@ -34,7 +48,12 @@ def root(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    """The words of ``text``, in order (see :data:`WORD`, :data:`ACCENT`, :data:`DOUBLED`)."""
+    text = text.lower()
+    if not text.isascii():
+        text = _ACCENT.sub("", unicodedata.normalize("NFKD", text))
+    return [_DOUBLED.sub(r"\1", word) if word[-1] == "2" else word
+            for word in _WORD.findall(text)]
 
 
 def normalise(text: str) -> str:

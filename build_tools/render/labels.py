@@ -8,7 +8,10 @@ from typing import Any
 
 import yaml
 
-DEFAULT_LANGUAGE = "en"
+#: The language of the site and of ``sopkb diff`` when none is configured or the
+#: configured one has no labels: the knowledge base's own (its SOPs are
+#: written in Indonesian). The one definition.
+DEFAULT_LANGUAGE = "id"
 
 
 def available_languages() -> list[str]:

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from build_tools.model.grammar import review_cycle
 from build_tools.model.sop import Duration, Sop, Step
 from build_tools.render import listing
 from build_tools.render.flowchart import flowchart
@@ -198,8 +199,8 @@ class Renderer:
         return f"{value.amount} {self.labels['units'][value.unit]}"
 
     def cycle(self, text: str) -> str:
-        amount, unit = text.split()
-        return f"{amount} {self.labels['cycle_units'][unit.rstrip('s')]}"
+        amount, unit = review_cycle(text)
+        return f"{amount} {self.labels['cycle_units'][unit]}"
 
     def channel(self, name: str) -> str:
         return str(self.labels["channel_names"].get(name, name))

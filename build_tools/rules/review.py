@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 
+from build_tools.model.grammar import DATE
 from build_tools.model.review import review_statuses
 from build_tools.model.sop import Sop
 from build_tools.problem import Level, Problem
@@ -44,7 +45,7 @@ def check_history(doc: Document) -> Iterator[Problem]:
     entries = [(index, entry) for index, entry in enumerate(history) if isinstance(entry, dict)
                and isinstance(entry.get("version"), str) and isinstance(entry.get("date"), str)
                and re.fullmatch(r"\d+(\.\d+){0,2}", entry["version"])
-               and re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry["date"])]
+               and DATE.match(entry["date"])]
     if not entries:
         return
     first_index, first = entries[0]

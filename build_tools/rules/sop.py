@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
+from build_tools.model.grammar import DATE, parse_date
 from build_tools.model.sop import SECTION_ANCHORS
 from build_tools.problem import Problem
 from build_tools.rules.components import component_of
@@ -166,10 +167,10 @@ def check_review_date(doc: Document) -> Iterator[Problem]:
 def _check_date(doc: Document, node_path: NodePath,
                 today: datetime.date | None = None) -> Iterator[Problem]:
     text = lookup(doc.data, node_path)
-    if not isinstance(text, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if not isinstance(text, str) or not DATE.match(text):
         return  # the schema reports the format
     try:
-        date = datetime.date.fromisoformat(text)
+        date = parse_date(text)
     except ValueError:
         yield doc.problem(node_path, "bad-date",
                           f"{_prefix(node_path)}{describe(node_path)} {text!r} is not a real date")

@@ -30,6 +30,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
+from build_tools.search.browser import LEXICON_URI, PAGEFIND_DIR, REAL_WORDS_URI
 from build_tools.search.pagefind import (
     TIMEOUT,
     PagefindService,
@@ -41,10 +42,6 @@ from build_tools.search.pagefind import (
 from build_tools.search.terms import Lexicon
 from build_tools.site.publish import exchange
 
-LEXICON_URI = "assets/sop-kb/lexicon.json"
-#: Real words near the site's roots, which the box loads before its first typo correction.
-REAL_WORDS_URI = "assets/sop-kb/words.json"
-PAGEFIND_DIR = "pagefind"
 #: The last line a build sends its indexer: every page is in (see :class:`BuildGone`).
 END: dict[str, Any] = {"end": True}
 #: Pages in one Pagefind index of a build, at most (the plugin's ``search_pages_per_index``).

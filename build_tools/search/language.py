@@ -1,6 +1,6 @@
 """What the search box knows of Indonesian as agents type it, defined once here and written
-into ``lexicon.json`` at build time for the browser (``assets/search.js`` holds no word
-list and no affix rule of its own).
+into ``lexicon.json`` at build time for the browser (:func:`rules`): the modules under
+``assets/search/`` hold no word list, affix rule, pattern or threshold of their own.
 
 * :data:`STOPWORDS`: words a question is made of that never decide which SOP answers it
   (``yang``, ``cara``, ``gimana``, ``dong``, ``tolong``…). They are dropped from a query
@@ -9,15 +9,21 @@ list and no affix rule of its own).
   word, after the rules of Sastrawi's stemmer (the dictionary stemmer the index is built
   with, :mod:`build_tools.model.words`), accepted only when it lands on a root the site's
   index knows. A test runs them in Chromium against Sastrawi over every word of a site.
+* :func:`candidates` and :func:`edit_letters`: the forms the box tries for a typed word and
+  the letters a typing slip involves, applying those rules as ``assets/search/forms.js``
+  and ``correct.js`` do (see :mod:`.reading` for why the algorithm is written on both
+  sides, and the test that holds them to the same results).
 * :func:`real_words_near`: the words of Sastrawi's dictionary the box's typo correction
   would turn into a site's word by more than a vowel (``pelan`` → ``peran``), written into
-  ``words.json``; it mirrors the box's :func:`candidates` (a Chromium test compares them).
+  ``words.json``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from build_tools.model.words import ACCENT, DOUBLED, WORD
 
 #: Function words, question words and chat fillers (Indonesian, informal spellings, and the
 #: English ones agents mix in).
@@ -62,20 +68,28 @@ INFORMAL_ENDINGS = ("in",)
 #: when it is a root the site knows.
 INFORMAL_SPELLINGS = (("e", "ai"), ("o", "au"))
 
+#: How many rounds of prefixes are taken off (``diperpanjang``: di-, then per-).
+PREFIX_ROUNDS = 3
+#: A form with an affix taken off keeps at least this many letters.
+SHORTEST_FORM = 3
+#: An informal spelling is read only in a word of at least this many letters (``sampe``).
+SHORTEST_RESPELLED = 4
 _SUFFIX_RULES = [re.compile(pattern) for pattern in SUFFIXES]
 _PREFIX_RULES = [(re.compile(pattern), forms) for pattern, forms in PREFIXES]
 
-
-#: The shortest root a typed word may be corrected to, and the shortest word corrected
-#: (``assets/search.js``: ``correct``).
+#: A question's words shorter than this are no words (``a``, ``e`` of ``e-mail``).
+SHORTEST_QUERY_WORD = 2
+#: The shortest root a typed word may be corrected to, and the shortest word corrected;
+#: a word with a digit is never corrected (``24jam``, ``3x``).
 SHORTEST_CORRECTED_ROOT = 4
 SHORTEST_CORRECTED_WORD = 5
+NEVER_CORRECTED = "[0-9]"
 
 
 def edit_letters(a: str, b: str) -> str | None:
     """The letters one edit between ``a`` and ``b`` involves (added, dropped, changed, or
     two neighbours swapped), "" when they are equal, None when they are further apart; as
-    the box's own (``assets/search.js``: ``editLetters``)."""
+    the box's own (``assets/search/correct.js``: ``editLetters``)."""
     if a == b:
         return ""
     if abs(len(a) - len(b)) > 1:
@@ -92,14 +106,16 @@ def edit_letters(a: str, b: str) -> str | None:
     return b[i] if a[i:] == b[i + 1:] else None
 
 
+#: A slip of these letters alone is another spelling of the same word (``antrian``,
+#: ``antrean``), corrected even in a real word.
 VOWELS = frozenset("aiueo")
 
 
 def candidates(word: str) -> list[str]:
-    """The forms the box tries for a typed word, in its order (``assets/search.js``:
-    ``candidates``): suffixes stripped, then prefixes, three levels deep."""
+    """The forms the box tries for a typed word, in its order (``assets/search/forms.js``:
+    ``candidates``): suffixes stripped, then prefixes, :data:`PREFIX_ROUNDS` levels deep."""
     seen, level = [word], [word]
-    for _ in range(3):
+    for _ in range(PREFIX_ROUNDS):
         following: list[str] = []
         for form in level:
             for stripped in _without_suffixes(form):
@@ -118,15 +134,15 @@ def _without_suffixes(word: str) -> list[str]:
     forms, current = [word], word
     for suffix in _SUFFIX_RULES:
         following = suffix.sub("", current)
-        if following != current and len(following) >= 3:
+        if following != current and len(following) >= SHORTEST_FORM:
             forms.append(following)
             current = following
     for form in list(forms):
         forms.extend(form[:-len(end)] for end in (*ENDINGS, *INFORMAL_ENDINGS)
-                     if len(form) - len(end) >= 3 and form.endswith(end))
+                     if len(form) - len(end) >= SHORTEST_FORM and form.endswith(end))
     for form in list(forms):
         forms.extend(form[:-len(end)] + written for end, written in INFORMAL_SPELLINGS
-                     if len(form) >= 4 and form.endswith(end))
+                     if len(form) >= SHORTEST_RESPELLED and form.endswith(end))
     return forms
 
 
@@ -212,11 +228,16 @@ def _slip(form: str, root: str) -> bool:
     return letters is not None and not set(letters) <= VOWELS
 
 
-def browser_data(sections: Iterable[str] = ()) -> dict[str, object]:
-    """The part of ``lexicon.json`` this module defines; ``sections``: the anchors of an SOP
-    page's fixed sections (a result opens a step before one of them)."""
-    return {"stopwords": sorted(STOPWORDS), "suffixes": list(SUFFIXES),
-            "sections": sorted(sections),
-            "endings": [*ENDINGS, *INFORMAL_ENDINGS],
+def rules() -> dict[str, object]:
+    """The rules of this module and the word patterns of :mod:`build_tools.model.words`, as
+    ``lexicon.json`` gives them to the box (``language``; names as its modules use them)."""
+    return {"word": WORD, "accent": ACCENT, "doubled": DOUBLED,
+            "shortestQueryWord": SHORTEST_QUERY_WORD, "stopwords": sorted(STOPWORDS),
+            "suffixes": list(SUFFIXES), "endings": [*ENDINGS, *INFORMAL_ENDINGS],
             "spellings": [list(pair) for pair in INFORMAL_SPELLINGS],
-            "prefixes": [[pattern, list(forms)] for pattern, forms in PREFIXES]}
+            "prefixes": [[pattern, list(forms)] for pattern, forms in PREFIXES],
+            "prefixRounds": PREFIX_ROUNDS, "shortestForm": SHORTEST_FORM,
+            "shortestRespelled": SHORTEST_RESPELLED,
+            "shortestCorrectedRoot": SHORTEST_CORRECTED_ROOT,
+            "shortestCorrectedWord": SHORTEST_CORRECTED_WORD,
+            "neverCorrected": NEVER_CORRECTED, "vowels": "".join(sorted(VOWELS))}

@@ -84,6 +84,8 @@ class Lexicon:
         return self._real_words.near(self.roots)
 
     def browser_data(self) -> dict[str, object]:
-        """What the search box needs: every root and synonym word the index knows, and the
-        word lists and affix rules of :mod:`build_tools.search.language`."""
-        return {"roots": sorted(self.roots), **language.browser_data(SECTION_ANCHORS)}
+        """What the search box needs: every root and synonym word the index knows, the
+        anchors of an SOP page's fixed sections (a result opens a step before one of them),
+        and the rules of :mod:`build_tools.search.language`."""
+        return {"roots": sorted(self.roots), "sections": sorted(SECTION_ANCHORS),
+                "language": language.rules()}

@@ -1,0 +1,49 @@
+/* Search box of the SOP knowledge base: Pagefind's index, a question reduced to the roots
+ * the site knows (word lists, affix rules and patterns come from lexicon.json, written at
+ * build time from build_tools/search/language.py and build_tools/model/words.py), results
+ * ranked by how many of its words a page matches, each with the SOP title, the step that
+ * matched and the sentence that answers. Everything is loaded from this site.
+ *
+ * The modules: words.js (how text splits into words), forms.js (affixes), correct.js
+ * (typing slips), lexicon.js, query.js (what a question asks for), engine.js (loading and
+ * ranking), answer.js (the section and sentence that answer), results.js, suggest.js (when
+ * nothing matches), items.js and box.js (the box itself); ../site.js gives them the
+ * settings the build writes. */
+import {build} from "./box.js";
+import {candidates, rootOf} from "./forms.js";
+import {load, rank} from "./engine.js";
+import {queryTerms} from "./query.js";
+import {SHOWN, allAnswered} from "./results.js";
+import {closest} from "./suggest.js";
+
+/* Agents search under time pressure: once the page has loaded and the browser is idle,
+ * Pagefind (script, worker, metadata: about 100 KB, cached after the first page) and the
+ * lexicon are loaded, so the first query does not wait for them. Not when the reader
+ * asked to save data: then they load when the box gets focus. */
+function preload() {
+  if (navigator.connection && navigator.connection.saveData) { return; }
+  const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 200));
+  idle(() => { load().catch(() => {}); });
+}
+
+/* For tests and the benchmark: the same ranking the box shows, as data. */
+window.sopKbSearch = {
+  rank: (query, limit) => rank(query).then((ranked) =>
+    allAnswered(ranked, limit || SHOWN).then((found) =>
+      ({terms: ranked.terms, results: found.map((entry) => entry.shown)}))),
+  terms: (query) => load().then((loaded) => queryTerms(query, loaded.lexicon)),
+  rootOf: (word) => load().then((loaded) => rootOf(word, loaded.lexicon)),
+  candidates: (word) => load().then((loaded) => candidates(word, loaded.lexicon.affixes)),
+  closest: closest
+};
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", build);
+} else {
+  build();
+}
+if (document.readyState === "complete") {
+  preload();
+} else {
+  window.addEventListener("load", preload);
+}

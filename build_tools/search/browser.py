@@ -1,0 +1,72 @@
+"""What the build gives the scripts in the browser, and where their files are.
+
+The scripts (``build_tools/assets/``: the search box's modules under ``search/`` and
+``page-tools.js``) hold no fact that Python holds too. What both sides use reaches the
+browser in two files the build writes:
+
+* ``assets/sop-kb/settings.js`` (:func:`settings_module`), a module every page loads with
+  the scripts: the texts of each language (``search_box`` and ``step_link`` in
+  ``build_tools/render/languages/*.yaml``), the default language
+  (:data:`build_tools.render.labels.DEFAULT_LANGUAGE`), the site's root and the addresses
+  of the search files below, the words that mark a hidden term list
+  (:mod:`build_tools.render.terms`) and the site's time zone;
+* ``assets/sop-kb/lexicon.json`` (:func:`build_tools.search.index.write_lexicon`), loaded
+  once the page is idle: the roots of the site and the language rules of
+  :mod:`.language` (see :mod:`.reading` for how both sides apply them alike).
+
+What is left in the scripts is theirs alone: the ranking's weights, the box's markup and
+the keys it answers to.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
+from build_tools.render.terms import TERMS_END, TERMS_START
+
+#: The folder of the plugin's own files in a site.
+ASSETS = "assets/sop-kb"
+SETTINGS_URI = f"{ASSETS}/settings.js"
+#: The module through which the scripts read the settings (texts in the page's language).
+SITE_MODULE = f"{ASSETS}/site.js"
+#: The search box's modules, their first one the entry (``search/*.js`` beside it).
+SEARCH_FOLDER = f"{ASSETS}/search"
+SEARCH_ENTRY = f"{SEARCH_FOLDER}/main.js"
+LEXICON_URI = f"{ASSETS}/lexicon.json"
+#: Real words near the site's roots, which the box loads before its first typo correction.
+REAL_WORDS_URI = f"{ASSETS}/words.json"
+#: What the search box offers when nothing matches (built from the SOPs).
+SUGGESTIONS_URI = f"{ASSETS}/suggestions.json"
+PAGEFIND_DIR = "pagefind"
+PAGEFIND_SCRIPT = f"{PAGEFIND_DIR}/pagefind.js"
+
+
+def search_modules() -> list[str]:
+    """The site address of every module of the search box."""
+    folder = resources.files("build_tools").joinpath("assets", "search")
+    return sorted(f"{SEARCH_FOLDER}/{entry.name}" for entry in folder.iterdir()
+                  if entry.name.endswith(".js"))
+
+
+def settings(time_zone: str) -> dict[str, object]:
+    """What :func:`settings_module` gives the scripts (as they name it)."""
+    texts = {}
+    for language in available_languages():
+        labels = load_labels(language)
+        texts[language] = {"search": labels["search_box"], "stepLink": labels["step_link"]}
+    return {"language": DEFAULT_LANGUAGE, "texts": texts, "timeZone": time_zone,
+            "uris": {"pagefind": PAGEFIND_SCRIPT, "lexicon": LEXICON_URI,
+                     "words": REAL_WORDS_URI, "suggestions": SUGGESTIONS_URI},
+            "terms": [TERMS_START, TERMS_END]}
+
+
+def settings_module(time_zone: str) -> str:
+    """``assets/sop-kb/settings.js``: :func:`settings` as the module's default export, and
+    ``root``, the site's root URL, worked out from where the module is."""
+    up = "../" * SETTINGS_URI.count("/")
+    data = json.dumps(settings(time_zone), ensure_ascii=False, indent=1, sort_keys=True)
+    return (f"/* Written by the build (build_tools/search/browser.py); edit that, not this. */\n"
+            f"export const root = new URL({json.dumps(up)}, import.meta.url);\n"
+            f"export default {data};\n")
