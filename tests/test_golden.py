@@ -1,9 +1,14 @@
 """Golden tests of the validator: every invalid file has, beside it, the exact lines
 `sopkb validate` prints for it (``<name>.expected``). Regenerate them after a deliberate
-change with ``pytest tests/test_golden.py --update-golden`` and read the diff."""
+change with ``pytest tests/test_golden.py --update-golden`` and read the diff. Then the
+rule registry: every rule declared where it is checked, and collected.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
+import pkgutil
 import re
 from pathlib import Path
 
@@ -11,9 +16,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import PROBLEM_LINE, ROOT
 
+import build_tools
 from build_tools.cli.main import main as cli
-from build_tools.problem import Level, Problem
-from build_tools.rules.registry import RULES
+from build_tools.problem import Level, Problem, Rule
+from build_tools.rules import registry
+from build_tools.rules.registry import RULE_BY_ID, RULES
 
 FOLDERS = [ROOT / "tests" / "fixtures" / "invalid", ROOT / "tests" / "corpus" / "handwritten"]
 CASES = sorted(path for folder in FOLDERS for path in folder.glob("*.yaml"))
@@ -21,8 +28,6 @@ CASES = sorted(path for folder in FOLDERS for path in folder.glob("*.yaml"))
 
 def validate(path: Path) -> str:
     """What `sopkb validate` prints for one file, run from the file's folder."""
-    import os
-
     cwd = os.getcwd()
     os.chdir(path.parent)
     try:
@@ -63,36 +68,28 @@ def test_rule_ids_are_kebab_case_and_described() -> None:
 def test_a_problem_with_an_undeclared_rule_is_refused() -> None:
     with pytest.raises(ValueError, match="not declared"):
         Problem("x.yaml", 1, 1, Level.ERROR, "made-up-rule", "message")
+    assert Problem("x.yaml", 1, 1, Level.ERROR, "unknown-role", "message").rule == "unknown-role"
 
 
-#: How the code names the rule of a problem it reports, with the rule as a literal.
-_EMITTED = [
-    re.compile(r"\.problem\(\s*(?:\((?:[^()]|\([^()]*\))*\)|[a-z_]+),\s*"
-               r"f?\"([a-z-]+(?:\{[a-z]+\})?)\""),
-    re.compile(r"Level\.[A-Z]+,\s*\"([a-z-]+)\""),
-    re.compile(r"_Refused\([^,]+,\s*\"([a-z-]+)\""),
-    re.compile(r"_whole_file\(doc,\s*\"([a-z-]+)\""),
-    re.compile(r"warn\(match,\s*\"([a-z-]+)\""),
-    re.compile(r"rule = \"([a-z-]+)\" if [^\n]* else \"([a-z-]+)\""),
-]
+def test_every_module_declaring_a_rule_is_collected() -> None:
+    """A module that declares a rule but is missing from ``registry.DECLARING`` would leave
+    the rule out of ``sopkb rules`` and make every problem naming it refused."""
+    declared: dict[str, Rule] = {}
+    for module in pkgutil.walk_packages(build_tools.__path__, "build_tools."):
+        if module.name != "build_tools.__main__":
+            for rule in registry.declared_in(importlib.import_module(module.name)):
+                declared[rule.id] = rule
+    assert len(declared) >= 40  # the walk sees the declarations, not nothing
+    assert {rule_id: rule for rule_id, rule in declared.items()
+            if RULE_BY_ID.get(rule_id) != rule} == {}
 
 
-def test_every_rule_the_code_names_is_declared() -> None:
-    """A scan of the source for the rule ids passed to problems: each is in the registry
-    (the registry also refuses any other at run time)."""
-    found: set[str] = set()
-    for path in (ROOT / "build_tools").rglob("*.py"):
-        text = path.read_text("utf-8")
-        for pattern in _EMITTED:
-            for match in pattern.finditer(text):
-                for rule in filter(None, match.groups()):
-                    if "{what}" in rule:
-                        found |= {rule.replace("{what}", what) for what in ("channel", "metric")}
-                    else:
-                        found.add(rule)
-    assert len(found) >= 40  # the scan sees the checks, not nothing
-    assert found - set(RULES) == set()
-    assert set(RULES) - found == set(), "declared but never reported"
+def test_a_rule_declared_twice_differently_is_refused() -> None:
+    once = Rule("made-up-rule", "what it checks")
+    assert registry.collect((), (once, Rule("made-up-rule", "what it checks"))) == {
+        "made-up-rule": once}
+    with pytest.raises(ValueError, match="declared twice"):
+        registry.collect((), (once, Rule("made-up-rule", "something else")))
 
 
 def test_sopkb_rules_lists_every_rule() -> None:
@@ -100,3 +97,4 @@ def test_sopkb_rules_lists_every_rule() -> None:
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.output.splitlines()]
     assert listed == list(RULES)
+    assert RULES["unknown-role"] in result.output

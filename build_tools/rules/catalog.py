@@ -11,7 +11,7 @@ from pathlib import Path
 from build_tools.model.reference import Reference
 from build_tools.model.sop import Sop
 from build_tools.model.training import TrainingPath
-from build_tools.problem import Level, Problem
+from build_tools.problem import Level, Problem, Rule
 from build_tools.rules.crossfile import cross_problems, sop_ids
 from build_tools.rules.reference import load_reference, owner_problems, reference_problems
 from build_tools.rules.schema import schema_problems
@@ -19,6 +19,9 @@ from build_tools.rules.sop import rule_problems
 from build_tools.rules.synonyms import load_synonyms
 from build_tools.rules.training import load_training
 from build_tools.source.document import YAML_SUFFIXES, Document, load_document
+
+NOT_FOUND = Rule("not-found", "a path given on the command line does not exist")
+NO_SOPS = Rule("no-sops", "a folder given to validate holds no SOP files")
 
 
 @dataclass
@@ -48,13 +51,13 @@ def find_sop_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
             if not found:
-                problems.append(Problem(str(path), 1, 1, Level.ERROR, "no-sops",
+                problems.append(Problem(str(path), 1, 1, Level.ERROR, NO_SOPS.id,
                                         "no SOP files (*.yaml) in this directory"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(str(path), 1, 1, Level.ERROR, "not-found",
+            problems.append(Problem(str(path), 1, 1, Level.ERROR, NOT_FOUND.id,
                                     "no such file or directory"))
     return files, problems
 
