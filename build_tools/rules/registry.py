@@ -16,8 +16,9 @@ from build_tools.problem import Rule
 from build_tools.rules import catalog, crossfile, reference, review, schema, sop, synonyms, training
 from build_tools.source import document
 
-#: Checked in :meth:`build_tools.site.pages.SitePages.expand_markers`, a later stage than
-#: this package (which cannot import it), and reported by ``mkdocs build`` as a warning.
+#: Checked in :meth:`build_tools.site.pages.SitePages.expand_markers` (reported by
+#: ``mkdocs build`` as a warning), which names it by its id: declared here until that module
+#: declares it and joins :data:`DECLARING`.
 UNKNOWN_MARKER = Rule("unknown-marker", "a <!-- sop-kb: … --> marker the plugin does not know")
 
 #: The modules that declare rules, in the order ``sopkb rules`` lists them. A module that
