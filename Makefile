@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve test build validate clean browser hardening check-content lint
+.PHONY: serve test check build validate clean browser hardening check-content lint
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ browser:
 test: $(BIN)/.installed browser lint
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory check-content
+
+# The edit loop's checks, in well under two minutes: lint, then every test marked neither
+# browser (drives Chromium) nor slow (seconds each: real builds and servers, fuzzing; see
+# tests/conftest.py). `make test` runs them all.
+check: $(BIN)/.installed lint
+	$(BIN)/python -m pytest -m "not browser and not slow"
 
 # ruff (lint, import order) over the code and its tests; mypy --strict over build_tools/.
 lint: $(BIN)/.installed

@@ -25,6 +25,8 @@ BIN = Path(sys.executable).parent
 
 def run(args: list[str], cwd: Path, timeout: float = 120,
         env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    if Path(args[0]).name == "mkdocs":
+        require_slow(f"`mkdocs {args[1] if len(args) > 1 else ''}`")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env_extra or {})}
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
@@ -157,6 +159,49 @@ def site_url(site: Path):
     url, server = serve(site)
     yield url
     server.shutdown()
+
+
+# --- Markers: `make check` runs every test marked neither `browser` nor `slow` ---------------
+
+#: A test using one of these fixtures (directly or through another, as ``page`` and the
+#: accessibility tests' ``phone`` use ``browser``) drives Chromium: marked ``browser``.
+BROWSER_FIXTURES = frozenset({"browser"})
+#: Fixtures that run a real `mkdocs build` or `mkdocs serve` (seconds each, the session's
+#: ``site`` included, as a test run alone pays for it): a test using one is marked ``slow``.
+SLOW_FIXTURES = frozenset({"site", "xss_site", "server"})
+# Besides, a test is marked ``slow`` by hand when it takes 1.5 s or more (setup, call and
+# teardown, ``pytest --durations=0``; measured twice on a shared 2-core machine, the mark kept
+# where both runs agreed), and a test that runs `mkdocs` through :func:`run` must be one.
+
+_running: dict[str, pytest.Item] = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark by the fixtures a test uses, before ``-m`` selects (a new test cannot forget)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if used & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    _running["item"] = item
+    try:
+        return (yield)
+    finally:
+        _running.pop("item", None)
+
+
+def require_slow(what: str) -> None:
+    """Fail the running test unless it is marked ``slow``: it runs ``what``, which takes
+    seconds, and `make check` must leave it out."""
+    item = _running.get("item")
+    if item is not None and item.get_closest_marker("slow") is None:
+        pytest.fail(f"{item.nodeid} runs {what}: mark it @pytest.mark.slow", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -82,6 +82,7 @@ def test_no_serious_or_critical_violation_with_the_search_panel_open(page, site_
     assert serious(found) == []
 
 
+@pytest.mark.slow
 def test_a_plain_material_site_for_comparison(page, tmp_path: Path) -> None:
     """The same generated pages built by Material alone (no plugin of ours), axe-checked
     the same way: the figures the README compares against. Not an assertion about Material;

@@ -183,6 +183,7 @@ def test_search_loads_once_the_page_is_idle_unless_data_is_saved(page, site_url:
     page.wait_for_function(f"() => {search_files}.some(n => n.includes('pagefind-worker'))")
 
 
+@pytest.mark.slow
 def test_an_alias_url_redirects_to_the_new_page_and_step(page, project: Path) -> None:
     path = project / "sops" / "CS-COMP-002.yaml"
     path.write_text(path.read_text("utf-8").replace(
@@ -300,6 +301,7 @@ def test_a_failed_search_load_says_so_and_the_next_keystroke_retries(page, site_
     assert "/sop/cs-comp-002/" in settled_results(page)[0]
 
 
+@pytest.mark.slow
 def test_an_excerpt_shows_the_text_as_written(page, project: Path) -> None:
     """Pagefind's excerpts are HTML; they are shown once, not escaped again: `< 1 jam`."""
     path = project / "sops" / "CS-COMP-002.yaml"

@@ -54,6 +54,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@pytest.mark.slow
 def test_url_comes_from_the_id_not_the_title_or_step_order(project: Path) -> None:
     path = project / "sops" / "CS-CHAT-001.yaml"
     text = path.read_text("utf-8").replace("title: Melayani percakapan live chat",
@@ -86,6 +87,7 @@ def test_navigation_lists_categories_not_every_sop(site: Path) -> None:
     assert len([link for link in links if link.startswith("../category/")]) == len(categories)
 
 
+@pytest.mark.slow
 def test_invalid_sop_fails_the_build_with_the_validator_message(project: Path) -> None:
     path = project / "sops" / "CS-CHAT-001.yaml"
     text = path.read_text("utf-8")
@@ -99,6 +101,7 @@ def test_invalid_sop_fails_the_build_with_the_validator_message(project: Path) -
         assert not (project / "site").exists(), "nothing half-written"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("link", "complaint"), [
     ("sop/cs-nope-001.md", "not found among documentation files"),
     ("sop/cs-comp-002.md#no-such-step", "does not contain an anchor '#no-such-step'"),
@@ -111,6 +114,7 @@ def test_broken_links_fail_the_strict_build(project: Path, link: str, complaint:
     assert complaint in result.stderr
 
 
+@pytest.mark.slow
 def test_step_links_from_hand_written_pages_resolve(project: Path) -> None:
     with (project / "docs" / "index.md").open("a", encoding="utf-8") as handle:
         handle.write("\n[minta bukti](sop/cs-comp-002.md#minta-bukti)\n")
@@ -118,6 +122,7 @@ def test_step_links_from_hand_written_pages_resolve(project: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_headings_follow_the_site_language(project: Path) -> None:
     config = project / "mkdocs.yml"
     config.write_text(config.read_text("utf-8").replace("language: id", "language: en"), "utf-8")
@@ -224,6 +229,7 @@ def _between_tags(html: str) -> str:
     return re.sub(r">\s+<", "><", html)
 
 
+@pytest.mark.slow
 def test_listing_and_redirect_links_resolve_without_directory_urls(project: Path) -> None:
     from build_tools.site.linkcheck import broken_links
 
@@ -243,6 +249,7 @@ def test_listing_and_redirect_links_resolve_without_directory_urls(project: Path
     assert broken_links(site) == []
 
 
+@pytest.mark.slow
 def test_listing_headings_are_in_the_table_of_contents_and_can_be_linked(
         project: Path) -> None:
     roles = {duty.role for sop in load_catalog([SOPS]).sops for duty in sop.duties}
@@ -267,6 +274,7 @@ def test_listing_headings_are_in_the_table_of_contents_and_can_be_linked(
     assert "does not contain an anchor '#tidak-ada'" in result.stderr
 
 
+@pytest.mark.slow
 def test_listing_headings_in_the_table_of_contents_follow_its_depth(project: Path) -> None:
     """With ``toc_depth: 2`` the templates page lists its categories, not its SOPs; links
     to an SOP's heading there still resolve."""

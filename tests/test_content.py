@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import KB, SOPS, mkdocs, problem_lines, sopkb
 
 from build_tools.rules.catalog import load_catalog
@@ -82,6 +83,7 @@ def test_home_page_has_search_most_used_and_situation_table(site: Path) -> None:
         assert f'href="sop/{sop.slug}/"' in home
 
 
+@pytest.mark.slow
 def test_generated_pages_follow_the_sop_data(project: Path) -> None:
     path = project / "sops" / "CS-SOP-001.yaml"
     text = path.read_text("utf-8")
@@ -128,6 +130,7 @@ def test_a_metric_without_a_glossary_entry_is_an_error(project: Path) -> None:
     assert problem["rule"] == "undescribed-metric" and "'CRR'" in problem["message"]
 
 
+@pytest.mark.slow
 def test_an_unknown_marker_fails_the_strict_build(project: Path) -> None:
     with (project / "docs" / "index.md").open("a", encoding="utf-8") as handle:
         handle.write("\n<!-- sop-kb: sop-list CS-NOPE-001 -->\n")

@@ -64,6 +64,7 @@ def links_to(folder: Path, sop_id: str) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_a_writer_adds_retires_renames_and_deletes_and_the_check_stays_green(
         repository: Path) -> None:
     assert content_check(repository) == []
@@ -102,6 +103,7 @@ def test_a_writer_adds_retires_renames_and_deletes_and_the_check_stays_green(
     assert content_check(repository) == []
 
 
+@pytest.mark.slow
 def test_deleting_an_sop_that_others_link_to_fails_with_file_and_line(repository: Path) -> None:
     linked = next(p for p in sorted((repository / "sops").glob("*.yaml"))
                   if links_to(repository / "sops" / "..", p.stem)
@@ -114,6 +116,7 @@ def test_deleting_an_sop_that_others_link_to_fails_with_file_and_line(repository
                      result.stderr), result.stderr
 
 
+@pytest.mark.slow
 def test_the_published_site_knows_where_it_lives(repository: Path) -> None:
     """The deploy workflow sets these; nothing in the built site points at 127.0.0.1."""
     env = {"SITE_URL": "https://acme.github.io/sop-kb/",
@@ -152,6 +155,7 @@ def test_every_sop_page_and_step_links_to_its_file_and_to_a_new_issue(site: Path
             (site / page / "index.html").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_no_edit_or_report_link_without_a_repository(project: Path) -> None:
     config = project / "mkdocs.yml"
     text = config.read_text("utf-8")

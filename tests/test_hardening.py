@@ -59,6 +59,7 @@ def assert_refused(code: int, output: str, crash: BaseException | None, name: st
 
 # --- malformed input -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_generated_corpus_of_malformed_sops_is_refused(tmp_path: Path) -> None:
     cases = corpus(SOPS)
     assert len(cases) >= 300
@@ -218,6 +219,7 @@ def _paths(data: object, prefix: tuple = ()) -> list[tuple]:
 PATHS = _paths(SAMPLE_DATA)[1:]
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(PATHS), st.booleans(), values), min_size=1,
                 max_size=4))
@@ -471,6 +473,7 @@ def _leftovers(project: Path) -> list[str]:
     return [p.name for p in project.iterdir() if p.name.startswith(".site.")]
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_the_previous_site_untouched(project: Path) -> None:
     assert _build(project).returncode == 0
     before = _digest(project / "site")
@@ -481,6 +484,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(project: Path) -> Non
     assert _leftovers(project) == []
 
 
+@pytest.mark.slow
 def test_a_strict_build_failing_on_a_warning_leaves_the_previous_site(project: Path) -> None:
     assert _build(project).returncode == 0
     before = _digest(project / "site")
@@ -505,6 +509,7 @@ def _in_parts(project: Path, pages: int = 6, timeout: float | None = None) -> No
         "      sops_dir: sops\n", "      sops_dir: sops\n" + extra, 1), "utf-8")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("parts", [False, True], ids=["one-index", "index-in-parts"])
 def test_two_builds_of_the_same_input_are_byte_identical(project: Path, tmp_path: Path,
                                                          parts: bool) -> None:
@@ -551,6 +556,7 @@ def _one_clear_error(result: subprocess.CompletedProcess, *words: str) -> None:
     assert all(word in result.stderr for word in words), result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault, words", [
     ("die", ("Pagefind stopped",)),
     ("garbage", ("Pagefind's output could not be read",)),
@@ -577,6 +583,7 @@ def test_an_indexer_fault_fails_the_build_with_one_line(project: Path, fault: st
     FIGURES[f"fault_indexer_{fault}"] = 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault, words", [
     ("die", ("Pagefind stopped",)),
     ("hang", ("Pagefind did not answer within 3 s",)),
@@ -620,6 +627,7 @@ def small_disk(tmp_path: Path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.slow
 def test_a_full_disk_fails_the_build_cleanly_and_keeps_the_site(project: Path,
                                                                 small_disk: Path) -> None:
     """With the site on a small disk: a disk too full for a second copy is refused before
@@ -650,6 +658,7 @@ def test_a_full_disk_fails_the_build_cleanly_and_keeps_the_site(project: Path,
     FIGURES["fault_disk_full"] = 2
 
 
+@pytest.mark.slow
 def test_builds_killed_at_random_points_leave_a_whole_site(project: Path) -> None:
     """SIGKILL at random moments of a build: the site is always the old one or the new
     one, whole, and served; the next build removes the staging folders left behind."""

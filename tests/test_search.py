@@ -238,6 +238,7 @@ def test_the_forms_the_box_tries_are_those_the_build_lists_real_words_by(
     assert forms == [candidates(word) for word in typed]
 
 
+@pytest.mark.slow
 def test_an_index_in_parts_finds_every_page(page, project, tmp_path) -> None:
     """A site with more pages than ``search_pages_per_index`` gets several Pagefind
     indexes, written one after another (the indexer's memory stays that of one index); the

@@ -106,6 +106,7 @@ def test_a_dirty_rebuild_updates_the_pages_listing_the_sop(project: Path, server
         navigation.split("</nav>", 1)[0])
 
 
+@pytest.mark.slow
 def test_an_edited_theme_override_is_served(project: Path) -> None:
     """The theme's compiled templates are kept between rebuilds; one edited is compiled
     again."""

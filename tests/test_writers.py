@@ -138,6 +138,7 @@ def test_history_must_start_with_the_current_version(project: Path) -> None:
     assert problem["rule"] == "history-order"
 
 
+@pytest.mark.slow
 def test_overdue_banner_review_page_and_recent_changes(project: Path) -> None:
     path = project / "sops" / "CS-CHAT-001.yaml"
     path.write_text(path.read_text("utf-8").replace("last_reviewed: 2026-09-15",
@@ -182,6 +183,7 @@ def edit(repo: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
+@pytest.mark.slow
 def test_check_links_fails_on_a_renamed_step_until_it_is_aliased(repo: Path) -> None:
     assert sopkb("check-links", "--base", "main", cwd=repo).returncode == 0
     edit(repo, "CS-COMP-002.yaml", "  - id: minta-bukti\n", "  - id: minta-foto-video\n")
@@ -305,6 +307,7 @@ def test_the_approval_workflow_never_runs_the_pull_requests_code() -> None:
     assert "${{" not in runs  # values reach the shell as environment variables only
 
 
+@pytest.mark.slow
 def test_fast_and_full_schema_checks_agree() -> None:
     """The compiled check decides validity; jsonschema explains errors. They must agree."""
     from corpus import corpus

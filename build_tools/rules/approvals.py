@@ -19,10 +19,15 @@ from build_tools.model.approvals import ApprovalRecord, approved_by_owner
 from build_tools.model.reference import OWNERS
 from build_tools.model.timelines import timelines as sop_timelines
 from build_tools.model.versions import SopTimeline, SopVersion
-from build_tools.problem import Level, Problem
+from build_tools.problem import Level, Problem, Rule
 from build_tools.rules.schema import load_checked
+from build_tools.rules.sop import FILE_NAME
 from build_tools.source.document import YAML_SUFFIXES, Document
 from build_tools.source.history import files_at, read_history
+
+NO_APPROVAL = Rule("no-approval", "a version merged into main has no approval record (a warning)")
+APPROVER_NOT_OWNER = Rule("approver-not-owner",
+                          "no approver of a version is an account of its owners (a warning)")
 
 SCHEMA = "approvals.schema.json"
 #: owner name -> accounts, as ``owners.yaml`` stood at a commit (None: it could not be read).
@@ -42,7 +47,7 @@ def load_approvals(folder: Path, display: str) -> tuple[dict[str, list[ApprovalR
             continue
         sop_id = doc.data["id"]
         if path.stem != sop_id:
-            problems.append(doc.problem(("id",), "file-name", f"file name {path.stem!r} does "
+            problems.append(doc.problem(("id",), FILE_NAME, f"file name {path.stem!r} does "
                                         f"not match id {sop_id!r}",
                                         hint=f"rename the file to {sop_id}.yaml"))
         records.setdefault(sop_id, []).extend(
@@ -84,7 +89,7 @@ def approval_problems(timelines: Mapping[str, SopTimeline],
             where = _Pointer(current.get(sop_id), version, file)
             found = [r for r in records.get(sop_id, []) if r.version == version.version]
             if not found:
-                yield where(Level.WARNING, "no-approval",
+                yield where(Level.WARNING, NO_APPROVAL,
                             f"version {version.version} of {sop_id} reached main on {day} "
                             f"(commit {(version.main_commit or '')[:12]}) with no approval "
                             f"record in {file}", "record it: sopkb record-approval --repo "
@@ -92,7 +97,7 @@ def approval_problems(timelines: Mapping[str, SopTimeline],
             for record in found:
                 problem = _owner_problem(version, record, owners.get(record.merge_commit))
                 if problem is not None:
-                    yield where(Level.WARNING, "approver-not-owner", problem,
+                    yield where(Level.WARNING, APPROVER_NOT_OWNER, problem,
                                 "a user account matches its login; a team account matches "
                                 "when its review was requested and someone approved")
 
@@ -126,10 +131,10 @@ class _Pointer:
     def __init__(self, document: Document | None, version: SopVersion, file: str) -> None:
         self.document, self.version, self.file = document, version, file
 
-    def __call__(self, level: Level, rule: str, message: str, hint: str) -> Problem:
+    def __call__(self, level: Level, rule: Rule, message: str, hint: str) -> Problem:
         doc = self.document
         if doc is None:
-            return Problem(self.file, 1, 1, level, rule, message, hint)
+            return Problem(self.file, 1, 1, level, rule.id, message, hint)
         history = doc.data.get("history")
         index = next((i for i, entry in enumerate(history if isinstance(history, list) else [])
                       if isinstance(entry, dict) and entry.get("version") ==

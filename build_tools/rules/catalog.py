@@ -10,7 +10,7 @@ from pathlib import Path
 from build_tools.model.reference import Reference
 from build_tools.model.sop import Sop
 from build_tools.model.training import TrainingPath
-from build_tools.problem import Level, Problem
+from build_tools.problem import Level, Problem, Rule
 from build_tools.rules.crossfile import cross_problems, sop_ids
 from build_tools.rules.reference import load_reference, owner_problems, reference_problems
 from build_tools.rules.schema import schema_problems
@@ -19,6 +19,11 @@ from build_tools.rules.synonyms import load_synonyms
 from build_tools.rules.training import load_training
 from build_tools.source.document import YAML_SUFFIXES, Document, load_document
 from build_tools.source.paths import shown, unsafe_characters
+
+NOT_FOUND = Rule("not-found", "a path given on the command line does not exist")
+NO_SOPS = Rule("no-sops", "a folder given to validate holds no SOP files")
+UNSAFE_PATH = Rule("unsafe-path",
+                   "a file's path holds characters other than letters, digits, '.', '_', '-', '/'")
 
 
 @dataclass
@@ -50,20 +55,20 @@ def find_sop_files(paths: Iterable[Path],
         if path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
             if not found:
-                problems.append(Problem(str(path), 1, 1, Level.ERROR, "no-sops",
+                problems.append(Problem(str(path), 1, 1, Level.ERROR, NO_SOPS.id,
                                         "no SOP files (*.yaml) in this directory"))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(shown(str(path)), 1, 1, Level.ERROR, "not-found",
+            problems.append(Problem(shown(str(path)), 1, 1, Level.ERROR, NOT_FOUND.id,
                                     "no such file or directory"))
     for file in files if base is not None else ():
         display = os.path.relpath(file, base).replace(os.sep, "/")
         inside = not os.path.isabs(display) and not display.startswith("../")
         reason = unsafe_characters(display) if inside else None
         if reason is not None:
-            problems.append(Problem(shown(display), 1, 1, Level.ERROR, "unsafe-path",
+            problems.append(Problem(shown(display), 1, 1, Level.ERROR, UNSAFE_PATH.id,
                                     f"the file's path holds {reason}; rename it (the path "
                                     f"goes into CODEOWNERS and links)"))
     return files, problems

@@ -7,9 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from build_tools.model.grammar import ANY_SOP_LINK, SOP_LINK
-from build_tools.problem import Problem
+from build_tools.problem import Problem, Rule
 from build_tools.source.document import Document
 from build_tools.source.nodes import step_anchors
+
+DUPLICATE_ID = Rule("duplicate-id", "an id or former id used by two SOPs (or two training paths)")
+UNKNOWN_RELATED = Rule("unknown-related", "related names no SOP, or the SOP itself")
+BAD_SOP_LINK = Rule("sop-link", "a [[ID]] or [[ID#step]] link names no SOP or step")
 
 
 def sop_ids(documents: Iterable[Document]) -> set[str]:
@@ -33,7 +37,7 @@ def cross_problems(documents: list[Document]) -> Iterator[Problem]:
     for doc, sop_id in identified(documents):
         if sop_id in first:
             other = first[sop_id]
-            yield doc.problem(("id",), "duplicate-id",
+            yield doc.problem(("id",), DUPLICATE_ID,
                               f"id {sop_id!r} is already used by "
                               f"{other.path}:{other.position(('id',))[0]}")
         else:
@@ -48,10 +52,10 @@ def cross_problems(documents: list[Document]) -> Iterator[Problem]:
             if not isinstance(other_id, str):
                 continue
             if other_id == sop_id:
-                yield doc.problem(("related", index), "unknown-related",
+                yield doc.problem(("related", index), UNKNOWN_RELATED,
                                   f"related[{index + 1}] names the SOP itself")
             elif other_id not in first:
-                yield doc.problem(("related", index), "unknown-related",
+                yield doc.problem(("related", index), UNKNOWN_RELATED,
                                   f"related[{index + 1}] {other_id!r} is not the id of any SOP")
 
 
@@ -68,7 +72,7 @@ def _alias_problems(documents: list[Document], ids: dict[str, Document]) -> Iter
                 continue
             if alias in ids or alias in owners:
                 other = ids.get(alias) or owners[alias]
-                yield doc.problem(("aliases", index), "duplicate-id",
+                yield doc.problem(("aliases", index), DUPLICATE_ID,
                                   f"alias {alias!r} is already used by {other.path}")
             else:
                 owners[alias] = doc
@@ -82,15 +86,15 @@ def _sop_link_problems(documents: list[Document], ids: dict[str, Document]) -> I
             for match in ANY_SOP_LINK.finditer(text):
                 link = SOP_LINK.fullmatch(match.group(0))
                 if link is None:
-                    yield doc.problem(node_path, "sop-link",
+                    yield doc.problem(node_path, BAD_SOP_LINK,
                                       f"{match.group(0)!r} is not an SOP link; write "
                                       f"[[CS-COMP-002]] or [[CS-COMP-002#step-id]]")
                 elif link["id"] not in ids:
-                    yield doc.problem(node_path, "sop-link",
+                    yield doc.problem(node_path, BAD_SOP_LINK,
                                       f"{match.group(0)} names no SOP: {link['id']!r} is "
                                       f"not an id")
                 elif link["step"] and link["step"] not in {
                         anchor for _, anchor in step_anchors(ids[link["id"]].data)}:
-                    yield doc.problem(node_path, "sop-link",
+                    yield doc.problem(node_path, BAD_SOP_LINK,
                                       f"{match.group(0)}: {link['id']} has no step "
                                       f"{link['step']!r}")

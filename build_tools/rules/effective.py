@@ -14,9 +14,15 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
-from build_tools.problem import Problem
+from build_tools.problem import Problem, Rule
 from build_tools.source.document import Document
 from build_tools.source.nodes import lookup
+
+#: Also reported for the other dates of an SOP (build_tools.rules.sop: last review, history).
+BAD_DATE = Rule("bad-date", "a date that does not exist or lies in the future")
+EFFECTIVE_BEFORE_DATE = Rule("effective-before-date",
+                             "a history entry takes effect before the date it was written")
+EFFECTIVE_ORDER = Rule("effective-order", "a newer version takes effect before an older one")
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -46,18 +52,18 @@ def check_effective(doc: Document) -> Iterator[Problem]:
         node_path = ("history", index, "effective")
         if effective is None:
             if isinstance(entry["effective"], str) and _DATE.fullmatch(entry["effective"]):
-                yield doc.problem(node_path, "bad-date", f"history[{index + 1}].effective "
+                yield doc.problem(node_path, BAD_DATE, f"history[{index + 1}].effective "
                                   f"{entry['effective']!r} is not a real date")
             continue
         written = _day(entry.get("date"))
         if written is not None and effective < written:
-            yield doc.problem(node_path, "effective-before-date",
+            yield doc.problem(node_path, EFFECTIVE_BEFORE_DATE,
                               f"history[{index + 1}].effective {effective} is before the "
                               f"entry's date {written}: a version takes effect once written")
         dated.append((index, entry, effective))
     for (_, newer, newer_day), (index, older, older_day) in pairwise(dated):
         if newer_day < older_day:
-            yield doc.problem(("history", index, "effective"), "effective-order",
+            yield doc.problem(("history", index, "effective"), EFFECTIVE_ORDER,
                               f"history[{index + 1}].effective {older_day} (version "
                               f"{older.get('version')}) is later than {newer_day}, when the "
                               f"newer version {newer.get('version')} takes effect: it would "

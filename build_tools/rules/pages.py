@@ -20,7 +20,10 @@ from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
 
-from build_tools.problem import Level, Problem
+from build_tools.problem import Level, Problem, Rule
+
+UNSAFE_HTML = Rule("unsafe-html",
+                   "a script, event handler, javascript: URL, frame or inline style in a page")
 
 _ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet",
                        "base", "meta", "style", "link", "portal"})
@@ -103,7 +106,7 @@ def unsafe_html(source: str, rendered: str, path: str) -> Iterator[Problem]:
             taken.add(at[0])
             found.append((what, *at))
     for what, line, col in sorted(found, key=lambda item: (item[1], item[2])):
-        yield Problem(path, line, col, Level.WARNING, "unsafe-html",
+        yield Problem(path, line, col, Level.WARNING, UNSAFE_HTML.id,
                       f"{what} in a hand-written page: the site's security policy blocks it",
                       "pages hold text, links and images; ask a maintainer for anything else")
 

@@ -22,7 +22,7 @@ from build_tools.model.reference import (
     Metric,
     Reference,
 )
-from build_tools.problem import Problem
+from build_tools.problem import Problem, Rule
 from build_tools.rules.schema import load_checked
 from build_tools.source.document import Document
 
@@ -32,6 +32,13 @@ SCHEMA_BY_FILE = {
     METRICS: "metrics.schema.json",
     OWNERS: "owners.schema.json",
 }
+
+UNKNOWN_SOP = Rule("unknown-sop", "a reference or training file names no SOP")
+UNDESCRIBED_CHANNEL = Rule("undescribed-channel",
+                           "an SOP uses a channel that channels.yaml does not describe")
+UNDESCRIBED_METRIC = Rule("undescribed-metric",
+                          "an SOP uses a metric that metrics.yaml does not describe")
+UNMAPPED_OWNER = Rule("unmapped-owner", "an SOP owner that owners.yaml does not map to approvers")
 
 
 def load_reference(folder: Path, display: str,
@@ -85,16 +92,17 @@ def reference_problems(reference: Reference, sop_ids: set[str], used_channels: I
             for index, entry in enumerate(doc.data[group]):
                 for position, sop_id in enumerate(entry["sops"]):
                     if sop_id not in sop_ids:
-                        yield doc.problem((group, index, "sops", position), "unknown-sop",
+                        yield doc.problem((group, index, "sops", position), UNKNOWN_SOP,
                                           f"{group}[{index + 1}].sops: {sop_id!r} is not the id "
                                           f"of any SOP")
-    for name, described, used, what in ((CHANNELS, reference.channels, used_channels, "channel"),
-                                        (METRICS, reference.metrics, used_metrics, "metric")):
+    for name, described, used, what, rule in (
+            (CHANNELS, reference.channels, used_channels, "channel", UNDESCRIBED_CHANNEL),
+            (METRICS, reference.metrics, used_metrics, "metric", UNDESCRIBED_METRIC)):
         doc = reference.documents.get(name)
         if doc is None:
             continue
         for missing in sorted(set(used) - set(described)):
-            yield doc.problem((name.removesuffix(".yaml"),), f"undescribed-{what}",
+            yield doc.problem((name.removesuffix(".yaml"),), rule,
                               f"{what} {missing!r} is used by an SOP but not described here")
 
 
@@ -110,6 +118,6 @@ def owner_problems(reference: Reference, documents: Iterable[Document]) -> Itera
                 ("maintenance", "owner"),
                 maintenance.get("owner") if isinstance(maintenance, dict) else None)):
             if isinstance(owner, str) and owner not in reference.owners:
-                yield doc.problem(node_path, "unmapped-owner",
+                yield doc.problem(node_path, UNMAPPED_OWNER,
                                   f"owner {owner!r} is not in {reference.documents[OWNERS].path}: "
                                   f"no one would be asked to approve changes to this SOP")

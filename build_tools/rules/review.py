@@ -11,9 +11,13 @@ from itertools import pairwise
 from build_tools.model.grammar import DATE
 from build_tools.model.review import review_statuses
 from build_tools.model.sop import Sop
-from build_tools.problem import Level, Problem
+from build_tools.problem import Level, Problem, Rule
 from build_tools.source.document import Document
 from build_tools.source.nodes import lookup
+
+HISTORY_VERSION = Rule("history-version", "the newest history entry is not the current version")
+HISTORY_ORDER = Rule("history-order", "history is not newest first, or versions do not increase")
+OVERDUE_REVIEW = Rule("overdue-review", "the SOP is past its next review date (a warning)")
 
 
 def overdue_problems(documents: Iterable[Document], sops: Iterable[Sop],
@@ -25,7 +29,7 @@ def overdue_problems(documents: Iterable[Document], sops: Iterable[Sop],
         if status.state != "overdue" or doc is None:
             continue
         line, col = doc.position(("maintenance", "last_reviewed"))
-        yield Problem(doc.path, line, col, Level.WARNING, "overdue-review",
+        yield Problem(doc.path, line, col, Level.WARNING, OVERDUE_REVIEW.id,
                       f"component 6 (review and maintenance of the SOP): review was due on "
                       f"{status.next_review.isoformat()} ({-status.days_left} days ago); "
                       f"owner: {status.sop.maintenance.owner}")
@@ -50,16 +54,16 @@ def check_history(doc: Document) -> Iterator[Problem]:
         return
     first_index, first = entries[0]
     if isinstance(version, str) and first_index == 0 and first["version"] != version:
-        yield doc.problem(("history", 0, "version"), "history-version",
+        yield doc.problem(("history", 0, "version"), HISTORY_VERSION,
                           f"history[1].version {first['version']!r} is not the current version "
                           f"{version!r}; add an entry for {version!r} at the top of history")
     for (_, newer), (index, older) in pairwise(entries):
         if _version(older["version"]) >= _version(newer["version"]):
-            yield doc.problem(("history", index, "version"), "history-order",
+            yield doc.problem(("history", index, "version"), HISTORY_ORDER,
                               f"history[{index + 1}].version {older['version']!r} is not older "
                               f"than {newer['version']!r} above it (newest first; versions "
                               f"only increase)")
         elif older["date"] > newer["date"]:
-            yield doc.problem(("history", index, "date"), "history-order",
+            yield doc.problem(("history", index, "date"), HISTORY_ORDER,
                               f"history[{index + 1}].date {older['date']} is later than "
                               f"{newer['date']} above it (newest first)")

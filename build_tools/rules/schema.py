@@ -20,12 +20,27 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-from build_tools.problem import Problem
+from build_tools.problem import Problem, Rule
 from build_tools.rules.components import component_of
 from build_tools.source.document import Document, NodePath, load_document
 from build_tools.source.nodes import describe, lookup
 
 SOP_SCHEMA = "sop.schema.json"
+
+#: What the schemas refuse (``sopkb rules``).
+NOT_A_MAPPING = Rule("not-a-mapping", "the file is not a mapping of keys")
+MISSING_COMPONENT = Rule("missing-component", "one of the six required components is absent")
+EMPTY_COMPONENT = Rule("empty-component", "a required component is present but empty")
+MISSING_KEY = Rule("missing-key", "a required key is absent")
+UNKNOWN_KEY = Rule("unknown-key", "a key the format does not know (a typo, usually)")
+WRONG_TYPE = Rule("wrong-type", "a value of the wrong kind (text, list, mapping)")
+EMPTY = Rule("empty", "an empty text or list where content is required")
+TOO_LONG = Rule("too-long", "a text or list longer than the format allows")
+BAD_FORMAT = Rule("bad-format",
+                  "a value that does not match its pattern (id, step id, duration, date…)")
+UNKNOWN_VALUE = Rule("unknown-value", "a value outside its list (status, channel, metric)")
+DUPLICATE_ITEM = Rule("duplicate-item", "a list that names the same value twice")
+SCHEMA = Rule("schema", "any other departure from the schema")
 
 _TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "text",
                "boolean": "true or false", "null": "nothing"}
@@ -124,7 +139,7 @@ def schema_problems(doc: Document, name: str = SOP_SCHEMA) -> Iterator[Problem]:
     through jsonschema, which reports every error with its path.
     """
     if not isinstance(doc.data, dict):
-        yield doc.problem((), "not-a-mapping",
+        yield doc.problem((), NOT_A_MAPPING,
                           f"the file must be a mapping of keys (found {_kind(doc.data)})")
         return
     if is_valid(doc.data, name):
@@ -154,42 +169,42 @@ def _problems_for(doc: Document, error: ValidationError) -> Iterator[Problem]:
         for key in sorted(set(instance) - set(known)):
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-            yield doc.problem((*node_path, key), "unknown-key",
+            yield doc.problem((*node_path, key), UNKNOWN_KEY,
                               f"{prefix}unknown key {key!r} in {where}", hint=hint, at_key=True)
     elif kind == "type" and len(node_path) == 1 and component and _is_blank(instance):
-        yield doc.problem(node_path, "empty-component",
+        yield doc.problem(node_path, EMPTY_COMPONENT,
                           f"{component} is empty: {where} has no content")
     elif kind == "type":
         expected = _TYPE_NAMES.get(str(value), str(value))
-        yield doc.problem(node_path, "wrong-type",
+        yield doc.problem(node_path, WRONG_TYPE,
                           f"{prefix}{where} must be {expected} (found {_kind(instance)})")
     elif kind in ("minLength", "minItems"):
-        rule = "empty-component" if len(node_path) == 1 and component else "empty"
+        rule = EMPTY_COMPONENT if len(node_path) == 1 and component else EMPTY
         what = "an empty list" if kind == "minItems" else "empty"
         yield doc.problem(node_path, rule, f"{prefix}{where} is {what}")
     elif kind in ("maxLength", "maxItems"):
         limit = value
         unit = "characters" if kind == "maxLength" else "items"
-        yield doc.problem(node_path, "too-long",
+        yield doc.problem(node_path, TOO_LONG,
                           f"{prefix}{where} is too long (at most {limit} {unit})")
     elif kind == "pattern":
         rule_text = schema.get("x-message", f"must match {value}")
-        yield doc.problem(node_path, "bad-format",
+        yield doc.problem(node_path, BAD_FORMAT,
                           f"{prefix}{where} {rule_text} (found {_quote(instance)})")
     elif kind == "enum" and _is_key_of(instance, lookup(doc.data, node_path)):
         # from propertyNames: the key itself is not one of the allowed names
         allowed = ", ".join(str(value) for value in value)
-        yield doc.problem((*node_path, instance), "unknown-key",
+        yield doc.problem((*node_path, instance), UNKNOWN_KEY,
                           f"{prefix}unknown key {instance!r} in {where}",
                           hint=f"known keys: {allowed}", at_key=True)
     elif kind == "enum":
         allowed = ", ".join(str(value) for value in value)
-        yield doc.problem(node_path, "unknown-value",
+        yield doc.problem(node_path, UNKNOWN_VALUE,
                           f"{prefix}{where}: {_quote(instance)} is not one of: {allowed}")
     elif kind == "uniqueItems":
-        yield doc.problem(node_path, "duplicate-item", f"{prefix}{where} lists a value twice")
+        yield doc.problem(node_path, DUPLICATE_ITEM, f"{prefix}{where} lists a value twice")
     else:  # pragma: no cover - every keyword the schema uses is handled above
-        yield doc.problem(node_path, "schema", f"{prefix}{where}: {error.message}")
+        yield doc.problem(node_path, SCHEMA, f"{prefix}{where}: {error.message}")
 
 
 def _missing_keys(doc: Document, error: ValidationError, node_path: NodePath) -> Iterator[Problem]:
@@ -198,18 +213,18 @@ def _missing_keys(doc: Document, error: ValidationError, node_path: NodePath) ->
     instance: Any = error.instance
     required: Any = error.validator_value
     if len(node_path) == 1 and component and _is_blank(instance):
-        yield doc.problem(node_path, "empty-component",
+        yield doc.problem(node_path, EMPTY_COMPONENT,
                           f"{component} is empty: {describe(node_path)} has no content")
         return
     missing = [key for key in required if key not in instance]
     key = next((key for key in missing if repr(key) in error.message), missing[0])
     component = component_of((*node_path, key))
     if not node_path and component:
-        yield doc.problem(node_path, "missing-component",
+        yield doc.problem(node_path, MISSING_COMPONENT,
                           f"missing {component}: required key {key!r} is absent")
         return
     prefix = f"{component}: " if component else ""
-    yield doc.problem(node_path, "missing-key",
+    yield doc.problem(node_path, MISSING_KEY,
                       f"{prefix}{describe(node_path)} lacks required key {key!r}")
 
 

@@ -15,12 +15,26 @@ from typing import Any
 
 from build_tools.model.grammar import DATE, parse_date
 from build_tools.model.sop import SECTION_ANCHORS
-from build_tools.problem import Problem
+from build_tools.problem import Problem, Rule
 from build_tools.rules.components import component_of
-from build_tools.rules.effective import check_effective
+from build_tools.rules.effective import BAD_DATE, check_effective
 from build_tools.rules.review import check_history
 from build_tools.source.document import Document, NodePath
 from build_tools.source.nodes import describe, lookup, step_anchors
+
+#: What one SOP is checked for beyond its schema (``sopkb rules``).
+PLACEHOLDER = Rule("placeholder", "TODO, TBD, '...' or '[isi di sini]' instead of content")
+TOO_SHORT = Rule("too-short", "a free-text field of fewer than three words")
+DUPLICATE_STEP_ID = Rule("duplicate-step-id", "two steps (or former step ids) with the same id")
+RESERVED_STEP_ID = Rule("reserved-step-id", "a step id that is a section anchor of the page")
+UNKNOWN_ROLE = Rule("unknown-role", "a step's role is not declared in duties")
+DUPLICATE_ROLE = Rule("duplicate-role", "a role declared twice in duties")
+NO_TARGET_TIME = Rule("no-target-time", "no step has a target time")
+FILE_NAME = Rule("file-name", "the file is not named after the SOP's id")
+PRACTICE_ANSWER = Rule("practice-answer",
+                       "a hand-written practice question whose answer is not one of its options")
+PRACTICE_STEP = Rule("practice-step",
+                     "a hand-written practice question naming a step the SOP does not have")
 
 _PLACEHOLDER = re.compile(
     r"^\s*(?:todo|tbd|tba|fixme|xxx+|lorem ipsum|\.\.\.|…|-+|\?+|n/?a)\b"
@@ -92,7 +106,7 @@ def check_placeholders(doc: Document) -> Iterator[Problem]:
         return
     for node_path, text in doc.strings:
         if is_placeholder(text, template=bool(node_path) and node_path[-1] == "template"):
-            yield doc.problem(node_path, "placeholder",
+            yield doc.problem(node_path, PLACEHOLDER,
                               f"{_prefix(node_path)}{describe(node_path)} is a placeholder "
                               f"({text.strip()[:40]!r}); write the real content")
 
@@ -104,7 +118,7 @@ def check_prose_length(doc: Document) -> Iterator[Problem]:
         text = lookup(doc.data, node_path)
         if (isinstance(text, str) and text.strip() and not is_placeholder(text)
                 and len(text.split()) < _MIN_WORDS):
-            yield doc.problem(node_path, "too-short",
+            yield doc.problem(node_path, TOO_SHORT,
                               f"{_prefix(node_path)}{describe(node_path)} is too short to be "
                               f"useful "
                               f"(at least {_MIN_WORDS} words)")
@@ -116,13 +130,13 @@ def check_step_ids(doc: Document) -> Iterator[Problem]:
     seen: dict[str, NodePath] = {}
     for node_path, step_id in step_anchors(doc.data):
         if step_id in seen:
-            yield doc.problem(node_path, "duplicate-step-id",
+            yield doc.problem(node_path, DUPLICATE_STEP_ID,
                               f"{_prefix(node_path)}step id {step_id!r} is used twice "
                               f"(first at line {doc.position(seen[step_id])[0]})")
         else:
             seen[step_id] = node_path
         if step_id in SECTION_ANCHORS:
-            yield doc.problem(node_path, "reserved-step-id",
+            yield doc.problem(node_path, RESERVED_STEP_ID,
                               f"{_prefix(node_path)}step id {step_id!r} is reserved for a page "
                               f"section; choose another")
 
@@ -137,7 +151,7 @@ def check_roles(doc: Document) -> Iterator[Problem]:
         role = duty.get("role") if isinstance(duty, dict) else None
         if isinstance(role, str):
             if role in declared:
-                yield doc.problem(("duties", index, "role"), "duplicate-role",
+                yield doc.problem(("duties", index, "role"), DUPLICATE_ROLE,
                                   f"{_prefix(('duties',))}role {role!r} is declared twice "
                                   f"in duties")
             declared.setdefault(role, index)
@@ -145,7 +159,7 @@ def check_roles(doc: Document) -> Iterator[Problem]:
         role = step.get("role")
         if isinstance(role, str) and declared and role not in declared:
             node_path = ("procedure", index, "role")
-            yield doc.problem(node_path, "unknown-role",
+            yield doc.problem(node_path, UNKNOWN_ROLE,
                               f"{_prefix(node_path)}{describe(node_path)} {role!r} is not a role "
                               f"declared in duties", hint=f"declared: {', '.join(declared)}")
 
@@ -154,7 +168,7 @@ def check_target_times(doc: Document) -> Iterator[Problem]:
     """no-target-time: a procedure states target times; at least one step has ``within``."""
     steps = list(_steps(doc))
     if steps and not any("within" in step for _, step in steps):
-        yield doc.problem(("procedure",), "no-target-time",
+        yield doc.problem(("procedure",), NO_TARGET_TIME,
                           f"{_prefix(('procedure',))}no step has a target time; give the steps "
                           f"that have one a 'within' (e.g. within: 1h)")
 
@@ -172,11 +186,11 @@ def _check_date(doc: Document, node_path: NodePath,
     try:
         date = parse_date(text)
     except ValueError:
-        yield doc.problem(node_path, "bad-date",
+        yield doc.problem(node_path, BAD_DATE,
                           f"{_prefix(node_path)}{describe(node_path)} {text!r} is not a real date")
         return
     if date > (today or datetime.date.today()):
-        yield doc.problem(node_path, "bad-date",
+        yield doc.problem(node_path, BAD_DATE,
                           f"{_prefix(node_path)}{describe(node_path)} {text} is in the future")
 
 
@@ -194,7 +208,7 @@ def check_file_name(doc: Document) -> Iterator[Problem]:
     sop_id = lookup(doc.data, ("id",))
     stem = PurePosixPath(doc.path.replace("\\", "/").split(":")[-1]).stem
     if isinstance(sop_id, str) and re.fullmatch(r"[A-Z][A-Z0-9-]*", sop_id) and stem != sop_id:
-        yield doc.problem(("id",), "file-name", f"file name {stem!r} does not match id "
+        yield doc.problem(("id",), FILE_NAME, f"file name {stem!r} does not match id "
                           f"{sop_id!r}", hint=f"rename the file to {sop_id}.yaml")
 
 
@@ -208,12 +222,12 @@ def check_practice(doc: Document) -> Iterator[Problem]:
             continue
         options, answer = question.get("options"), question.get("answer")
         if isinstance(options, list) and isinstance(answer, str) and answer not in options:
-            yield doc.problem(("practice", "questions", index, "answer"), "practice-answer",
+            yield doc.problem(("practice", "questions", index, "answer"), PRACTICE_ANSWER,
                               f"practice.questions[{index + 1}].answer {answer!r} is not one "
                               f"of its options")
         step = question.get("step")
         if isinstance(step, str) and step not in steps:
-            yield doc.problem(("practice", "questions", index, "step"), "practice-step",
+            yield doc.problem(("practice", "questions", index, "step"), PRACTICE_STEP,
                               f"practice.questions[{index + 1}].step {step!r} is not a step of "
                               f"this SOP", hint=f"steps: {', '.join(sorted(steps))}")
 

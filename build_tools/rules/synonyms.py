@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from build_tools.model.words import normalise
-from build_tools.problem import Problem
+from build_tools.problem import Problem, Rule
 from build_tools.rules.schema import load_checked
 from build_tools.source.document import Document
 
 SCHEMA = "synonyms.schema.json"
+
+DUPLICATE_SYNONYM = Rule("duplicate-synonym", "a word or phrase in two synonym groups")
 
 
 def load_synonyms(path: Path, display: str,
@@ -30,7 +32,7 @@ def _repeated_phrases(doc: Document) -> Iterator[Problem]:
         for position, phrase in enumerate(group):
             key = normalise(phrase)
             if key in first and first[key] != index:
-                yield doc.problem(("groups", index, position), "duplicate-synonym",
+                yield doc.problem(("groups", index, position), DUPLICATE_SYNONYM,
                                   f"{phrase!r} is already in group {first[key] + 1}; a word "
                                   f"belongs to one group")
             first.setdefault(key, index)

@@ -11,12 +11,16 @@ from pathlib import Path
 
 from build_tools.model.sop import Sop
 from build_tools.model.training import TrainingItem, TrainingPath
-from build_tools.problem import Problem
+from build_tools.problem import Problem, Rule
+from build_tools.rules.crossfile import DUPLICATE_ID
+from build_tools.rules.reference import UNKNOWN_SOP
 from build_tools.rules.schema import load_checked
 from build_tools.source.document import Document
 from build_tools.source.paths import shown
 
 SCHEMA = "training.schema.json"
+
+UNKNOWN_STEP = Rule("unknown-step", "a training item names a step the SOP does not have")
 
 
 def load_training(folder: Path, display: str, sops: dict[str, Sop], known_ids: set[str],
@@ -35,7 +39,7 @@ def load_training(folder: Path, display: str, sops: dict[str, Sop], known_ids: s
             found.extend(_reference_problems(doc, sops, known_ids))
             path_id = doc.data["id"]
             if path_id in seen:
-                found.append(doc.problem(("id",), "duplicate-id",
+                found.append(doc.problem(("id",), DUPLICATE_ID,
                                          f"training path id {path_id!r} is already used by "
                                          f"{seen[path_id]}"))
             seen.setdefault(path_id, doc.path)
@@ -57,9 +61,9 @@ def _reference_problems(doc: Document, sops: dict[str, Sop],
         if sop is None and item["sop"] in known_ids:
             continue  # that SOP's own problems are reported already
         if sop is None:
-            yield doc.problem(("items", index, "sop"), "unknown-sop",
+            yield doc.problem(("items", index, "sop"), UNKNOWN_SOP,
                               f"items[{index + 1}].sop {item['sop']!r} is not the id of any SOP")
         elif "step" in item and item["step"] not in {step.id for step in sop.steps}:
-            yield doc.problem(("items", index, "step"), "unknown-step",
+            yield doc.problem(("items", index, "step"), UNKNOWN_STEP,
                               f"items[{index + 1}].step {item['step']!r} is not a step of "
                               f"{sop.id}", hint=f"steps: {', '.join(s.id for s in sop.steps)}")

@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from build_tools.problem import Level, Problem
+from build_tools.problem import Level, Problem, Rule
+from build_tools.rules.reference import UNKNOWN_SOP
+
+UNKNOWN_MARKER = Rule("unknown-marker", "a <!-- sop-kb: … --> marker the plugin does not know")
 
 if TYPE_CHECKING:
     from build_tools.site.pages import SitePages
@@ -32,11 +35,11 @@ def expand(site: SitePages, markdown: str, src_uri: str,
         if name == "sop-list" and args:
             unknown = [sop_id for sop_id in args if sop_id not in site.by_id]
             if unknown:
-                warn(match, "unknown-sop",
+                warn(match, UNKNOWN_SOP.id,
                      f"sop-kb marker names unknown SOP id(s): {', '.join(unknown)}")
             known = [site.by_id[sop_id] for sop_id in args if sop_id in site.by_id]
             return site.renderer.listing_fragment(src_uri, "sop_list", known)
-        warn(match, "unknown-marker", f"unknown sop-kb marker {match.group(0)!r}")
+        warn(match, UNKNOWN_MARKER.id, f"unknown sop-kb marker {match.group(0)!r}")
         return match.group(0)
 
     return MARKER.sub(replace, markdown), problems

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from build_tools.problem import Level, Problem
+from build_tools.problem import Level, Problem, Rule
 from build_tools.render import listing
 from build_tools.render.renderer import INDEX_URI, SOP_DIR, sop_uri
 from build_tools.rules.catalog import Catalog
@@ -27,6 +27,9 @@ from build_tools.site import layout
 from build_tools.site import pages as site
 from build_tools.source.document import load_document
 from build_tools.source.paths import shown
+
+URL_COLLISION = Rule("url-collision",
+                     "two pages (generated or hand-written) would be at one address")
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,7 @@ def collisions(found: Iterable[Claim],
             else "a page every site has"
         line, col = position(claim.source, claim.node) if claim.source else (1, 1)
         problems.append(Problem(claim.source or "mkdocs.yml", line, col, Level.ERROR,
-                                "url-collision",
+                                URL_COLLISION.id,
                                 f"{claim.what} would be at /{claim.url}, where {other.what} "
                                 f"({where}) is; one would replace the other"))
     return problems

@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from build_tools.problem import Level, Problem
+from build_tools.problem import Level, Problem, Rule
 from build_tools.source.paths import escapes
 
 try:
@@ -46,6 +46,21 @@ MAX_DEPTH = 40
 
 NodePath = tuple[str | int, ...]
 Position = tuple[int, int]
+
+#: What reading a file refuses, each a rule of its own (``sopkb rules``).
+UNREADABLE = Rule("unreadable", "the file cannot be read")
+FILE_TOO_LARGE = Rule("file-too-large", "the file is larger than 1 MB")
+ENCODING = Rule("encoding", "the file is not UTF-8, or starts with a byte-order mark")
+EMPTY_FILE = Rule("empty-file", "the file holds no YAML document")
+YAML_SYNTAX = Rule("yaml-syntax", "the file is not well-formed YAML")
+MULTIPLE_DOCUMENTS = Rule("multiple-documents", "the file holds more than one YAML document")
+ALIAS = Rule("alias", "anchors and aliases are refused (no expansion bombs)")
+UNSAFE_TAG = Rule("unsafe-tag", "a YAML tag other than !!str, !!map or !!seq")
+TOO_DEEP = Rule("too-deep", "nesting deeper than 40 levels")
+BAD_KEY = Rule("bad-key", "a mapping key that is not plain text")
+DUPLICATE_KEY = Rule("duplicate-key", "the same key twice in one mapping")
+OUTSIDE_REPOSITORY = Rule("outside-repository",
+                          "a symbolic link that leads outside the repository (not read)")
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name for name in ("str", "map", "seq")
@@ -81,10 +96,10 @@ class Document:
         """Where the key of the mapping entry at ``node_path`` stands."""
         return self.key_positions.get(node_path) or self.position(node_path)
 
-    def problem(self, node_path: NodePath, rule: str, message: str, *,
+    def problem(self, node_path: NodePath, rule: Rule, message: str, *,
                 level: Level = Level.ERROR, hint: str = "", at_key: bool = False) -> Problem:
         line, col = self.key_position(node_path) if at_key else self.position(node_path)
-        return Problem(self.path, line, col, level, rule, message, hint)
+        return Problem(self.path, line, col, level, rule.id, message, hint)
 
 
 def load_document(path: Path, display_path: str | None = None,
@@ -94,20 +109,20 @@ def load_document(path: Path, display_path: str | None = None,
     read, and nothing of where it leads is shown."""
     doc = Document(display_path or str(path))
     if root is not None and escapes(path, root):
-        doc.problems.append(_whole_file(doc, "outside-repository",
+        doc.problems.append(_whole_file(doc, OUTSIDE_REPOSITORY,
                                         "a symbolic link that leads outside the repository; "
                                         "not read"))
         return doc
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            doc.problems.append(_whole_file(doc, "file-too-large",
+            doc.problems.append(_whole_file(doc, FILE_TOO_LARGE,
                                             f"file is {size:,} bytes; an SOP file may have at most "
                                             f"{MAX_BYTES:,}"))
             return doc
         raw = path.read_bytes()
     except OSError as error:
-        doc.problems.append(_whole_file(doc, "unreadable", f"cannot read file: {error.strerror}"))
+        doc.problems.append(_whole_file(doc, UNREADABLE, f"cannot read file: {error.strerror}"))
         return doc
     text = _decode(doc, raw)
     if text is not None:
@@ -122,13 +137,13 @@ def load_text(text: str, display_path: str) -> Document:
     return doc
 
 
-def _whole_file(doc: Document, rule: str, message: str) -> Problem:
-    return Problem(doc.path, 1, 1, Level.ERROR, rule, message)
+def _whole_file(doc: Document, rule: Rule, message: str) -> Problem:
+    return Problem(doc.path, 1, 1, Level.ERROR, rule.id, message)
 
 
 def _decode(doc: Document, raw: bytes) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
-        doc.problems.append(_whole_file(doc, "encoding", "file starts with a byte-order mark "
+        doc.problems.append(_whole_file(doc, ENCODING, "file starts with a byte-order mark "
                                         "(BOM); save it as UTF-8 without BOM"))
         return None
     try:
@@ -136,7 +151,7 @@ def _decode(doc: Document, raw: bytes) -> str | None:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         col = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        doc.problems.append(Problem(doc.path, line, col, Level.ERROR, "encoding",
+        doc.problems.append(Problem(doc.path, line, col, Level.ERROR, ENCODING.id,
                                     f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x})"))
         return None
 
@@ -149,21 +164,21 @@ def _parse(doc: Document, text: str) -> None:
             _EventBuilder(doc).run(text)
     except _Refused as refused:
         doc.problems.append(Problem(doc.path, refused.mark.line + 1, refused.mark.column + 1,
-                                    Level.ERROR, refused.rule, refused.message))
+                                    Level.ERROR, refused.rule.id, refused.message))
         doc.data = None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
-        doc.problems.append(Problem(doc.path, line, col, Level.ERROR, "yaml-syntax",
+        doc.problems.append(Problem(doc.path, line, col, Level.ERROR, YAML_SYNTAX.id,
                                     f"YAML syntax error: {message}"))
         doc.data = None
     except yaml.YAMLError as error:
-        doc.problems.append(_whole_file(doc, "yaml-syntax", f"YAML error: {error}"))
+        doc.problems.append(_whole_file(doc, YAML_SYNTAX, f"YAML error: {error}"))
         doc.data = None
     else:
         if doc.data is None and not doc.problems and not doc.positions:
-            doc.problems.append(_whole_file(doc, "empty-file", "file is empty"))
+            doc.problems.append(_whole_file(doc, EMPTY_FILE, "file is empty"))
 
 
 #: libyaml's composer recurses in C once per nesting level, without a limit: far deeper
@@ -222,7 +237,7 @@ class _NodeBuilder:
         except yaml.composer.ComposerError as error:
             # With no anchor in the file (see _composable), any alias is an undefined one.
             if error.problem_mark is not None and "undefined alias" in str(error.problem):
-                raise _Refused(error.problem_mark, "alias", _ALIASES_REFUSED) from None
+                raise _Refused(error.problem_mark, ALIAS, _ALIASES_REFUSED) from None
             raise
         finally:
             composer.dispose()
@@ -278,7 +293,7 @@ class _NodeBuilder:
 
 
 class _Refused(Exception):
-    def __init__(self, mark: Any, rule: str, message: str) -> None:
+    def __init__(self, mark: Any, rule: Rule, message: str) -> None:
         super().__init__(message)
         self.mark, self.rule, self.message = mark, rule, message
 
@@ -287,7 +302,7 @@ _ALIASES_REFUSED = "YAML aliases (*name) are not allowed in SOP files"
 
 
 def _too_deep(mark: Any) -> _Refused:
-    return _Refused(mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
+    return _Refused(mark, TOO_DEEP, f"nesting deeper than {MAX_DEPTH} levels")
 
 
 def _note_key(doc: Document, mapping: dict[str, Any], mapping_path: NodePath, key: Any,
@@ -295,11 +310,11 @@ def _note_key(doc: Document, mapping: dict[str, Any], mapping_path: NodePath, ke
     """Check a mapping key (text, not seen before in ``mapping``) and note where it stands;
     the path of its value."""
     if not isinstance(key, str):
-        raise _Refused(mark, "bad-key", "mapping keys must be plain text")
+        raise _Refused(mark, BAD_KEY, "mapping keys must be plain text")
     key_path = (*mapping_path, key)
     if key in mapping:
         first = doc.key_positions[key_path][0]
-        raise _Refused(mark, "duplicate-key", f"duplicate key {key!r} (first at line {first})")
+        raise _Refused(mark, DUPLICATE_KEY, f"duplicate key {key!r} (first at line {first})")
     doc.key_positions[key_path] = (mark.line + 1, mark.column + 1)
     return key_path
 
@@ -340,21 +355,21 @@ class _EventBuilder:
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 self.stack.pop()
             elif kind is yaml.AliasEvent:
-                raise _Refused(event.start_mark, "alias", _ALIASES_REFUSED)
+                raise _Refused(event.start_mark, ALIAS, _ALIASES_REFUSED)
             elif kind is yaml.DocumentStartEvent:
                 self.documents += 1
                 if self.documents > 1:
-                    raise _Refused(event.start_mark, "multiple-documents",
+                    raise _Refused(event.start_mark, MULTIPLE_DOCUMENTS,
                                    "a file holds one SOP: found a second YAML document (---)")
 
     def _node(self, event: Any, value: Any) -> NodePath:
         """Place ``value`` (a scalar or a new container) where the open container wants it."""
         if event.anchor is not None:
-            raise _Refused(event.start_mark, "alias",
+            raise _Refused(event.start_mark, ALIAS,
                            "YAML anchors (&name) are not allowed in SOP files")
         tag = event.tag
         if tag is not None and tag not in _STANDARD_TAGS and tag != "!":
-            raise _Refused(event.start_mark, "unsafe-tag", f"tag {tag!r} is not allowed")
+            raise _Refused(event.start_mark, UNSAFE_TAG, f"tag {tag!r} is not allowed")
         position = (event.start_mark.line + 1, event.start_mark.column + 1)
         if not self.stack:
             self.doc.data = value
