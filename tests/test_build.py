@@ -187,40 +187,36 @@ def test_listing_heading_ids_are_those_markdown_gives() -> None:
     assert [heading_id(text, used) for text in texts] == re.findall(r'<h2 id="([^"]*)"', html)
 
 
-def test_pages_read_the_same_with_or_without_lifting_their_listing_blocks() -> None:
-    """A generated page is valid Markdown on its own (the benchmark's floor, another
-    renderer): lifting its listing blocks out only spares Markdown the work."""
+def test_a_generated_page_is_one_html_block_markdown_leaves_as_it_is() -> None:
+    """A generated page's Markdown is its page block alone: were another renderer (the
+    benchmark's floor) to read it, Markdown would pass it through unchanged; the plugin
+    does not even give it to Markdown."""
     import markdown
 
     from build_tools.render import listing
     from build_tools.site.pages import SitePages
 
-    extensions = ["attr_list", "tables", "md_in_html", "toc"]
     pages = dict(SitePages(load_catalog([SOPS], reference_dir=KB / "reference"), "id").pages())
-    for uri in ("roles.md", "templates.md", "channels.md", "metrics.md", "sop/index.md"):
-        lifted, blocks = listing.lift(pages[uri])
-        assert len(blocks) == 1 and listing.START not in lifted, uri
-        whole = markdown.markdown(pages[uri], extensions=extensions)
-        apart = listing.restore(markdown.markdown(lifted, extensions=extensions), blocks)
-        assert _between_tags(whole) == _between_tags(apart), uri
+    for uri in ("roles.md", "templates.md", "channels.md", "sop/index.md", "sop/cs-comp-002.md"):
+        assert pages[uri].startswith(listing.PAGE_START), uri
+        assert pages[uri].rstrip().endswith(listing.PAGE_END), uri
+        whole = markdown.markdown(pages[uri], extensions=["md_in_html"])
+        assert _between_tags(whole) == _between_tags(pages[uri]).rstrip(), uri
 
 
-def test_a_listing_block_is_lifted_only_from_its_own_line_to_its_own_end() -> None:
-    """A block starts with START alone at the start of a line and ends at the first END
-    that ends a line; text merely quoting either mark stays in the Markdown."""
+def test_a_block_comes_back_only_where_its_own_placeholder_stands() -> None:
+    """Placeholders carry a number chosen for the process: a comment written to look like
+    one (an old-style placeholder, a guessed one, one past the last block) stays a comment."""
     from build_tools.render import listing
 
-    start, end = listing.START, listing.END
-    one = f"{start}\n<p>a</p>\n{end}"
-    two = f"{start}\n<p>b</p>\n{end} quoted\n<p>c</p>\n{end}"
-    text = f"# T\n{one}\nx {start}\n<p>no</p>\n{end}\n{two}\n{start}\n<p>open</p>\n"
-    lifted, blocks = listing.lift(text)
-    assert blocks == [one, two]
-    assert lifted == (f"# T\n<!-- sop-listing 0 -->\nx {start}\n<p>no</p>\n{end}\n"
-                      f"<!-- sop-listing 1 -->\n{start}\n<p>open</p>\n")
-    assert listing.restore(lifted, blocks) == text
-    assert listing.lift(f"{start}\n{end}") == (f"{start}\n{end}", [])  # needs a line inside
-    assert listing.lift(f"{start}\n\n{end}") == ("<!-- sop-listing 0 -->", [f"{start}\n\n{end}"])
+    blocks = ["<p>a</p>", "<p>b</p>"]
+    html = (f"x {listing.placeholder(1)} y {listing.placeholder(0)} "
+            f"<!-- sop-listing 0 --> <!-- sop-kb-block 0000000000000000 0 --> "
+            f"{listing.placeholder(7)}")
+    assert listing.restore(html, blocks) == (
+        "x <p>b</p> y <p>a</p> <!-- sop-listing 0 --> "
+        "<!-- sop-kb-block 0000000000000000 0 --> ")
+    assert len(listing.NONCE) == 16
 
 
 def _between_tags(html: str) -> str:

@@ -75,9 +75,9 @@ def test_unsafe_html_in_a_hand_written_page_fails_a_strict_build_at_its_lines(
 
 
 def test_a_hand_written_pages_scripts_never_run_and_get_no_hash(project: Path, page) -> None:
-    """Built without --strict (the check warns), the page is published, and the policy
-    keeps every construct above from running: the page's policy lists the same hashes as
-    any page of its depth (the theme's own scripts), none of the page's."""
+    """Built without --strict (the check warns), the page is published cleaned, and the
+    policy would keep anything left from running: the page's policy lists the same hashes
+    as any page of its depth (the theme's own scripts), none of the page's."""
     (project / "docs" / "bahaya.md").write_text(HOSTILE_PAGE, "utf-8")
     result = _build(project)
     assert result.returncode == 0, result.stderr
@@ -88,8 +88,9 @@ def test_a_hand_written_pages_scripts_never_run_and_get_no_hash(project: Path, p
     def hashes(html: str) -> set[str]:
         return set(re.findall(r"'sha256-[^']+'", html.split("script-src", 1)[1].split(";")[0]))
 
-    assert "<SCRIPT>window.__pwned(1)</SCRIPT>" in hostile  # Markdown kept it...
-    assert hashes(hostile) == hashes(other) and hashes(hostile)  # ...the policy did not
+    assert "__pwned(1)" not in hostile and "<script>" not in hostile.split("<article")[1] \
+        .split("</article>")[0]  # the sanitizer removed it (with its text)...
+    assert hashes(hostile) == hashes(other) and hashes(hostile)  # ...the policy would too
     url, server = serve(site)
     hits: list[object] = []
     try:
@@ -106,7 +107,7 @@ def test_a_hand_written_pages_scripts_never_run_and_get_no_hash(project: Path, p
         assert page.url.startswith(url + "bahaya/")  # no refresh to another host
         blocked = page.evaluate("window.__violations")
         assert hits == []
-        assert {"script-src-elem", "script-src-attr", "style-src-attr"} <= set(blocked), blocked
+        assert blocked == [], blocked  # nothing left for the policy to block
         box = page.locator("p", has_text="menutupi halaman").bounding_box()
         assert box is not None and box["width"] < 1000  # the style= did not apply
     finally:
@@ -792,3 +793,112 @@ def test_a_build_killed_outright_leaves_no_indexer_writing(project: Path) -> Non
     assert not any(_alive(pid) for pid in pagefinds + [p for p, _ in _children(indexer)])
     assert not (stage / "pagefind").exists() and not (stage / "assets" / "sop-kb" /
                                                       "lexicon.json").exists()
+
+
+# --- what an attacker's read of the above found (hand-written pages, docs files, YAML) --------
+
+#: Hand-written HTML a lenient parser reads otherwise than a browser, blocks written to look
+#: like the plugin's, placeholders guessed, a meta refresh with a stray quote, the redirect
+#: page's script used as a gadget: none runs, navigates or duplicates anything.
+EVASIONS = """\
+---
+title: 'Usulkan <!--><script src="/static/x.js"></script>--> SOP'
+description: '"><script>window.__pwned(20)</script>'
+---
+# Halaman dengan akal-akalan
+
+<!--> <script src="x.js"></script><img src=x onerror="window.__pwned(21)"> -->
+<![CDATA[ ]> <script>window.__pwned(22)</script> ]]>
+<!-- a --!> <img src=y onerror="window.__pwned(23)">
+
+<div class="sop-listing">
+<span title="`"></span>
+<script>window.__pwned(24)</script>
+<span title="`"></span>
+</div><!-- /sop-listing -->
+
+<div class="sop-page">
+<img src=z onerror="window.__pwned(25)">
+</div><!-- /sop-page -->
+
+<!--><meta http-equiv=refresh content=0;url=https://contoh.invalid/a a=b'c>-->
+<![CDATA[ ]> <script src="../assets/sop-kb/redirect.js"
+ data-target="https://contoh.invalid/b"></script> ]]>
+<!-- sop-listing 0 --> <!-- sop-listing 7 --> <!-- sop-kb-block 0123456789abcdef 0 -->
+
+<!-- sop-kb: sop-list CS-COMP-002 -->
+"""
+
+
+def test_hand_written_html_is_cleaned_as_a_browser_reads_it(project: Path, page) -> None:
+    (project / "docs" / "akal.md").write_text(EVASIONS, "utf-8")
+    strict = _build(project, "--strict")
+    assert strict.returncode != 0 and "Traceback" not in strict.stderr
+    lines = {int(m["line"]) for m in _problems(strict.stderr, "unsafe-html")}
+    assert {7, 8} <= lines, strict.stderr  # comments a lenient parser would have swallowed
+    result = _build(project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    built = (project / "site" / "akal" / "index.html").read_text("utf-8")
+    article = built.split("<article", 1)[1].split("</article>", 1)[0]
+    assert "<script" not in article and "onerror" not in article and "<meta" not in article
+    assert article.count('href="../sop/cs-comp-002/"') == 1  # the marker's block, once
+    assert re.findall(r"sop-kb-block \S+", built) == ["sop-kb-block 0123456789abcdef"]
+    assert article.count("<!-- sop-listing 7 -->") == 1  # a forged one stays a comment
+    assert '<script src="/static/x.js">' not in built and "&lt;script" in built  # title
+    assert '"><script>' not in built.split("<article", 1)[0]  # description
+    url, server = serve(project / "site")
+    hits: list[object] = []
+    try:
+        page.expose_function("__pwned", lambda n: hits.append(n))
+        page.goto(url + "akal/", wait_until="networkidle")
+        page.wait_for_timeout(500)
+        assert page.url == url + "akal/" and hits == []
+        assert page.outside_requests == []
+    finally:
+        server.shutdown()
+
+
+#: Files a PR can add to docs/: (path, content); none is published, each is an error.
+DOCS_FILES = {"static/evil.html": "<script>alert(1)</script>", "x.js": "alert(1)",
+              "notes.txt": "alert(1)", "gambar.svg": "<svg onload='alert(1)'/>",
+              "assets/stylesheets/ganti.css": "body{display:none}"}
+
+
+def test_docs_files_other_than_pages_and_images_are_not_published(project: Path,
+                                                                  tmp_path_factory) -> None:
+    theme = Path(__import__("material").__file__).parent / "templates"
+    bundle = next((theme / "assets" / "javascripts").glob("bundle.*.min.js"))
+    for uri, text in {**DOCS_FILES, f"assets/javascripts/{bundle.name}": "alert(2)"}.items():
+        (project / "docs" / uri).parent.mkdir(parents=True, exist_ok=True)
+        (project / "docs" / uri).write_text(text, "utf-8")
+    favicon = project / "docs" / "assets" / "images" / "favicon.png"
+    favicon.parent.mkdir(parents=True, exist_ok=True)
+    favicon.write_bytes(b"\x89PNG palsu")
+    secret = tmp_path_factory.mktemp("luar") / "rahasia.md"
+    secret.write_text("# RAHASIA-LUAR\n", "utf-8")
+    (project / "docs" / "bocor.md").symlink_to(secret)
+    (project / "docs" / "gambar.png").write_bytes(b"\x89PNG boleh")  # published
+    strict = _build(project, "--strict")
+    assert strict.returncode != 0 and "Traceback" not in strict.stderr
+    refused = {m["path"] for m in _problems(strict.stderr, "unsafe-file")} | \
+        {m["path"] for m in _problems(strict.stderr, "outside-repository")}
+    assert refused == {f"docs/{uri}" for uri in DOCS_FILES} | {
+        f"docs/assets/javascripts/{bundle.name}", "docs/assets/images/favicon.png",
+        "docs/bocor.md"}, strict.stderr
+    check = sopkb_in(project, "validate")  # the pull-request check says it too
+    assert check.returncode == 1 and "docs/x.js:1:1: [error]" in check.stdout
+    result = _build(project)
+    assert result.returncode != 0  # an error: not published, not even without --strict
+    served = _build(project, "--site-dir", str(project / "preview"))
+    assert served.returncode != 0 and not (project / "preview").exists()
+
+
+def test_a_file_that_is_only_null_is_one_line(project: Path) -> None:
+    for path in ("sops/CS-COMP-002.yaml", "training/orientasi.yaml",
+                 "reference/channels.yaml", "search/synonyms.yaml"):
+        (project / path).write_text("~ # kosong\n", "utf-8")
+    result = sopkb_in(project, "validate")
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert sum("(empty-file)" in line for line in result.stdout.splitlines()) == 4
+    built = _build(project)
+    assert built.returncode != 0 and "Traceback" not in built.stderr

@@ -21,6 +21,7 @@ import yaml
 
 from build_tools.cli.versions import OneLineErrors
 from build_tools.model.approvals import ApprovalRecord, Reviewer
+from build_tools.model.grammar import SOP_ID
 from build_tools.source.document import YAML_SUFFIXES, Document, load_document, load_text
 from build_tools.source.github import GitHubError, PullRequestResponses, fetch_pull_request
 from build_tools.source.history import GitUnavailable, folder_prefix, read_objects
@@ -110,6 +111,8 @@ def records_for(responses: PullRequestResponses, sops_prefix: str,
 def write_record(folder: Path, record: ApprovalRecord) -> Path:
     """Add ``record`` to its SOP's file (replacing an earlier record of the same pull
     request and version), records in the order they were merged."""
+    if not SOP_ID.match(record.sop_id):  # the id names the file: never a path of its own
+        raise RecordError(f"{record.sop_id!r} is not an SOP id; no record written")
     path = folder / f"{record.sop_id}.yaml"
     entries: list[dict[str, Any]] = []
     if path.is_file():

@@ -92,8 +92,10 @@ class SopPlugin(BasePlugin[SopConfig]):
                                         self.file_cache if self.serving else None)
         self.site = settings.site_pages(config, self.config, self.catalog, log.warning,
                                         self.page_cache)
-        problems = [*self.catalog.problems, *url_problems(
-            self.site, self.catalog, self.root, Path(config.docs_dir))]
+        files, refused = policy.published(files, config, self.root, settings.docs(config,
+                                                                                  self.root))
+        problems = [*self.catalog.problems, *refused, *url_problems(
+            self.site, self.catalog, self.root, Path(config.docs_dir), files=False)]
         for problem in problems:
             (log.error if problem.is_error else log.warning)(str(problem))
         if (errors := sum(problem.is_error for problem in problems)) and not self.serving:
@@ -124,17 +126,18 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig,
                          files: Files) -> str:
+        blocks: list[str] = []
         if self.site is not None and not page.file.generated_by:
-            expanded, problems = self.site.expand_markers(
+            expanded, blocks, problems = self.site.expand_markers(
                 markdown, page.file.src_uri, settings.display(config, self.root, page))
             if expanded != markdown or problems:
                 self.generated.marker_pages.add(page.file.src_uri)
             markdown = expanded
             for problem in problems:
                 log.warning(str(problem))
-        markdown, blocks = structure.lift(page, markdown)
-        if blocks:
-            self.listings[page.file.src_uri] = blocks
+        markdown, lifted = structure.lift(page, markdown)
+        if blocks or lifted:
+            self.listings[page.file.src_uri] = blocks or lifted
         return markdown
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,

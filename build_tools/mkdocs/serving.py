@@ -85,8 +85,7 @@ class GeneratedFiles:
             return
         for page in navigation.pages:
             if page.file.src_uri in self.written:
-                _, blocks = listing.lift(self.written[page.file.src_uri])
-                page.title = listing.title(blocks) or page.title
+                page.title = listing.title(self.written[page.file.src_uri]) or page.title
 
     def close(self) -> None:
         if self.folder is not None:

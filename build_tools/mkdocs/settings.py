@@ -154,11 +154,15 @@ def language(config: MkDocsConfig, plugin: SopConfig, warn: Callable[[str], None
     return str(language)
 
 
+def docs(config: MkDocsConfig, root: Path) -> str:
+    """How problems name the docs folder: its path from the project's folder."""
+    folder = Path(config.docs_dir)
+    return (folder.relative_to(root) if folder.is_relative_to(root) else folder).as_posix()
+
+
 def display(config: MkDocsConfig, root: Path, page: Page) -> str:
     """How problems name a hand-written page: its path from the project's folder."""
-    docs = Path(config.docs_dir)
-    docs = docs.relative_to(root) if docs.is_relative_to(root) else docs
-    return (docs / page.file.src_uri).as_posix()
+    return f"{docs(config, root)}/{page.file.src_uri}"
 
 
 def watched(root: Path, plugin: SopConfig) -> list[Path]:

@@ -3,6 +3,7 @@ the SOP index, generated reference pages appended, listing-block headings added.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,25 +41,32 @@ def navigation(nav: Navigation, files: Files, site: SitePages) -> Navigation:
 
 
 def lift(page: Page, markdown: str) -> tuple[str, list[str]]:
-    """The page's Markdown without its HTML blocks, and the blocks (see
-    :mod:`build_tools.render.listing`). A generated page is one block: its title, which
-    MkDocs would take from a Markdown heading, is the block's ``<h1>``."""
-    markdown, blocks = listing.lift(markdown)
-    title = listing.title(blocks) if page.file.generated_by else None
+    """A generated page's Markdown, which is one HTML block (see
+    :mod:`build_tools.render.listing`), as the placeholder Markdown passes through, and the
+    block; its title, which MkDocs would take from a Markdown heading, is the block's
+    ``<h1>``. A hand-written page's author writes its meta title (front matter), which the
+    theme prints as HTML: it is escaped."""
+    if not page.file.generated_by:
+        for key, value in page.meta.items():
+            if isinstance(value, str):
+                page.meta[key] = html.escape(value)
+        return markdown, []
+    title = listing.title(markdown)
     if title is not None:
         page.meta["title"] = title
-    return markdown, blocks
+    return listing.placeholder(0), [markdown]
 
 
 def checked(page: Page, html: str, display: str) -> tuple[str, list[Problem]]:
-    """A hand-written page's HTML without redirecting elements, and what in it could run,
-    load or restyle (rule ``unsafe-html``), read from its file as written (lines as the
-    writer sees them) and from its HTML. Generated pages are returned as they are."""
+    """A hand-written page's HTML cleaned (:func:`build_tools.rules.pages.cleaned`), and
+    what in it could run, load or restyle (rule ``unsafe-html``), read from its file as
+    written (lines as the writer sees them) and from its HTML. Generated pages are returned
+    as they are."""
     if page.file.generated_by or not page.file.abs_src_path:
         return html, []
     source = Path(page.file.abs_src_path).read_text("utf-8-sig")
     problems = list(pages.unsafe_html(source, html, display))
-    return pages.without_redirects(html), problems
+    return pages.cleaned(html), problems
 
 
 def add_listings_to_toc(page: Page, blocks: list[str], levels: tuple[int, int]) -> None:

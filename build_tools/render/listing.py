@@ -3,10 +3,11 @@
 Every generated page (an SOP, a listing, a reference page, a training path...) is rendered
 by an HTML template (``*.html.j2``) into one *page block*, and hand-written pages embed
 *listing blocks* (the SOP situations table, a list of SOPs) where they have ``sop-kb``
-markers. Both are raw HTML blocks that any Markdown renderer shows as they are; the MkDocs
-plugin lifts them out before Python-Markdown runs and puts them back after (:func:`lift`,
-:func:`restore`), adding their headings to the page's table of contents and their ids to
-the anchors MkDocs checks links against (:func:`headings`, :func:`ids`). So text from SOP
+markers. While Python-Markdown runs, a page's Markdown holds a placeholder where each block
+stands (:func:`placeholder`); the MkDocs plugin puts the blocks back after (:func:`restore`),
+adding their headings to the page's table of contents and their ids to the anchors MkDocs
+checks links against (:func:`headings`, :func:`ids`). Blocks are only ever the plugin's
+own: nothing a page's author writes is taken for one. So text from SOP
 files reaches a page as the HTML its template and the sanitizer made of it, and no later
 pass (Markdown's link, image, emphasis or attribute-list patterns) can read it as syntax:
 there is one seam from SOP text to the page, :mod:`build_tools.render.markup`.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 
@@ -36,10 +38,11 @@ END = "</div><!-- /sop-listing -->"
 #: The block holding a whole generated page.
 PAGE_START = '<div class="sop-page">'
 PAGE_END = "</div><!-- /sop-page -->"
-# A block: START alone on its line, through the first END of its kind that ends a line
-# after it (a page block may hold listing blocks).
-_KINDS = ((f"{START}\n", f"\n{END}"), (f"{PAGE_START}\n", f"\n{PAGE_END}"))
-_LIFTED_MARK = re.compile(r"<!-- sop-listing (\d+) -->")
+#: Where a block stands in a page's Markdown while Markdown runs. The number is random for
+#: the process and never in a page's output, so that text a page's author writes cannot
+#: stand for a block (a forged placeholder is an HTML comment like any other).
+NONCE = secrets.token_hex(8)
+_PLACEHOLDER = re.compile(rf"<!-- sop-kb-block {NONCE} (\d+) -->")
 _HEADING = re.compile(r'<h([1-6])((?: [^>]*)? id="[^"]*"[^>]*)>(.*?)'
                       r'(?:<a class="headerlink"[^>]*>[^<]*</a>)?</h\1>')
 # A space before, as every template here writes it: a literal prefix the regex engine
@@ -49,7 +52,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def wrap(html: str) -> str:
-    """``html`` as a listing block: a raw HTML block of its own in Markdown."""
+    """``html`` as a listing block (an HTML block of its own, were Markdown to see it)."""
     return f"\n{START}\n{html.strip()}\n{END}\n"
 
 
@@ -58,47 +61,15 @@ def wrap_page(html: str) -> str:
     return f"{PAGE_START}\n{html.strip()}\n{PAGE_END}\n"
 
 
-def lift(markdown: str) -> tuple[str, list[str]]:
-    """``markdown`` with every block replaced by a placeholder comment, and the blocks.
-    Markdown passes the comments through untouched.
-
-    Found with ``str.find``: a regular expression's lazy ``.*?`` tried the end at every
-    character of a block (a templates page of megabytes: tens of milliseconds)."""
-    blocks: list[str] = []
-    pieces: list[str] = []
-    done = start = 0
-    while True:
-        found = [(at, opening, closing) for opening, closing in _KINDS
-                 if (at := _line_start(markdown, opening, start)) >= 0]
-        if not found:
-            break
-        start, opening, closing = min(found)
-        end = start + len(opening) - 1
-        while (end := markdown.find(closing, end + 1)) >= 0 and \
-                markdown[end + len(closing):end + len(closing) + 1] not in ("", "\n"):
-            pass
-        if end < 0:
-            break
-        end += len(closing)
-        pieces += (markdown[done:start], f"<!-- sop-listing {len(blocks)} -->")
-        blocks.append(markdown[start:end])
-        done = start = end
-    if not blocks:
-        return markdown, blocks
-    pieces.append(markdown[done:])
-    return "".join(pieces), blocks
-
-
-def _line_start(text: str, opening: str, start: int) -> int:
-    """Where ``opening`` next stands at the start of a line of ``text``, from ``start``."""
-    while (start := text.find(opening, start)) > 0 and text[start - 1] != "\n":
-        start += 1
-    return start
+def placeholder(number: int) -> str:
+    """What stands in a page's Markdown for its ``number``-th block (from 0)."""
+    return f"<!-- sop-kb-block {NONCE} {number} -->"
 
 
 def restore(html: str, blocks: list[str]) -> str:
-    """The rendered page with the blocks :func:`lift` took out put back."""
-    return _LIFTED_MARK.sub(lambda match: blocks[int(match.group(1))], html)
+    """The rendered page with its blocks where their placeholders are."""
+    return _PLACEHOLDER.sub(lambda match: blocks[int(match.group(1))]
+                            if int(match.group(1)) < len(blocks) else "", html)
 
 
 def headings(block: str) -> list[tuple[int, str, str]]:
@@ -111,12 +82,12 @@ def headings(block: str) -> list[tuple[int, str, str]]:
             if 'data-toc="no"' not in attributes]
 
 
-def title(blocks: list[str]) -> str | None:
+def title(block: str) -> str | None:
     """The text (as HTML) of the first heading of a page block, if it is its ``<h1>``: the
     title of a generated page, which MkDocs cannot take from a Markdown heading."""
-    if not blocks or not blocks[0].startswith(PAGE_START):
+    if not block.startswith(PAGE_START):
         return None
-    found = _HEADING.search(blocks[0])
+    found = _HEADING.search(block)
     if found is None or found.group(1) != "1":
         return None
     return _TAG.sub("", found.group(3)).strip()

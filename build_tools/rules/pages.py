@@ -1,29 +1,67 @@
 """Rules about hand-written pages (``docs/``): ``unsafe-html``.
 
 Hand-written pages come by pull request like SOP files, and Markdown passes raw HTML
-through. The site's Content-Security-Policy (:mod:`build_tools.site.csp`) already keeps
-anything they hold from running; this check says so at review time, at the line of the
-page, so that a reviewer sees the attempt and a writer sees why their page does not work.
+through. Their HTML is cleaned by an allowlist sanitizer (:func:`cleaned`: nh3, which parses
+as a browser does), and the site's Content-Security-Policy (:mod:`build_tools.site.csp`)
+would block a script besides; this check says so at review time, at the line of the page,
+so that a reviewer sees the attempt and a writer sees why their page does not work.
 
 Reported: a ``<script>``, an ``on…=`` event handler, a ``javascript:`` or ``vbscript:`` URL
 in a link or a source, a frame, object, embed, base or meta element, and inline style
 (``<style>``, ``style=``), which the policy ignores too. Raw HTML is found in the page's
 source (code blocks and code spans, which Markdown shows as text, left out), with its
-line; what Markdown itself made (a link written ``[x](javascript:…)``) is found in the
-rendered page, and placed at the first line of the source that names it.
+line; what the rendered page holds, read as a browser reads it (comments such as
+``<!-->`` end where a browser ends them), is reported too, placed at the first line of the
+source that names it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+
+import nh3
 
 from build_tools.problem import Level, Problem, Rule
+from build_tools.source.document import OUTSIDE_REPOSITORY
+from build_tools.source.paths import escapes, shown
 
 UNSAFE_HTML = Rule("unsafe-html",
                    "a script, event handler, javascript: URL, frame or inline style in a page")
+UNSAFE_FILE = Rule("unsafe-file", "a file of docs/ that is not a page, an image or a PDF, "
+                                  "or that replaces a file of the theme (not published)")
+
+#: The files a docs folder may hold besides pages: images (not SVG, which can run script
+#: when opened) and PDFs. A script, a style sheet or an HTML file would be served from the
+#: site's own address, where the site's policy allows scripts and styles.
+PUBLISHED_SUFFIXES = frozenset({".md", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif",
+                                ".ico", ".pdf"})
+
+
+def docs_file_problems(files: Iterable[tuple[str, Path]], root: Path, docs: str,
+                       theme: Callable[[str], bool] = lambda uri: False) -> list[Problem]:
+    """``unsafe-file`` and ``outside-repository`` for the files of a docs folder, each
+    ``(path in the folder, its file)``: not read, not published. ``docs`` is the folder
+    as problems name it; ``theme(uri)`` says whether the theme has a file at that path
+    (which a docs file would replace on every page: the theme's scripts and styles)."""
+    problems = []
+    for uri, path in files:
+        where = f"{docs}/{shown(uri)}"
+        if escapes(path, root):
+            problems.append(Problem(where, 1, 1, Level.ERROR, OUTSIDE_REPOSITORY.id,
+                                    "a symbolic link that leads outside the repository; "
+                                    "not read, not published"))
+        elif PurePosixPath(uri).suffix.lower() not in PUBLISHED_SUFFIXES:
+            problems.append(Problem(where, 1, 1, Level.ERROR, UNSAFE_FILE.id,
+                                    "only pages (.md), images and PDFs are published from "
+                                    "docs/; this file is not"))
+        elif theme(uri):
+            problems.append(Problem(where, 1, 1, Level.ERROR, UNSAFE_FILE.id,
+                                    "a file of the theme's has this path; the theme's is kept"))
+    return problems
 
 _ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet",
                        "base", "meta", "style", "link", "portal"})
@@ -99,7 +137,7 @@ def unsafe_html(source: str, rendered: str, path: str) -> Iterator[Problem]:
     code_free = _CODE_SPAN.sub(_blank, _without_indented_code(_FENCE.sub(_blank, source)))
     found = _find(code_free)
     written = Counter(what for what, _, _ in found)
-    for what, count in Counter(what for what, _, _ in _find(rendered)).items():
+    for what, count in Counter(what for what, _, _ in _find(as_parsed(rendered))).items():
         taken = {line for other, line, _ in found if other == what}
         for _ in range(count - written[what]):  # made by Markdown, not written as HTML
             at = _locate(source, what, taken)
@@ -111,14 +149,51 @@ def unsafe_html(source: str, rendered: str, path: str) -> Iterator[Problem]:
                       "pages hold text, links and images; ask a maintainer for anything else")
 
 
-_REDIRECTING = re.compile(r"<(?:meta|base)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.IGNORECASE)
+#: What a hand-written page's HTML may hold (what Markdown, its extensions in mkdocs.yml and
+#: a writer's tables, figures and simple forms need), and nothing more.
+PAGE_TAGS = frozenset(nh3.ALLOWED_TAGS) | {"form", "input", "button", "label", "section",
+                                             "main", "picture", "source"}
+PAGE_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"id", "class", "title", "lang", "dir", "role", "hidden", "tabindex"},
+    "a": {"href", "hreflang"}, "img": {"src", "alt", "width", "height", "loading"},
+    "source": {"srcset", "type", "media"}, "form": {"action", "method"},
+    "input": {"type", "name", "placeholder", "value", "autocomplete", "autofocus", "required",
+              "checked", "disabled", "min", "max", "step", "list"},
+    "button": {"type", "name", "value", "disabled"}, "label": {"for"},
+    "ol": {"start", "reversed", "type"}, "li": {"value"}, "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"}, "time": {"datetime"}, "data": {"value"},
+    "abbr": {"title"}, "q": {"cite"}, "blockquote": {"cite"}, "details": {"open"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+#: Every element and the attributes that matter, kept as parsed (to read, not to serve).
+_PARSED_TAGS = PAGE_TAGS | _ELEMENTS | {"svg", "animate", "set", "math", "frameset", "noscript",
+                                        "template", "textarea", "select", "option", "video",
+                                        "audio", "area", "map"}
+_PARSED_ATTRIBUTES = {"*": {*(name for names in PAGE_ATTRIBUTES.values() for name in names),
+                            *_URL_ATTRIBUTES, "style", "http-equiv", "content"}}
 
 
-def without_redirects(html: str) -> str:
-    """A hand-written page's HTML without ``<meta>`` and ``<base>`` elements, which never
-    belong in a page's content: a ``<meta http-equiv="refresh">`` would send agents to
-    another site, and no Content-Security-Policy directive stops that."""
-    return _REDIRECTING.sub("", html)
+def as_parsed(html: str) -> str:
+    """``html`` as a browser parses it (nh3's html5ever, everything that matters kept),
+    written out again: what a lenient parser would read as a comment (``<!-->``,
+    ``<![CDATA[``) stands as the browser reads it."""
+    return nh3.clean(html, tags=set(_PARSED_TAGS), clean_content_tags=set(),
+                     attributes={key: set(value) for key, value in _PARSED_ATTRIBUTES.items()},
+                     generic_attribute_prefixes={"on", "data-", "aria-"},
+                     strip_comments=False, link_rel=None,
+                     url_schemes={"http", "https", "mailto", "tel", "ftp", "file", "data",
+                                  "javascript", "vbscript"})
+
+
+def cleaned(html: str) -> str:
+    """A hand-written page's HTML with only :data:`PAGE_TAGS` and :data:`PAGE_ATTRIBUTES`
+    (``data-`` and ``aria-`` attributes too) and links to ``http(s)``, ``mailto`` and
+    ``tel``: no script, handler, frame, meta refresh or inline style, however written.
+    Comments stay (the plugin's block placeholders are comments)."""
+    return nh3.clean(html, tags=set(PAGE_TAGS),
+                     attributes={key: set(value) for key, value in PAGE_ATTRIBUTES.items()},
+                     generic_attribute_prefixes={"data-", "aria-"},
+                     url_schemes=set(URL_SCHEMES), strip_comments=False, link_rel=None)
 
 
 def _locate(source: str, what: str, taken: set[int]) -> tuple[int, int]:

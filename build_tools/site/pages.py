@@ -223,8 +223,8 @@ class SitePages:
     def suggestions(self) -> str:
         return findability.suggestions(self)
 
-    def expand_markers(self, markdown: str, src_uri: str,
-                       display: str | None = None) -> tuple[str, list[Problem]]:
+    def expand_markers(self, markdown: str, src_uri: str, display: str | None = None,
+                       ) -> tuple[str, list[str], list[Problem]]:
         return markers.expand(self, markdown, src_uri, display)
 
 

@@ -23,6 +23,7 @@ from build_tools.problem import Level, Problem, Rule
 from build_tools.render import listing
 from build_tools.render.renderer import INDEX_URI, SOP_DIR, sop_uri
 from build_tools.rules.catalog import Catalog
+from build_tools.rules.pages import docs_file_problems
 from build_tools.site import layout
 from build_tools.site import pages as site
 from build_tools.source.document import load_document
@@ -105,9 +106,11 @@ def handwritten(uris: Iterable[str], docs: str) -> Iterator[Claim]:
 
 
 def url_problems(pages: site.SitePages, catalog: Catalog, root: Path, docs: Path | None,
-                 ) -> list[Problem]:
+                 files: bool = True) -> list[Problem]:
     """url-collision over the generated pages of ``pages`` and the files under ``docs`` (if
-    any); positions from the catalog's documents, or read again from ``root``."""
+    any), and with ``files`` the docs files that are not published (see
+    :func:`build_tools.rules.pages.docs_file_problems`); positions from the catalog's
+    documents, or read again from ``root``."""
     documents = {doc.path: doc for doc in catalog.documents}
 
     def position(source: str, node: tuple[str | int, ...]) -> tuple[int, int]:
@@ -115,13 +118,16 @@ def url_problems(pages: site.SitePages, catalog: Catalog, root: Path, docs: Path
         return doc.position(node) if node else (1, 1)
 
     found = list(claims(pages))
+    refused: list[Problem] = []
     if docs is not None and docs.is_dir():
-        relative = docs.relative_to(root) if docs.is_relative_to(root) else docs
-        files = sorted(path.relative_to(docs).as_posix() for path in docs.rglob("*")
-                       if path.is_file() and not any(part.startswith(".") for part in
-                                                     path.relative_to(docs).parts))
-        found.extend(handwritten(files, relative.as_posix()))
-    return collisions(found, position)
+        relative = (docs.relative_to(root) if docs.is_relative_to(root) else docs).as_posix()
+        uris = sorted(path.relative_to(docs).as_posix() for path in docs.rglob("*")
+                      if (path.is_file() or path.is_symlink()) and not any(
+                          part.startswith(".") for part in path.relative_to(docs).parts))
+        if files:
+            refused = docs_file_problems([(uri, docs / uri) for uri in uris], root, relative)
+        found.extend(handwritten(uris, relative))
+    return refused + collisions(found, position)
 
 
 def collisions(found: Iterable[Claim],

@@ -177,8 +177,10 @@ def _parse(doc: Document, text: str) -> None:
         doc.problems.append(_whole_file(doc, YAML_SYNTAX, f"YAML error: {error}"))
         doc.data = None
     else:
-        if doc.data is None and not doc.problems and not doc.positions:
-            doc.problems.append(_whole_file(doc, EMPTY_FILE, "file is empty"))
+        if doc.data is None and not doc.problems:
+            # Nothing, or a document that is only null (``~``, ``null``): no data either way.
+            doc.problems.append(_whole_file(doc, EMPTY_FILE, "file is empty" if not
+                                            doc.positions else "file holds only null"))
 
 
 #: libyaml's composer recurses in C once per nesting level, without a limit: far deeper
