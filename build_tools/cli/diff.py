@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from build_tools.model.changes import Change, sop_changes
 from build_tools.model.sop import Duration
+from build_tools.render.changes import ChangeWords
 from build_tools.rules.crossfile import identified
 from build_tools.source.document import Document
 
@@ -26,13 +26,7 @@ class ChangeSummary:
 
     def __init__(self, labels: dict[str, Any], duration: Callable[[Duration | None], str]) -> None:
         self.t = labels["diff"]
-        self.duration = duration
-
-    def _time(self, text: Any) -> str:
-        try:
-            return self.duration(Duration.parse(text)) if isinstance(text, str) else "—"
-        except ValueError:
-            return str(text)
+        self.words = ChangeWords(labels, duration)
 
     def markdown(self, ref: str, before: Iterable[Document], after: Iterable[Document]) -> str:
         old, new = _by_id(before), _by_id(after)
@@ -64,29 +58,4 @@ class ChangeSummary:
         return f"### {data.get('id')} — {data.get('title', '')}\n\n{items}"
 
     def sop_changes(self, old: Data, new: Data) -> Iterator[str]:
-        for change in sop_changes(old, new):
-            yield self._line(change)
-
-    def _line(self, change: Change) -> str:
-        kind, subject = change.kind, change.subject
-        label: str = self.t["field_changed" if kind == "field" else kind.replace("-", "_")]
-        if kind == "field":
-            return label.format(field=self.t["fields"][subject], old=change.old or "—",
-                                new=change.new or "—")
-        if kind == "steps-reordered":
-            return label.format(old=", ".join(change.old), new=", ".join(change.new))
-        if kind in ("step-added", "step-removed"):
-            action = change.new if kind == "step-added" else change.old
-            return label.format(id=subject, action=action)
-        if kind == "target-changed":
-            return label.format(id=subject, old=self._time(change.old),
-                                new=self._time(change.new))
-        if kind.startswith("escalation-"):
-            return label.format(level=subject, old=self._level(change.old),
-                                new=self._level(change.new))
-        return label.format(id=subject, old=change.old, new=change.new)
-
-    def _level(self, level: Data | None) -> str:
-        if level is None:
-            return ""
-        return f"{level.get('to', '—')} ({self._time(level.get('within'))})"
+        return self.words.sop_changes(old, new)

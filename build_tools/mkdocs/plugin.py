@@ -90,11 +90,13 @@ class SopPlugin(BasePlugin[SopConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         self.catalog = settings.catalog(self.root, self.config, self.progress.files,
                                         self.file_cache if self.serving else None)
-        self.site = settings.site_pages(config, self.config, self.catalog, log.warning,
-                                        self.page_cache)
-        files, refused = policy.published(files, config, self.root, settings.docs(config,
-                                                                                  self.root))
-        problems = [*self.catalog.problems, *refused, *url_problems(
+        self.site, refused, notices = settings.site_pages(
+            config, self.config, self.catalog, log.warning, self.page_cache, self.root)
+        for notice in notices:  # a shallow clone, no repository: said, not failed
+            log.info(notice)
+        files, unpublished = policy.published(files, config, self.root,
+                                              settings.docs(config, self.root))
+        problems = [*self.catalog.problems, *refused, *unpublished, *url_problems(
             self.site, self.catalog, self.root, Path(config.docs_dir), files=False)]
         for problem in problems:
             (log.error if problem.is_error else log.warning)(str(problem))
@@ -107,10 +109,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             files.append(self.generated.file(config, uri, content, InclusionLevel.NOT_IN_NAV))
         for uri, content in rendering.redirects(self.site, self.page_cache):
             files.append(self.generated.file(config, uri, content))
-        if self.config.search:
-            request = self.config.request_page
-            self.site.request_uri = request if files.get_file_from_path(request) else None
-            files.append(self.generated.file(config, settings.SUGGESTIONS, self.site.suggestions()))
+        for uri, content in settings.data(self.site, self.config, files):
+            files.append(self.generated.file(config, uri, content))
         self.generated.mark_modified(files, self.search.start(
             Path(config.site_dir), self.catalog.synonyms, self.serving, len(self._indexed(files))))
         self.progress.total_pages = len(files.documentation_pages())

@@ -7,28 +7,37 @@ from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 
+from build_tools.model.timelines import timelines
+from build_tools.problem import Problem
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
 from build_tools.render.repository import Repository
+from build_tools.rules.approvals import load_approvals
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
 from build_tools.search import browser
 from build_tools.search.index import PAGES_PER_INDEX
-from build_tools.site.layout import REDIRECT_SCRIPT
+from build_tools.site.layout import IN_FORCE_DATA, REDIRECT_SCRIPT
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, SitePages, build_date
+from build_tools.site.versions import Control, in_force_data
+from build_tools.source.history import read_history
 from build_tools.speed.collector import no_cycle_collection
 from build_tools.speed.reuse import PageCache
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
 
 #: The plugin's own files, served under ``assets/sop-kb/`` in every site; the scripts are
 #: ES modules, which import the settings the build writes (:mod:`build_tools.search.browser`).
 STYLESHEET = f"{browser.ASSETS}/style.css"
 PAGE_TOOLS = f"{browser.ASSETS}/page-tools.js"
+#: Document control: the in-force page's date field, the print date of a printed SOP.
+CONTROL = f"{browser.ASSETS}/control.js"
 SUGGESTIONS = browser.SUGGESTIONS_URI
 
 
@@ -56,6 +65,12 @@ class SopConfig(Config):
     issue_url = opt.Optional(opt.Type(str))
     """A new-issue URL with ``{title}`` and ``{body}``: a "report a problem" link on every
     step opens it filled in (no link when unset)."""
+    history = opt.Type(bool, default=True)
+    """Publish every version of each SOP from git, with the days each was in force, the
+    in-force page, and announcements of versions taking effect later (off: the current
+    files only)."""
+    approvals_dir = opt.Type(str, default="approvals")
+    """Folder of the approval records (``sopkb record-approval``), if any."""
     request_page = opt.Type(str, default="usulkan-sop.md")
     """The hand-written page on asking for a missing procedure, which the search box offers
     when nothing matches (no link when the page does not exist)."""
@@ -80,7 +95,8 @@ def assets(plugin: SopConfig, serving: bool) -> Iterator[tuple[str, str]]:
     redirect pages' script, and while serving the live-reload script (see
     :func:`build_tools.mkdocs.serving.livereload_from_file`)."""
     modules = browser.search_modules() if plugin.search else []
-    for uri in (STYLESHEET, PAGE_TOOLS, browser.SITE_MODULE, *modules, REDIRECT_SCRIPT):
+    for uri in (STYLESHEET, PAGE_TOOLS, CONTROL, browser.SITE_MODULE, *modules,
+                REDIRECT_SCRIPT):
         yield uri, asset(uri)
     yield browser.SETTINGS_URI, browser.settings_module(plugin.time_zone)
     if serving:
@@ -96,7 +112,7 @@ def add_to_config(config: MkDocsConfig, search: bool) -> None:
     if STYLESHEET not in config.extra_css:
         config.extra_css.append(STYLESHEET)
     listed = {str(script) for script in config.extra_javascript}
-    for uri in (PAGE_TOOLS, browser.SEARCH_ENTRY) if search else (PAGE_TOOLS,):
+    for uri in (PAGE_TOOLS, CONTROL, browser.SEARCH_ENTRY) if search else (PAGE_TOOLS, CONTROL):
         if uri not in listed:
             script = opt.ExtraScriptValue(uri)
             script.type = "module"
@@ -134,14 +150,45 @@ def catalog(root: Path, plugin: SopConfig, progress: Callable[[int, int], None] 
 
 
 def site_pages(config: MkDocsConfig, plugin: SopConfig, catalog: Catalog,
-               warn: Callable[[str], None], cache: PageCache) -> SitePages:
-    """The generated pages of ``catalog`` as the site's configuration asks for them."""
+               warn: Callable[[str], None], cache: PageCache,
+               root: Path) -> tuple[SitePages, list[Problem], tuple[str, ...]]:
+    """The generated pages of ``catalog`` as the site's configuration asks for them, with
+    the problems of the approval records and the notices of reading git's history."""
     chosen = language(config, plugin, warn)
+    control, problems = versions_of(root, plugin, catalog, cache)
     return SitePages(
         catalog, chosen, today=build_date(plugin.time_zone), cache=cache,
         directory_urls=config.use_directory_urls, permalink=permalink(config),
         repository=repository(config, plugin, load_labels(chosen)),
-        time_zone=plugin.time_zone, nav_categories=plugin.nav_categories)
+        time_zone=plugin.time_zone, nav_categories=plugin.nav_categories,
+        control=control), problems, control.notices
+
+
+def versions_of(root: Path, plugin: SopConfig, catalog: Catalog,
+                cache: PageCache) -> tuple[Control, list[Problem]]:
+    """What git says of the SOPs' versions (read once per commit while serving) and the
+    approval records, when the site publishes versions (``history``)."""
+    if not plugin.history:
+        return Control(), []
+    folder = root / plugin.sops_dir
+    with no_cycle_collection():  # reading only adds what stays (build_tools.speed)
+        history = cache.history(folder, read_history)
+        lines = timelines(history, catalog.documents, ZoneInfo(plugin.time_zone))
+    approvals_dir = root / plugin.approvals_dir
+    records, problems = load_approvals(approvals_dir, plugin.approvals_dir) \
+        if approvals_dir.is_dir() else ({}, [])
+    return Control(lines, records, history.notices), problems
+
+
+def data(site: SitePages, plugin: SopConfig, files: Files) -> Iterator[tuple[str, str]]:
+    """The data files the site's scripts read: the search box's suggestions (where to ask
+    for a missing procedure, when the site has that page) and the in-force page's."""
+    if plugin.search:
+        site.request_uri = plugin.request_page \
+            if files.get_file_from_path(plugin.request_page) else None
+        yield SUGGESTIONS, site.suggestions()
+    if site.control.timelines:
+        yield IN_FORCE_DATA, in_force_data(site)
 
 
 def language(config: MkDocsConfig, plugin: SopConfig, warn: Callable[[str], None]) -> str:

@@ -15,6 +15,7 @@ from mkdocs.structure.toc import AnchorLink
 from build_tools.problem import Problem
 from build_tools.render import listing
 from build_tools.rules import pages
+from build_tools.site import layout
 
 if TYPE_CHECKING:
     from mkdocs.structure.files import Files
@@ -54,6 +55,8 @@ def lift(page: Page, markdown: str) -> tuple[str, list[str]]:
     title = listing.title(markdown)
     if title is not None:
         page.meta["title"] = title
+    if layout.is_version_uri(page.file.src_uri):  # no robots, no site-wide navigation
+        page.meta.update(robots="noindex", sop_kb_version=True)
     return listing.placeholder(0), [markdown]
 
 

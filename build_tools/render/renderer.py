@@ -10,6 +10,7 @@ can stand (an attribute). Only the templates themselves produce other markup.
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ class Renderer:
         self._linked: set[str] = set()
         #: The page templates (``*.html.j2``).
         self.env = self._environment()
-        self.env.globals.update(url=self._url, permalink=self._permalink,
+        self.env.globals.update(url=self._url, file_url=self._file_url, permalink=self._permalink,
                                 heading_id=self._heading_id, part=self._part,
                                 report_url=self._report_url)
         #: Where the pages' files live (edit and report links), when configured.
@@ -142,6 +143,13 @@ class Renderer:
         """The link from the page being rendered to the page built from ``to_uri``."""
         return escape(listing.relative_url(context["page_uri"], to_uri, self.directory_urls,
                                            anchor))
+
+    @pass_context
+    def _file_url(self, context: Context, path: str) -> Markup:
+        """The link from the page being rendered to a file of the site (not a page)."""
+        page = listing.page_url(context["page_uri"], self.directory_urls)
+        folder = page if page.endswith("/") else posixpath.dirname(page)
+        return escape(posixpath.relpath(path, folder.rstrip("/") or "."))
 
     @pass_context
     def _heading_id(self, context: Context, text: str, anchor: str | None = None) -> str:

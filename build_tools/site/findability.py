@@ -26,7 +26,8 @@ def search_weight(site: SitePages, src_uri: str) -> float:
     say (SOP index, categories, templates, roles, changes, review dates, practice,
     handbooks) are not indexed (0): a hit there would only stand between the agent and the
     SOP's step, and with thousands of SOPs they are the largest pages to index."""
-    if src_uri in site.retired_uris:
+    if src_uri in site.retired_uris or layout.is_version_uri(src_uri) or \
+            src_uri == layout.IN_FORCE_URI:  # not in force: never a search result
         return 0.0
     if src_uri in site.sop_uris:
         return 1.0

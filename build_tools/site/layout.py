@@ -66,6 +66,21 @@ def training_handbook_uri(path_id: str) -> str:
     return f"{TRAINING_DIR}/{path_id}/{HANDBOOK_URI}"
 
 
+#: The page listing the version of each SOP in force on a date.
+IN_FORCE_URI = "in-force.md"
+#: The data that page reads (every version's period in force, per SOP).
+IN_FORCE_DATA = "assets/sop-kb/in-force.json"
+
+
+def version_uri(slug: str, version: str) -> str:
+    """The page of one version of an SOP other than the one its own page shows."""
+    return f"{SOP_DIR}/{slug}/v/{version}.md"
+
+
+def is_version_uri(uri: str) -> bool:
+    return uri.startswith(f"{SOP_DIR}/") and "/v/" in uri
+
+
 def card_uri(sop: Sop) -> str:
     """Where the quick card's page was built from; its URL now redirects."""
     return f"{SOP_DIR}/{sop.slug}/card.md"

@@ -41,7 +41,8 @@ def handbooks(site: SitePages) -> list[Plan]:
     return [site.plan_page(layout.HANDBOOK_URI, "handbook_index", groups=[
         (name, layout.handbook_uri(name), len(sops)) for name, sops in site.groups]),
         *(site.plan_page(layout.handbook_uri(name), "handbook", title=name, goal=None,
-                         sops=sops) for name, sops in site.groups)]
+                         sops=sops, periods=site.shown_rows(sops))
+          for name, sops in site.groups)]
 
 
 def recent_changes(sops: list[Sop]) -> list[tuple[Sop, Revision]]:

@@ -32,10 +32,13 @@ from build_tools.model.reference import COMPLAINT_TYPES, METRICS
 from build_tools.model.review import review_statuses
 from build_tools.model.sop import Sop
 from build_tools.model.training import TrainingPath
+from build_tools.model.versions import SopVersion
 from build_tools.problem import Problem
+from build_tools.render.changes import ChangeWords
 from build_tools.render.renderer import INDEX_URI, Rendered, Renderer, sop_uri
 from build_tools.render.repository import Repository
 from build_tools.rules.catalog import Catalog
+from build_tools.rules.versions import CheckedVersion, check_version
 from build_tools.site import (
     findability,
     layout,
@@ -44,6 +47,7 @@ from build_tools.site import (
     reference_pages,
     sop_pages,
     training_pages,
+    versions,
 )
 
 #: The status of an SOP no longer in force: still served, with a banner; listed nowhere.
@@ -98,22 +102,30 @@ class SitePages:
                  today: datetime.date | None = None, cache: Memo | None = None,
                  directory_urls: bool = True, permalink: str = "&para;",
                  repository: Repository | None = None, time_zone: str = TIME_ZONE,
-                 nav_categories: int = NAV_CATEGORIES) -> None:
+                 nav_categories: int = NAV_CATEGORIES,
+                 control: versions.Control | None = None) -> None:
         """``directory_urls`` and ``permalink`` say how the site links pages and headings
-        (MkDocs' ``use_directory_urls``, the ``toc`` extension's ``permalink``)."""
+        (MkDocs' ``use_directory_urls``, the ``toc`` extension's ``permalink``); ``control``
+        what git and the approval records say of the SOPs' versions (none: current files
+        only)."""
         self.today = today or build_date(time_zone)
         #: Where the site's readers are: the overdue banner compares dates there.
         self.time_zone = time_zone
         self.nav_categories = nav_categories
         self.cache = cache or Memo()
-        self.sops = catalog.sops
+        self.control = control or versions.Control()
+        #: The SOPs as their files are now; the site shows each as in force today.
+        self.current_files = {sop.id: sop for sop in catalog.sops}
+        self.sops, self.upcoming = versions.in_force_today(catalog.sops, self.control,
+                                                           self.today)
         self.reference = catalog.reference
         self.training = catalog.training
         self.renderer = self.cache.renderer(language)
         self.renderer.directory_urls = directory_urls
         self.renderer.permalink = permalink
         self.renderer.repository = repository or Repository()
-        self.renderer.sop_titles = {sop.id: (sop.slug, sop.title) for sop in catalog.sops}
+        self.renderer.sop_titles = {sop.id: (sop.slug, sop.title) for sop in self.sops}
+        self.change_words = ChangeWords(self.labels, self.renderer.duration)
         self.by_id = {sop.id: sop for sop in self.sops}
         #: The SOPs listed on the pages that go over all of them: every one but the retired,
         #: whose pages are still served (with a banner), so that links to them keep working.
@@ -127,6 +139,7 @@ class SitePages:
         #: The page on asking for a missing procedure (offered when search finds nothing).
         self.request_uri: str | None = None
         self._practice: dict[str, PracticeSet] | None = None
+        self._checked: dict[int, CheckedVersion] = {}
 
     @property
     def labels(self) -> dict[str, Any]:
@@ -185,6 +198,10 @@ class SitePages:
         yield from overviews.lists(self)
         yield from training_pages.plans(self)
         yield from overviews.handbooks(self)
+        if self.control.timelines:
+            yield from versions.plans(self)
+            yield self.plan_page(layout.IN_FORCE_URI, "in_force", data_uri=layout.IN_FORCE_DATA,
+                                 rows=versions.in_force_rows(self), today=self.today)
 
     def render(self, plan: Plan) -> Rendered:
         return self.renderer.page(plan.uri, plan.template, **plan.context)
@@ -216,6 +233,23 @@ class SitePages:
         practice = self.practice()
         ids = dict.fromkeys(item.sop for item in path.items if item.sop in practice)
         return [practice[sop_id] for sop_id in ids]
+
+    def checked(self, version: SopVersion) -> CheckedVersion:
+        """A past version checked under today's rules, once per site."""
+        key = id(version)  # the timelines hold each version for the site's life
+        if key not in self._checked:
+            self._checked[key] = check_version(version)
+        return self._checked[key]
+
+    def shown_rows(self, sops: list[Sop]) -> dict[str, versions.Row]:
+        """The version each of ``sops`` shows, by id, with the days it is in force (for the
+        line a printed handbook carries)."""
+        found = {}
+        for sop in sops:
+            row = next((row for row in versions.rows(self, sop) if row.shown), None)
+            if row is not None:
+                found[sop.id] = row
+        return found
 
     def search_weight(self, src_uri: str) -> float:
         return findability.search_weight(self, src_uri)

@@ -26,7 +26,8 @@ def plans(site: SitePages) -> list[Plan]:
         found.extend(practice_plans(site, path.id, path.title, sets))
         found.append(site.plan_page(layout.training_handbook_uri(path.id), "handbook",
                                     title=path.title, goal=path.goal,
-                                    sops=[practice.sop for practice in sets]))
+                                    sops=[practice.sop for practice in sets],
+                                    periods=site.shown_rows([practice.sop for practice in sets])))
     for practice in site.practice().values():
         found.extend(practice_plans(site, practice.sop.slug, practice.sop.title, [practice]))
     return found

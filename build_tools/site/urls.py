@@ -24,7 +24,7 @@ from build_tools.render import listing
 from build_tools.render.renderer import INDEX_URI, SOP_DIR, sop_uri
 from build_tools.rules.catalog import Catalog
 from build_tools.rules.pages import docs_file_problems
-from build_tools.site import layout
+from build_tools.site import layout, versions
 from build_tools.site import pages as site
 from build_tools.source.document import load_document
 from build_tools.source.paths import shown
@@ -59,8 +59,10 @@ def _url(uri: str) -> str:
 
 def claims(pages: site.SitePages) -> Iterator[Claim]:
     """What the generated pages and redirects of ``pages`` claim (see the module docstring)."""
+    made = {INDEX_URI, *pages.reference_uris(), layout.HANDBOOK_URI}
     for uri, what in FIXED.items():
-        yield Claim(_url(uri), what)
+        if uri in made:
+            yield Claim(_url(uri), what)
     for name, sops in pages.groups:
         first = sops[0]
         node = ("category",) if first.category else ()
@@ -82,6 +84,13 @@ def claims(pages: site.SitePages) -> Iterator[Claim]:
                           (f"{layout.PRACTICE_DIR}/{path.id}/cetak.md", "practice to print")):
             yield Claim(_url(uri), f"the {kind} of training path {path.id!r}", path.source,
                         ("id",))
+    if pages.control.timelines:
+        yield Claim(_url(layout.IN_FORCE_URI), "the in-force page")
+    for sop in pages.sops:
+        for row in versions.rows(pages, sop):
+            if row.uri is not None:
+                yield Claim(_url(row.uri), f"the page of version {row.version} of {sop.id}",
+                            sop.source, ("version",))
     for sop in pages.listed:
         for uri, kind in ((pages.practice_uri(sop.slug), "practice"),
                           (f"{layout.PRACTICE_DIR}/{sop.slug}/cetak.md", "practice to print")):

@@ -1,0 +1,172 @@
+"""Document control on the site, built from a repository with a scripted history
+(tests/history_repo.py: commits on chosen days, a merge per version, a move, a retired SOP,
+a removed one, history older than the repository, an effective day in the past and one in
+the future). The site is built as on 2026-06-01."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import history_repo
+import pytest
+from conftest import BIN, serve
+
+from build_tools.cli.approval import write_record
+from build_tools.model.approvals import ApprovalRecord, Reviewer
+
+#: 2026-06-01 at noon in Jakarta.
+EPOCH = str(int(datetime.datetime(2026, 6, 1, 5, 0, tzinfo=datetime.UTC).timestamp()))
+CONFIG = """\
+site_name: Riwayat SOP
+docs_dir: docs
+theme:
+  name: material
+  language: id
+  font: false
+plugins:
+  - sop-kb:
+      search: false
+"""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, history_repo.Repo]:
+    repo = history_repo.build(tmp_path_factory.mktemp("versions") / "kb")
+    (repo.path / "mkdocs.yml").write_text(CONFIG, "utf-8")
+    merge = repo.commits["merge comp-11"]
+    write_record(repo.path / "approvals", ApprovalRecord(
+        "CS-COMP-002", "1.1", 12, "https://github.com/contoh/sop/pull/12",
+        "2026-03-02T02:00:00Z", merge, (Reviewer("dewi", "2026-02-12T06:30:00Z"),)))
+    repo.commit("approvals", "2026-03-03")
+    result = subprocess.run([str(BIN / "mkdocs"), "build", "--strict"], cwd=repo.path,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
+                                 "SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    return repo.path / "site", repo
+
+
+def _article(site: Path, path: str) -> str:
+    page = (site / path / "index.html").read_text("utf-8")
+    return page.split("<article", 1)[1].split("</article>", 1)[0]
+
+
+def test_the_sops_page_shows_the_version_in_force_and_announces_the_next(built) -> None:
+    site, _ = built
+    page = _article(site, "sop/cs-comp-002")
+    assert re.search(r'data-label="Versi">1\.2<', page)  # 1.3 takes effect on 2026-07-01
+    assert "Versi 1.3 berlaku mulai 2026-07-01." in page
+    assert 'href="v/1.3/"' in page
+    rows = re.findall(r"<tr><td>([0-9.]+)</td><td>([^<]*)</td>", page.split("sop-versions")[1])
+    assert rows == [("1.3", "sejak 2026-07-01"), ("1.2", "2026-04-15 s.d. 2026-07-01"),
+                    ("1.1", "2026-03-02 s.d. 2026-04-15"), ("1.0", "2026-01-05 s.d. 2026-03-02"),
+                    ("0.9", "2025-06-01 s.d. 2026-01-05")]
+    assert "halaman ini" in page and "tercatat di riwayat saja" in page
+    assert "tidak dapat ditampilkan dengan aturan sekarang" in page  # 1.0: a key since refused
+    assert "PR #12 disetujui oleh dewi (2026-03-02)" in page
+    control = re.search(r'<p class="sop-print-control">(.*?)</p>', page).group(1)
+    assert "CS-COMP-002 versi 1.2" in control and "2026-04-15 s.d. 2026-07-01" in control
+    assert "Dokumen tidak terkendali bila dicetak" in control and "data-print-date" in control
+
+
+def test_an_earlier_version_has_its_page_out_of_search_and_robots(built) -> None:
+    site, _ = built
+    whole = (site / "sop" / "cs-comp-002" / "v" / "1.1" / "index.html").read_text("utf-8")
+    assert '<meta name="robots" content="noindex">' in whole
+    assert "md-sidebar--primary" not in whole  # no site-wide navigation
+    page = _article(site, "sop/cs-comp-002/v/1.1")
+    assert "Ini versi 1.1, bukan versi yang berlaku." in page
+    assert "2026-03-02 s.d. 2026-04-15" in page and "PR #12 disetujui oleh dewi" in page
+    assert 'href="../../"' in page  # the version in force
+    assert re.search(r'href="../../">Versi berikutnya \(1\.2\)', page)  # in force: its page
+    assert "Versi sebelumnya" not in page  # 1.0 has no page (and 0.9 no text)
+    assert "rusak, cacat" in page  # its text as it stood, corrected on 2026-03-10
+    size = len(whole.encode())
+    full = len((site / "sop" / "cs-comp-002" / "index.html").read_bytes())
+    assert size < full  # no navigation, no versions table
+
+
+def test_what_changed_is_said_on_the_version_page(built) -> None:
+    site, _ = built
+    page = _article(site, "sop/cs-comp-002/v/1.3")  # the version taking effect later
+    changes = page.split('id="changes"')[1].split("</ul>")[0]
+    assert "Versi: 1.2 → 1.3" in changes
+    assert re.search(r'href="../../">Versi sebelumnya \(1\.2\)', page)
+
+
+def test_a_retired_sop_keeps_its_earlier_versions(built) -> None:
+    site, _ = built
+    assert "sop-retired" in _article(site, "sop/cs-chat-001")
+    assert "Ini versi 1.0" in _article(site, "sop/cs-chat-001/v/1.0")
+
+
+def test_the_in_force_page_answers_for_any_date(built, page) -> None:
+    site, _ = built
+    data = json.loads((site / "assets" / "sop-kb" / "in-force.json").read_text("utf-8"))
+    assert {entry["id"] for entry in data} == {"CS-COMP-002", "CS-CHAT-001", "CS-ORDER-001"}
+    today = _article(site, "in-force")
+    assert re.findall(r"<code>([A-Z0-9-]+)</code></td><td>.*?</td><td>([0-9.]+)</td>",
+                      today) == [("CS-COMP-002", "1.2")]  # chat retired, order removed
+    url, server = serve(site)
+    try:
+        page.goto(url + "in-force/")
+        for day, expected in (("2026-03-05", {("CS-CHAT-001", "1.0"), ("CS-COMP-002", "1.1"),
+                                              ("CS-ORDER-001", "1.0")}),
+                              ("2026-07-02", {("CS-COMP-002", "1.3")}),
+                              ("2025-12-01", {("CS-COMP-002", "0.9")}),  # before git
+                              ("2025-05-01", set())):
+            page.fill("#sop-in-force-date", day)
+            page.click(".sop-in-force button")
+            page.wait_for_timeout(300)
+            rows = page.locator(".sop-in-force__table tbody tr").all()
+            found = {(row.locator("td").nth(0).inner_text(), row.locator("td").nth(2)
+                      .inner_text()) for row in rows if row.locator("td").count() == 4}
+            assert found == expected, day
+            if not expected:
+                assert "Tidak ada SOP" in page.locator(".sop-in-force__table").inner_text()
+        page.fill("#sop-in-force-date", "2026-03-05")
+        page.click(".sop-in-force button")
+        page.locator(".sop-in-force__table a", has_text="Menangani keluhan").click()
+        page.wait_for_url("**/sop/cs-comp-002/v/1.1/")
+        assert page.locator("h1").inner_text().startswith("Menangani keluhan")
+    finally:
+        server.shutdown()
+
+
+def test_version_pages_weigh_nothing_in_search(built) -> None:
+    from build_tools.rules.catalog import load_catalog
+    from build_tools.site.pages import SitePages
+    from build_tools.site.versions import Control
+
+    site, repo = built
+    catalog = load_catalog([repo.path / "sops"], base=repo.path)
+    pages = SitePages(catalog, "id", today=datetime.date(2026, 6, 1), control=Control())
+    assert pages.search_weight("sop/cs-comp-002/v/1.1.md") == 0.0
+    assert pages.search_weight("in-force.md") == 0.0
+    assert pages.search_weight("sop/cs-comp-002.md") == 1.0
+
+
+def test_every_version_page_is_claimed_and_made(built) -> None:
+    """The URL claims (build_tools.site.urls) know the version pages and the in-force page
+    as the site makes them."""
+    from build_tools.model.timelines import timelines
+    from build_tools.render.listing import page_url
+    from build_tools.rules.catalog import load_catalog
+    from build_tools.site.pages import SitePages
+    from build_tools.site.urls import claims
+    from build_tools.site.versions import Control
+    from build_tools.source.history import read_history
+
+    _, repo = built
+    catalog = load_catalog([repo.path / "sops"], base=repo.path)
+    control = Control(timelines(read_history(repo.path / "sops")))
+    pages = SitePages(catalog, "id", today=datetime.date(2026, 6, 1), control=control)
+    made = {page_url(uri, True) for uri, _ in pages.pages()}
+    made |= {path.removesuffix("index.html") for path, _ in pages.redirects()}
+    assert {"sop/cs-comp-002/v/1.1/", "sop/cs-comp-002/v/1.3/", "in-force/"} <= made
+    assert {claim.url for claim in claims(pages)} == made
