@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/history.py                  # 1,000 SOPs x 5 versions
     .venv/bin/python benchmarks/history.py --count 100 --versions 3 --repeat 1
+    .venv/bin/python benchmarks/history.py --site            # and the site, with/without
 
 Builds a repository with ``git fast-import`` (seconds, instead of minutes of ``git commit``):
 each version of each SOP (``generate.py``'s texts, a ``history`` entry per version) is a
@@ -134,13 +135,57 @@ def bench_history(count: int = 1000, versions: int = 5, repeat: int = 3,
                 "runs": repeat, "peak_memory_mb": round(_peak_mb(folder))}
 
 
+def bench_site(count: int = 1000, versions: int = 5, repeat: int = 1,
+               work: Path | None = None) -> dict[str, object]:
+    """The site of that repository built with its versions published (every version page,
+    the in-force page) and without (``history: false``), alternately: build times (medians)
+    and bytes, and what a version page weighs beside its SOP's page."""
+    from run import ENV, make_project, median_times, size_of
+
+    with tempfile.TemporaryDirectory(dir=work) as temporary:
+        folder = Path(temporary) / "kb"
+        make_repository(folder, count, versions)
+        site = make_project(Path(temporary) / "project", 0)
+        for name in ("docs", "reference", "search", "mkdocs.yml"):
+            (site / name).rename(folder / name)
+        config = folder / "mkdocs.yml"
+        with_history = config.read_text("utf-8").replace("      history: false\n", "")
+        without = with_history.replace("      sops_dir: sops\n",
+                                       "      sops_dir: sops\n      history: false\n", 1)
+
+        def build(text: str, output: str) -> None:
+            config.write_text(text, "utf-8")
+            subprocess.run([str(ROOT / ".venv" / "bin" / "mkdocs"), "build", "--quiet",
+                            "--site-dir", output], cwd=folder, env=ENV, check=True,
+                           capture_output=True)
+
+        ours_s, plain_s = median_times(lambda: build(with_history, "with"),
+                                       lambda: build(without, "without"), repeat=repeat)
+        ours, plain = size_of(folder / "with"), size_of(folder / "without")
+        page = folder / "with" / "sop" / "cs-gen-00001"
+        return {"sops": count, "versions": versions, "runs": repeat,
+                "build_with_versions_s": round(ours_s, 1),
+                "build_without_s": round(plain_s, 1), "time_ratio": round(ours_s / plain_s, 2),
+                "site_with_versions_mb": round(ours / 1e6, 1),
+                "site_without_mb": round(plain / 1e6, 1), "bytes_ratio": round(ours / plain, 2),
+                "version_pages": sum(1 for _ in (folder / "with" / "sop").glob("*/v/*/")),
+                "sop_page_kb": round((page / "index.html").stat().st_size / 1000, 1),
+                "version_page_kb": round(next((page / "v").glob("*/index.html")).stat()
+                                         .st_size / 1000, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--versions", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--site", action="store_true",
+                        help="Also build the site with and without its versions published.")
     args = parser.parse_args()
-    print(json.dumps(bench_history(args.count, args.versions, args.repeat), indent=2))
+    results = {"history": bench_history(args.count, args.versions, args.repeat)}
+    if args.site:
+        results["site"] = bench_site(args.count, args.versions, max(1, args.repeat // 3))
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -114,6 +114,13 @@ def test_the_in_force_page_answers_for_any_date(built, page) -> None:
                       today) == [("CS-COMP-002", "1.2")]  # chat retired, order removed
     url, server = serve(site)
     try:
+        page.add_init_script("window.__violations = []; document.addEventListener("
+                             "'securitypolicyviolation', e => window.__violations.push("
+                             "e.violatedDirective))")
+        page.goto(url + "sop/cs-comp-002/v/1.1/", wait_until="networkidle")
+        assert page.locator("[data-print-date]").inner_text() != ""  # its one script ran
+        assert page.evaluate("window.__violations") == []
+        page.screenshot(path="/tmp/version-page.png", full_page=False)
         page.goto(url + "in-force/")
         for day, expected in (("2026-03-05", {("CS-CHAT-001", "1.0"), ("CS-COMP-002", "1.1"),
                                               ("CS-ORDER-001", "1.0")}),
@@ -134,6 +141,7 @@ def test_the_in_force_page_answers_for_any_date(built, page) -> None:
         page.locator(".sop-in-force__table a", has_text="Menangani keluhan").click()
         page.wait_for_url("**/sop/cs-comp-002/v/1.1/")
         assert page.locator("h1").inner_text().startswith("Menangani keluhan")
+        assert page.evaluate("window.__violations") == []
     finally:
         server.shutdown()
 

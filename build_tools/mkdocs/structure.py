@@ -55,8 +55,8 @@ def lift(page: Page, markdown: str) -> tuple[str, list[str]]:
     title = listing.title(markdown)
     if title is not None:
         page.meta["title"] = title
-    if layout.is_version_uri(page.file.src_uri):  # no robots, no site-wide navigation
-        page.meta.update(robots="noindex", sop_kb_version=True)
+    if layout.is_version_uri(page.file.src_uri):  # a page of its own kind, kept from robots
+        page.meta.update(robots="noindex", template="sop-version.html")
     return listing.placeholder(0), [markdown]
 
 
