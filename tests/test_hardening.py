@@ -153,12 +153,13 @@ def test_null_and_booleans_are_read_as_documented(tmp_path: Path) -> None:
 
 
 def _read(builder: type, text: str) -> tuple:
+    from build_tools.source import builders
     from build_tools.source import document as yamlsource
 
     doc = yamlsource.Document("x.yaml")
     try:
         builder(doc).run(text)
-    except yamlsource._Refused as refused:
+    except builders.Refused as refused:
         return "refused", refused.rule, refused.mark.line, refused.mark.column
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -170,26 +171,27 @@ def test_both_readers_give_the_same_data_and_positions() -> None:
     """Files without anchors, tags or document markers go through libyaml's composer (the
     quick path); every other file is built from parser events. On every SOP and every
     malformed file of the corpus both give the same data, positions and refusals."""
-    from build_tools.source import document as yamlsource
+    from build_tools.source import builders
 
     texts = [text for _, _, text in corpus(SOPS)]
     texts += [path.read_text("utf-8") for path in sorted(SOPS.glob("*.yaml"))]
     texts += [path.read_bytes().decode("utf-8", "replace")
               for path in sorted(HANDWRITTEN.glob("*.yaml"))]
-    quick = [text for text in texts if yamlsource._composable(text)]
+    quick = [text for text in texts if builders.composable(text)]
     assert len(quick) > 0.9 * len(texts)
     for text in quick:
-        assert _read(yamlsource._NodeBuilder, text) == _read(yamlsource._EventBuilder, text)
+        assert _read(builders.NodeBuilder, text) == _read(builders.EventBuilder, text)
 
 
 def test_the_quick_reader_is_not_used_where_it_could_overflow_or_miss_a_refusal() -> None:
+    from build_tools.source import builders
     from build_tools.source import document as yamlsource
 
-    assert not yamlsource._composable("a: " + "[" * 3000 + "]" * 3000)
-    assert not yamlsource._composable("a: &x 1\nb: *x\n")
-    assert not yamlsource._composable("a: !!python/object:os.system 1\n")
-    assert not yamlsource._composable("a: 1\n---\nb: 2\n")
-    assert yamlsource._composable("a: Sapa pelanggan [nama]! Terima kasih.\n")
+    assert not builders.composable("a: " + "[" * 3000 + "]" * 3000)
+    assert not builders.composable("a: &x 1\nb: *x\n")
+    assert not builders.composable("a: !!python/object:os.system 1\n")
+    assert not builders.composable("a: 1\n---\nb: 2\n")
+    assert builders.composable("a: Sapa pelanggan [nama]! Terima kasih.\n")
     doc = yamlsource.load_text("a: *x\n", "x.yaml")  # alias with no anchor: quick path
     assert [problem.rule for problem in doc.problems] == ["alias"]
 

@@ -12,7 +12,8 @@ import pytest
 import yaml
 from conftest import SOPS, problem_lines, sopkb
 
-from build_tools.model.practice import KINDS, OPTIONS, PracticeSet, TemplateWords, generate
+from build_tools.model.draws import OPTIONS, TemplateWords
+from build_tools.model.practice import KINDS, PracticeSet, generate
 from build_tools.render.renderer import Renderer
 from build_tools.rules.catalog import FileCache, load_catalog
 from build_tools.site.pages import SitePages

@@ -27,12 +27,12 @@ from build_tools.rules import (
     training,
 )
 from build_tools.site import markers, urls
-from build_tools.source import document
+from build_tools.source import builders, document
 
 #: The modules that declare rules, in the order ``sopkb rules`` lists them. A module that
 #: starts declaring rules is added here (a test finds any it misses).
 DECLARING: tuple[ModuleType, ...] = (
-    catalog, document, schema, sop, review, effective, crossfile, reference, training,
+    catalog, document, builders, schema, sop, review, effective, crossfile, reference, training,
     synonyms, approvals, pages, markers, urls,
 )
 

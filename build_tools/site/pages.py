@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import escape
 
-from build_tools.model.practice import Draw, Draws, PracticeSet, make
+from build_tools.model.draws import Draw, Draws
+from build_tools.model.practice import PracticeSet, make
 from build_tools.model.reference import COMPLAINT_TYPES, METRICS
 from build_tools.model.review import review_statuses
 from build_tools.model.sop import Sop

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from build_tools.model.practice import Draw, Draws, PracticeSet, make
+from build_tools.model.draws import Draw, Draws
+from build_tools.model.practice import PracticeSet, make
 from build_tools.model.sop import Sop
 from build_tools.render.renderer import Renderer
 from build_tools.site.pages import Memo
