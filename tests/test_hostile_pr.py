@@ -477,8 +477,8 @@ def test_codeowners_has_the_maintainers_default_first_and_their_paths_last(proje
     sops = [index for index, line in enumerate(rules) if line.startswith("/sops/")]
     protected = [index for index, line in enumerate(rules)
                  if line.split()[0] in ("/.github/", "/reference/owners.yaml", "/build_tools/",
-                                        "/.github/workflows/")]
-    assert len(protected) == 4 and sops and max(sops) < min(protected)
+                                        "/.github/workflows/", "/approvals/")]
+    assert len(protected) == 5 and sops and max(sops) < min(protected)
     assert sopkb_in(project, "codeowners", "--check").returncode == 0
 
 
