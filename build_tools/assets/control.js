@@ -23,14 +23,14 @@ export function inForce(data, day) {
   return found;
 }
 
-function cell(row, content, link) {
+function cell(content, link, code = false) {
   const td = document.createElement("td");
   if (link) {
     const a = document.createElement("a");
     a.href = link;
     a.textContent = content;
     td.append(a);
-  } else if (row === "id") {
+  } else if (code) {
     const code = document.createElement("code");
     code.textContent = content;
     td.append(code);
@@ -44,7 +44,7 @@ function show(form, body, found) {
   body.replaceChildren();
   if (!found.length) {
     const tr = document.createElement("tr");
-    const td = cell("", form.dataset.none);
+    const td = cell(form.dataset.none);
     td.colSpan = 4;
     tr.append(td);
     body.append(tr);
@@ -54,8 +54,8 @@ function show(form, body, found) {
     const tr = document.createElement("tr");
     const link = entry.url ? new URL(entry.url, new URL(form.dataset.base, location.href)).href
       : null;
-    tr.append(cell("id", entry.id), cell("", entry.title, link), cell("", entry.version),
-              cell("", entry.from));
+    tr.append(cell(entry.id, null, true), cell(entry.title, link), cell(entry.version),
+              cell(entry.from));
     body.append(tr);
   }
 }
