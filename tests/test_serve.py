@@ -52,11 +52,11 @@ def server(project: Path) -> Iterator[str]:
     yield from serve(project)
 
 
-def serve(project: Path, *options: str) -> Iterator[str]:
+def serve(project: Path, *options: str, generator: str = "mkdocs") -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     process = subprocess.Popen(
-        [str(BIN / "mkdocs"), "serve", "--livereload", "--dirty", *options, "--dev-addr",
+        [str(BIN / generator), "serve", "--livereload", "--dirty", *options, "--dev-addr",
          f"127.0.0.1:{port}"],
         cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -104,6 +104,30 @@ def test_a_dirty_rebuild_updates_the_pages_listing_the_sop(project: Path, server
     wait_for(server + "sop/cs-chat-001/", "Produk rusak (judul baru)")
     assert fetch(server + "sop/cs-chat-001/").split('class="md-nav__list"', 1)[1].startswith(
         navigation.split("</nav>", 1)[0])
+
+
+@pytest.mark.slow
+def test_properdocs_serves_the_preview_as_mkdocs_does(project: Path) -> None:
+    """`properdocs serve --livereload --dirty`, the second build path's preview: the same
+    live-reload script as a file, and an edit rebuilds the SOP's page and the pages listing
+    it, not the others."""
+    server = serve(project, generator="properdocs")
+    url = next(server)
+    try:
+        html = wait_for(url + "sop/cs-comp-002/", "Menangani keluhan produk rusak")
+        assert re.search(r'<script src="/assets/sop-kb/livereload\.js" data-epoch="\d+"', html)
+        assert "livereload(" not in html
+        assert '<meta name="generator" content="mkdocs-ProperDocs' in html
+        untouched = page_text(url + "sop/cs-comp-003/")
+        path = project / "sops" / "CS-COMP-002.yaml"
+        path.write_text(path.read_text("utf-8").replace(
+            "title: Menangani keluhan produk rusak", "title: Produk rusak (judul baru)"),
+            "utf-8")
+        wait_for(url + "sop/cs-comp-002/", "Produk rusak (judul baru)")
+        wait_for(url + "sop/", "Produk rusak (judul baru)")
+        assert page_text(url + "sop/cs-comp-003/") == untouched
+    finally:
+        server.close()
 
 
 @pytest.mark.slow
