@@ -47,16 +47,14 @@ lint: $(BIN)/.installed
 # continuation of MkDocs 1.x, the second build path), which must give the same site but for
 # the generator's name in each page's head; both builds at one date (SOURCE_DATE_EPOCH).
 CONTENT_SITE ?= .check/site
-BUILD_EPOCH := $(shell date +%s)
+check-content: export SOURCE_DATE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell date +%s))
 check-content: $(BIN)/.installed
 	$(BIN)/sopkb validate
 	$(BIN)/sopkb codeowners --check
-	SOURCE_DATE_EPOCH=$(BUILD_EPOCH) $(BIN)/mkdocs build --strict --site-dir $(CONTENT_SITE)
+	$(BIN)/mkdocs build --strict --site-dir $(CONTENT_SITE)
 	$(BIN)/sopkb check-site $(CONTENT_SITE)
-	SOURCE_DATE_EPOCH=$(BUILD_EPOCH) $(BIN)/properdocs build --strict -f mkdocs.yml \
-	  --site-dir $(CONTENT_SITE)-properdocs
-	diff -r -q -I '^ *<meta name="generator" content="mkdocs-' $(CONTENT_SITE) \
-	  $(CONTENT_SITE)-properdocs
+	$(BIN)/properdocs build --strict -f mkdocs.yml --site-dir $(CONTENT_SITE)-properdocs
+	diff -r -q -I '^ *<meta name="generator" content="mkdocs-' $(CONTENT_SITE) $(CONTENT_SITE)-properdocs
 
 # The hardening figures of the README: malformed inputs tried, crashes, text-path cases, pages
 # opened with payloads, payloads executed, CSP violations, fault cases.
