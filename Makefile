@@ -43,13 +43,18 @@ lint: $(BIN)/.installed
 
 # The shipped content (sops/, reference/, training/, docs/): valid, builds with
 # --strict, every link of the built site resolves. Asserts nothing about which SOPs exist,
-# so adding, retiring or renaming one keeps it green.
+# so adding, retiring or renaming one keeps it green. It also builds with ProperDocs (the
+# continuation of MkDocs 1.x, the second build path), which must give the same site but for
+# the generator's name in each page's head; both builds at one date (SOURCE_DATE_EPOCH).
 CONTENT_SITE ?= .check/site
+check-content: export SOURCE_DATE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell date +%s))
 check-content: $(BIN)/.installed
 	$(BIN)/sopkb validate
 	$(BIN)/sopkb codeowners --check
 	$(BIN)/mkdocs build --strict --site-dir $(CONTENT_SITE)
 	$(BIN)/sopkb check-site $(CONTENT_SITE)
+	$(BIN)/properdocs build --strict -f mkdocs.yml --site-dir $(CONTENT_SITE)-properdocs
+	diff -r -q -I '^ *<meta name="generator" content="mkdocs-' $(CONTENT_SITE) $(CONTENT_SITE)-properdocs
 
 # The hardening figures of the README: malformed inputs tried, crashes, text-path cases, pages
 # opened with payloads, payloads executed, CSP violations, fault cases.
@@ -65,4 +70,4 @@ validate: $(BIN)/.installed
 	$(BIN)/sopkb validate sops
 
 clean:
-	rm -rf site $(CONTENT_SITE) $(VENV)
+	rm -rf site $(CONTENT_SITE) $(CONTENT_SITE)-properdocs $(VENV)

@@ -25,8 +25,8 @@ BIN = Path(sys.executable).parent
 
 def run(args: list[str], cwd: Path, timeout: float = 120,
         env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    if Path(args[0]).name == "mkdocs":
-        require_slow(f"`mkdocs {args[1] if len(args) > 1 else ''}`")
+    if Path(args[0]).name in ("mkdocs", "properdocs"):
+        require_slow(f"`{Path(args[0]).name} {args[1] if len(args) > 1 else ''}`")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env_extra or {})}
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
 
@@ -171,7 +171,8 @@ BROWSER_FIXTURES = frozenset({"browser"})
 SLOW_FIXTURES = frozenset({"site", "xss_site", "server"})
 # Besides, a test is marked ``slow`` by hand when it takes 1.5 s or more (setup, call and
 # teardown, ``pytest --durations=0``; measured twice on a shared 2-core machine, the mark kept
-# where both runs agreed), and a test that runs `mkdocs` through :func:`run` must be one.
+# where both runs agreed), and a test that runs `mkdocs` or `properdocs` through :func:`run`
+# must be one.
 
 _running: dict[str, pytest.Item] = {}
 

@@ -7,6 +7,8 @@ page, the search index, and the site published in one step. :mod:`.plugin` wires
 events; :mod:`.settings` reads what it needs of ``mkdocs.yml``; :mod:`.structure` edits the
 navigation and tables of contents; :mod:`.search` feeds the search indexer;
 :mod:`.publishing` stages and publishes a build; :mod:`.serving` keeps what ``mkdocs serve
---dirty`` reuses between rebuilds. The rest of ``build_tools`` does not import MkDocs, so it
-can move to ProperDocs or another generator.
+--dirty`` reuses between rebuilds. It runs unchanged under ProperDocs 1.6, the continuation
+of MkDocs 1.x, whose command answers ``import mkdocs…`` with its own modules (only
+:mod:`.publishing` needs to know which one runs). The rest of ``build_tools`` imports
+neither, so it can move to another generator.
 """

@@ -7,12 +7,19 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import mkdocs
 from mkdocs.exceptions import PluginError
 
 from build_tools.site.publish import OutputError, discard, prepare, publish
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+
+
+#: The logger whose warnings fail a ``--strict`` build: ``mkdocs``, or ``properdocs`` when
+#: ProperDocs runs the plugin (its command answers ``import mkdocs`` with its own package,
+#: which logs under its own name, the ``mkdocs`` logger being one of its children).
+GENERATOR_LOGGER = mkdocs.__name__
 
 
 class StagedBuild:
@@ -31,12 +38,12 @@ class StagedBuild:
             raise PluginError(str(error)) from error
         config.site_dir = str(self.stage)
         self.warnings.count = 0
-        logging.getLogger("mkdocs").addHandler(self.warnings)
+        logging.getLogger(GENERATOR_LOGGER).addHandler(self.warnings)
 
     def finish(self, config: MkDocsConfig) -> None:
         """Publish, unless MkDocs is about to fail a strict build on a warning (it checks
         only after ``on_post_build``): then the site published before stays as it is."""
-        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        logging.getLogger(GENERATOR_LOGGER).removeHandler(self.warnings)
         if self.stage is None or self.site_dir is None:
             return
         stage, self.stage = self.stage, None
@@ -51,7 +58,7 @@ class StagedBuild:
         config.site_dir = str(self.site_dir)
 
     def abandon(self) -> None:
-        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        logging.getLogger(GENERATOR_LOGGER).removeHandler(self.warnings)
         if self.stage is not None:
             discard(self.stage)
             self.stage = None
@@ -64,7 +71,7 @@ def cannot_write(error: OSError) -> str:
 
 
 class _WarningCount(logging.Handler):
-    """Counts warnings as MkDocs does for ``--strict``."""
+    """Counts warnings as MkDocs (or ProperDocs) does for ``--strict``."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
