@@ -4,7 +4,10 @@ into ``lexicon.json`` at build time for the browser (:func:`rules`): the modules
 
 * :data:`STOPWORDS`: words a question is made of that never decide which SOP answers it
   (``yang``, ``cara``, ``gimana``, ``dong``, ``tolong``…). They are dropped from a query
-  unless it holds nothing else; they are never required.
+  unless it holds nothing else; they are never required. One with a particle or possessive
+  ending is filler too (:data:`FILLER_ENDINGS`: ``maunya``, ``bisakah``).
+* :data:`ABBREVIATIONS`: chat's abbreviations of content words, read as the word they stand
+  for (``tgl``: ``tanggal``); those of function words are filler (``yg``, ``utk``).
 * :data:`SUFFIXES` and :data:`PREFIXES`: the affix stripping the box applies to a typed
   word, after the rules of Sastrawi's stemmer (the dictionary stemmer the index is built
   with, :mod:`build_tools.model.words`), accepted only when it lands on a root the site's
@@ -39,8 +42,23 @@ tdk jangan bukan sangat banget bgt sekali tentang soal mengenai bilang ngomong t
 gini begitu begini kayak kaya seperti biar supaya agar jadi nanti terus trus abis habis
 setelah sesudah sebelum selama telah tiap setiap
 yg utk dgn krn karna brp knp kpn sm dr dlm pd jg bs tp tpi trs udh aj mw sy ak km kmu gk no dmn
-the a an of to in on for how what who when is are do does can should please my i we you it
+hrs jgn sblm msh blh spt kyk tsb dll dsb pls plis
+tapi tetapi namun padahal walau walaupun meski meskipun sedangkan memang emang kata mulu melulu
+the a an of to in on for how what who when is are do does can should please help my i we you it
 """.split())
+#: A filler word with one of these endings is filler (``maunya``, ``bisakah``, ``harusnya``),
+#: if what is left has this many letters or more (``kenya`` is no ``ke`` + ``-nya``).
+FILLER_ENDINGS = ("nya", "lah", "kah")
+SHORTEST_FILLER_STEM = 3
+
+#: Chat abbreviations of content words (and chat spellings the affix rules do not reach),
+#: read as the word they stand for before anything else; kept short: each is a word agents
+#: write for that one word only.
+ABBREVIATIONS = {
+    "dtg": "datang", "tgl": "tanggal", "smp": "sampai", "ampe": "sampai", "mnt": "menit",
+    "bls": "balas", "byr": "bayar", "krm": "kirim", "kmrn": "kemarin", "tlp": "telepon",
+    "jwb": "jawab",
+}
 
 #: Suffix groups, stripped in this order (particles, possessives, derivational endings).
 SUFFIXES = ("(lah|kah|tah|pun)$", "(ku|mu|nya)$", "(kan|an|i)$")
@@ -84,6 +102,14 @@ SHORTEST_QUERY_WORD = 2
 SHORTEST_CORRECTED_ROOT = 4
 SHORTEST_CORRECTED_WORD = 5
 NEVER_CORRECTED = "[0-9]"
+
+
+def is_filler(word: str) -> bool:
+    """Whether a question's word is filler (:data:`STOPWORDS`, :data:`FILLER_ENDINGS`), as
+    the box reads it (``assets/search/query.js``: ``isFiller``)."""
+    return word in STOPWORDS or any(
+        word.endswith(end) and len(word) - len(end) >= SHORTEST_FILLER_STEM
+        and word[:-len(end)] in STOPWORDS for end in FILLER_ENDINGS)
 
 
 def edit_letters(a: str, b: str) -> str | None:
@@ -233,6 +259,8 @@ def rules() -> dict[str, object]:
     ``lexicon.json`` gives them to the box (``language``; names as its modules use them)."""
     return {"word": WORD, "accent": ACCENT, "doubled": DOUBLED,
             "shortestQueryWord": SHORTEST_QUERY_WORD, "stopwords": sorted(STOPWORDS),
+            "fillerEndings": list(FILLER_ENDINGS), "shortestFillerStem": SHORTEST_FILLER_STEM,
+            "abbreviations": dict(sorted(ABBREVIATIONS.items())),
             "suffixes": list(SUFFIXES), "endings": [*ENDINGS, *INFORMAL_ENDINGS],
             "spellings": [list(pair) for pair in INFORMAL_SPELLINGS],
             "prefixes": [[pattern, list(forms)] for pattern, forms in PREFIXES],
