@@ -106,7 +106,8 @@ def test_chat_spellings_of_a_final_diphthong_are_read_as_the_word(
 
 
 @pytest.mark.parametrize("typed, expected", [("rusak2", ["rusak"]),
-                                             ("marah2 paket2", ["marah", "paket"])])
+                                             ("marah2 paket2", ["marah", "paket"]),
+                                             ("paket2an rusak2nya", ["paket", "rusak"])])
 def test_a_word_doubled_with_a_2_is_read_as_the_word(
         page, site_url: str, typed: str, expected: list[str]) -> None:
     """Chat writes a doubled word with a 2 (``ciri2`` for ``ciri-ciri``); it was searched
@@ -136,6 +137,22 @@ def test_the_real_words_listed_are_those_a_slip_of_more_than_a_vowel_would_take(
     roots = {"peran", "sumber", "kemas", "kirim"}
     dictionary = {"pelan", "kemarin", "sember", "sumber", "zebra", "kirim", "karim"}
     assert real_words_near(roots, dictionary) == ["kemarin", "pelan"]
+
+
+def test_short_dictionary_words_are_real_words_a_longer_word_may_hold() -> None:
+    """A longer word may hold a short dictionary word under its affixes (``ngegas``:
+    ``gas``; ``cairnya``: ``cair``): listed, the word is not read as a slip of a site's
+    root (``kegas`` as ``kemas``, ``cair`` as ``cari``); a short word the site has as a
+    root is not listed."""
+    from build_tools.search.language import real_words_near
+    from build_tools.search.reading import Reading
+
+    roots = {"kemas", "cari", "kirim", "refund"}
+    real = real_words_near(roots, {"gas", "cair", "cari", "ke", "zebra"})
+    assert real == ["cair", "gas"]
+    assert Reading(sorted(roots), real).terms("ngegas cairnya refund") == \
+        ["ngegas", "cairnya", "refund"]
+    assert Reading(sorted(roots)).terms("ngegas cairnya") == ["kemas", "cari"]
 
 
 def test_real_words_kept_up_to_date_as_roots_are_added_match_a_fresh_count() -> None:

@@ -20,8 +20,9 @@ WORD = "[a-z0-9]+"
 #: The accents NFKD separates from their letters (``café``: ``cafe``), dropped.
 ACCENT = r"[\u0300-\u036f]"
 #: A word doubled the way chat writes it, with a 2 (``marah2``, ``ciri2``: ``marah-marah``,
-#: ``ciri-ciri``), is the word (its first group).
-DOUBLED = "^([a-z]{2,})2$"
+#: ``ciri-ciri``), is the word (its first group); so is one doubled with an ending after
+#: the 2 (``terus2an``: ``terus-terusan``, ``ciri2nya``).
+DOUBLED = "^([a-z]{2,})2(?:an|nya)?$"
 
 _WORD, _ACCENT, _DOUBLED = re.compile(WORD), re.compile(ACCENT), re.compile(DOUBLED)
 _stemmer = StemmerFactory().create_stemmer()
@@ -52,7 +53,7 @@ def words(text: str) -> list[str]:
     text = text.lower()
     if not text.isascii():
         text = _ACCENT.sub("", unicodedata.normalize("NFKD", text))
-    return [_DOUBLED.sub(r"\1", word) if word[-1] == "2" else word
+    return [_DOUBLED.sub(r"\1", word) if "2" in word else word
             for word in _WORD.findall(text)]
 
 

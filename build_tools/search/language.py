@@ -17,8 +17,9 @@ into ``lexicon.json`` at build time for the browser (:func:`rules`): the modules
   and ``correct.js`` do (see :mod:`.reading` for why the algorithm is written on both
   sides, and the test that holds them to the same results).
 * :func:`real_words_near`: the words of Sastrawi's dictionary the box's typo correction
-  would turn into a site's word by more than a vowel (``pelan`` → ``peran``), written into
-  ``words.json``.
+  would turn into a site's word by more than a vowel (``pelan`` → ``peran``), and its
+  short words, which a longer word may hold under its affixes (``ngegas``: ``gas``), written
+  into ``words.json``.
 """
 
 from __future__ import annotations
@@ -177,7 +178,12 @@ def real_words_near(roots: Iterable[str], dictionary: Iterable[str]) -> list[str
     knows by more than a vowel (one of its forms one edit from such a root, same first
     letter): real words a question may hold that the site does not use (``kemarin``,
     ``pelan``), which it must not read as ``kemas`` or ``peran``. A vowel apart is another
-    spelling of the same word (``antrian``, ``antrean``) and is corrected."""
+    spelling of the same word (``antrian``, ``antrean``) and is corrected.
+
+    And every word of ``dictionary`` shorter than a corrected word (:data:`SHORTEST_FORM`
+    letters or more) the site does not have as a root: never corrected itself, it may be
+    what a longer word holds under its affixes, which is then a real word too (``ngegas``:
+    ``gas``, not ``kegas``, a slip of ``kemas``; ``cairnya``: ``cair``, not ``cari``)."""
     return RealWords(dictionary).near(roots)
 
 
@@ -192,8 +198,11 @@ class RealWords:
     FEW = 200
 
     def __init__(self, dictionary: Iterable[str]) -> None:
+        dictionary = list(dictionary)
         self._words = [(word, candidates(word)) for word in dictionary
                        if len(word) >= SHORTEST_CORRECTED_WORD]
+        self._short = frozenset(word for word in dictionary
+                                if SHORTEST_FORM <= len(word) < SHORTEST_CORRECTED_WORD)
         self._known: frozenset[str] | None = None
         self._found: set[str] = set()
         self._by_form: dict[str, list[str]] | None = None
@@ -226,7 +235,7 @@ class RealWords:
 
         return {word for word, forms in self._words
                 if word not in known and not any(form in known for form in forms)
-                and any(map(near, forms))}
+                and any(map(near, forms))} | (self._short - known)
 
     def _add(self, known: frozenset[str], added: frozenset[str]) -> None:
         if self._by_form is None or self._by_start is None:
@@ -238,6 +247,7 @@ class RealWords:
                     if len(form) >= SHORTEST_CORRECTED_ROOT:
                         self._by_start.setdefault((form[0], len(form)), []).append((word, form))
         # A word that is now a root, or has one among its forms, is the site's own.
+        self._found.difference_update(added)
         for root in added:
             self._found.difference_update(self._by_form.get(root, ()))
         for root in added:
