@@ -280,3 +280,19 @@ def test_an_index_in_parts_finds_every_page(page, project, tmp_path) -> None:
     finally:
         server.shutdown()
     assert found == {sop: True for sop in titles}
+
+
+def test_a_steps_id_is_indexed_with_its_heading() -> None:
+    """A step's id is a name its writer gave it (``tindak-lanjut``), often words its action
+    does not hold: their roots are indexed in the heading's hidden list, with their
+    synonyms; a section's fixed id is not."""
+    from build_tools.search.terms import Lexicon
+
+    lexicon = Lexicon([["tindak lanjut", "follow up"]])
+    annotated = lexicon.annotate(
+        '<h3 class="sop-step" id="tindak-lanjut">8. Hubungi pelanggan</h3><p>Teks.</p>'
+        '<h2 id="purpose-scope">Tujuan</h2><p>Isi.</p>')
+    heading, rest = annotated.split("</h3>")
+    hidden = heading.split("sopkbtermsstart")[1].split("sopkbtermsend")[0]
+    assert hidden.split() == ["hubung", "langgan", "tindak", "lanjut", "follow", "up"]
+    assert rest.split("sopkbtermsstart")[1].split("sopkbtermsend")[0].split() == ["tuju"]
