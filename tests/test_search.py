@@ -123,6 +123,14 @@ def test_a_root_is_not_read_through_a_prefix_and_suffix_that_never_pair() -> Non
         ["banyak", "kata", "salah", "kemas"]
 
 
+def test_a_word_sastrawi_does_not_know_loses_its_particle_and_possessive() -> None:
+    """Sastrawi leaves a word it does not know whole (``chatnya``), so the site had
+    ``chatnya`` as a root and the box stopped there instead of at ``chat``."""
+    assert [root(w) for w in ("chatnya", "emailnya", "livechatnya")] == \
+        ["chat", "email", "livechat"]
+    assert root("pesanannya") == "pesan" and root("chat") == "chat"
+
+
 def test_the_box_reduces_a_damage_word_to_its_root(page, site_url: str) -> None:
     assert rank(page, site_url, "kerusakan")["terms"] == ["rusak"]
 
