@@ -45,6 +45,7 @@ setelah sesudah sebelum selama telah tiap setiap
 yg utk dgn krn karna brp knp kpn sm dr dlm pd jg bs tp tpi trs udh aj mw sy ak km kmu gk no dmn
 hrs jgn sblm msh blh spt kyk tsb dll dsb pls plis
 tapi tetapi namun padahal walau walaupun meski meskipun sedangkan memang emang kata mulu melulu
+yakin mungkin tadi barusan sebenarnya sebetulnya gara
 the a an of to in on for how what who when is are do does can should please help my i we you it up
 """.split())
 #: A filler word with one of these endings is filler (``maunya``, ``bisakah``, ``harusnya``),
