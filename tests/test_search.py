@@ -106,7 +106,8 @@ def test_chat_spellings_of_a_final_diphthong_are_read_as_the_word(
 
 
 @pytest.mark.parametrize("typed, expected", [("rusak2", ["rusak"]),
-                                             ("marah2 paket2", ["marah", "paket"])])
+                                             ("marah2 paket2", ["marah", "paket"]),
+                                             ("paket2an rusak2nya", ["paket", "rusak"])])
 def test_a_word_doubled_with_a_2_is_read_as_the_word(
         page, site_url: str, typed: str, expected: list[str]) -> None:
     """Chat writes a doubled word with a 2 (``ciri2`` for ``ciri-ciri``); it was searched
@@ -120,6 +121,14 @@ def test_a_root_is_not_read_through_a_prefix_and_suffix_that_never_pair() -> Non
     assert root("kerusakan") == "rusak"
     assert [root(w) for w in ("kebanyakan", "katakan", "kesalahan", "kemasan")] == \
         ["banyak", "kata", "salah", "kemas"]
+
+
+def test_a_word_sastrawi_does_not_know_loses_its_particle_and_possessive() -> None:
+    """Sastrawi leaves a word it does not know whole (``chatnya``), so the site had
+    ``chatnya`` as a root and the box stopped there instead of at ``chat``."""
+    assert [root(w) for w in ("chatnya", "emailnya", "livechatnya")] == \
+        ["chat", "email", "livechat"]
+    assert root("pesanannya") == "pesan" and root("chat") == "chat"
 
 
 def test_the_box_reduces_a_damage_word_to_its_root(page, site_url: str) -> None:
@@ -136,6 +145,22 @@ def test_the_real_words_listed_are_those_a_slip_of_more_than_a_vowel_would_take(
     roots = {"peran", "sumber", "kemas", "kirim"}
     dictionary = {"pelan", "kemarin", "sember", "sumber", "zebra", "kirim", "karim"}
     assert real_words_near(roots, dictionary) == ["kemarin", "pelan"]
+
+
+def test_short_dictionary_words_are_real_words_a_longer_word_may_hold() -> None:
+    """A longer word may hold a short dictionary word under its affixes (``ngegas``:
+    ``gas``; ``cairnya``: ``cair``): listed, the word is not read as a slip of a site's
+    root (``kegas`` as ``kemas``, ``cair`` as ``cari``); a short word the site has as a
+    root is not listed."""
+    from build_tools.search.language import real_words_near
+    from build_tools.search.reading import Reading
+
+    roots = {"kemas", "cari", "kirim", "refund"}
+    real = real_words_near(roots, {"gas", "cair", "cari", "ke", "zebra"})
+    assert real == ["cair", "gas"]
+    assert Reading(sorted(roots), real).terms("ngegas cairnya refund") == \
+        ["ngegas", "cairnya", "refund"]
+    assert Reading(sorted(roots)).terms("ngegas cairnya") == ["kemas", "cari"]
 
 
 def test_real_words_kept_up_to_date_as_roots_are_added_match_a_fresh_count() -> None:
@@ -263,3 +288,19 @@ def test_an_index_in_parts_finds_every_page(page, project, tmp_path) -> None:
     finally:
         server.shutdown()
     assert found == {sop: True for sop in titles}
+
+
+def test_a_steps_id_is_indexed_with_its_heading() -> None:
+    """A step's id is a name its writer gave it (``tindak-lanjut``), often words its action
+    does not hold: their roots are indexed in the heading's hidden list, with their
+    synonyms; a section's fixed id is not."""
+    from build_tools.search.terms import Lexicon
+
+    lexicon = Lexicon([["tindak lanjut", "follow up"]])
+    annotated = lexicon.annotate(
+        '<h3 class="sop-step" id="tindak-lanjut">8. Hubungi pelanggan</h3><p>Teks.</p>'
+        '<h2 id="purpose-scope">Tujuan</h2><p>Isi.</p>')
+    heading, rest = annotated.split("</h3>")
+    hidden = heading.split("sopkbtermsstart")[1].split("sopkbtermsend")[0]
+    assert hidden.split() == ["hubung", "langgan", "tindak", "lanjut", "follow", "up"]
+    assert rest.split("sopkbtermsstart")[1].split("sopkbtermsend")[0].split() == ["tuju"]

@@ -131,6 +131,14 @@ def test_filler_is_dropped_unless_nothing_else_is_left(page, site_url: str) -> N
     assert {"gimana", "dong", "nih", "cara"} <= language.STOPWORDS
 
 
+def test_filler_with_an_ending_is_filler_and_abbreviations_are_read(page, site_url: str) -> None:
+    found = call(page, site_url, """return [m.queryTerms("maunya refund dtg tgl brp", lexicon),
+        m.queryTerms("bisakah kenya apapun", lexicon), m.needsRealWords("tgl", lexicon)];""",
+                 roots=["refund", "datang", "tanggal", "apa"])
+    assert found == [["refund", "datang", "tanggal"], ["kenya", "apa"], False]
+    assert language.ABBREVIATIONS["tgl"] == "tanggal"
+
+
 def test_hidden_word_lists_are_cut_from_what_is_shown(page, site_url: str) -> None:
     found = call(page, site_url, """return [
         m.visible("Kirim  paket sopkbtermsstart kirim paket sopkbtermsend ke kurir"),

@@ -20,8 +20,9 @@ WORD = "[a-z0-9]+"
 #: The accents NFKD separates from their letters (``café``: ``cafe``), dropped.
 ACCENT = r"[\u0300-\u036f]"
 #: A word doubled the way chat writes it, with a 2 (``marah2``, ``ciri2``: ``marah-marah``,
-#: ``ciri-ciri``), is the word (its first group).
-DOUBLED = "^([a-z]{2,})2$"
+#: ``ciri-ciri``), is the word (its first group); so is one doubled with an ending after
+#: the 2 (``terus2an``: ``terus-terusan``, ``ciri2nya``).
+DOUBLED = "^([a-z]{2,})2(?:an|nya)?$"
 
 _WORD, _ACCENT, _DOUBLED = re.compile(WORD), re.compile(ACCENT), re.compile(DOUBLED)
 _stemmer = StemmerFactory().create_stemmer()
@@ -30,6 +31,9 @@ _stemmer = StemmerFactory().create_stemmer()
 #: Prefixes Sastrawi's own rules never pair with the suffix ``-kan`` (``ke-…-kan``,
 #: ``se-…-kan``).
 _NOT_WITH_KAN = ("ke", "se")
+#: A particle, then a possessive, at the end of a word Sastrawi does not know (``chatnya``),
+#: which it then leaves whole.
+_PARTICLE, _POSSESSIVE = re.compile("(lah|kah|tah|pun)$"), re.compile("(ku|mu|nya)$")
 
 
 @lru_cache(maxsize=200_000)
@@ -37,13 +41,23 @@ def root(word: str) -> str:
     """The dictionary root of one lower-case word (the word itself when none is known).
 
     Sastrawi reads ``kerusakan`` as ke-``rusa``-kan (``rusa`` is a deer), a pairing its own
-    rules disallow; where the root plus ``k`` is a word, ke-``rusak``-an is the reading."""
+    rules disallow; where the root plus ``k`` is a word, ke-``rusak``-an is the reading.
+    A word it does not know it leaves whole, with its particle and possessive endings
+    (``chatnya``): those are taken off (``chat``), as the search box does."""
     if not word.isalpha() or len(word) < 4:
         return word
     stem = _stemmer.stem(word) or word
     if (word.endswith(stem + "kan") and word[:-len(stem) - 3] in _NOT_WITH_KAN
             and stem + "k" in dictionary()):
         return stem + "k"
+    if stem == word and word not in dictionary():
+        bare = word
+        for ending in (_PARTICLE, _POSSESSIVE):
+            shorter = ending.sub("", bare)
+            if len(shorter) >= 3:
+                bare = shorter
+        if bare != word:
+            return root(bare)
     return stem
 
 
@@ -52,7 +66,7 @@ def words(text: str) -> list[str]:
     text = text.lower()
     if not text.isascii():
         text = _ACCENT.sub("", unicodedata.normalize("NFKD", text))
-    return [_DOUBLED.sub(r"\1", word) if word[-1] == "2" else word
+    return [_DOUBLED.sub(r"\1", word) if "2" in word else word
             for word in _WORD.findall(text)]
 
 

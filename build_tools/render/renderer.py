@@ -27,7 +27,7 @@ from build_tools.render.labels import load_labels
 from build_tools.render.listing import Parts
 from build_tools.render.markup import LinkResolver, is_plain, plain, template_html, to_html
 from build_tools.render.repository import Repository
-from build_tools.render.terms import TERMS_END, TERMS_START
+from build_tools.render.terms import STEP_CLASS, TERMS_END, TERMS_START
 
 SOP_DIR = "sop"
 
@@ -97,7 +97,8 @@ class Renderer:
             flowchart=lambda sop: flowchart(sop, self.labels, self.duration),
             blocks=self._blocks, plain=self._plain,
         )
-        env.globals.update(t=self.labels, terms_start=TERMS_START, terms_end=TERMS_END)
+        env.globals.update(t=self.labels, terms_start=TERMS_START, terms_end=TERMS_END,
+                           step_class=STEP_CLASS)
         return env
 
     @pass_context

@@ -5,3 +5,6 @@ cut it out of the excerpts it shows (it is indexed, but it is not text a person 
 TERMS_CLASS = "sop-kb-terms"
 #: The words that open and close a hidden term list.
 TERMS_START, TERMS_END = "sopkbtermsstart", "sopkbtermsend"
+#: The class of a step's heading; its id is the step's id in the YAML, a name the writer gave
+#: the step (``tindak-lanjut``), whose words search indexes with the heading.
+STEP_CLASS = "sop-step"

@@ -4,7 +4,10 @@ into ``lexicon.json`` at build time for the browser (:func:`rules`): the modules
 
 * :data:`STOPWORDS`: words a question is made of that never decide which SOP answers it
   (``yang``, ``cara``, ``gimana``, ``dong``, ``tolong``…). They are dropped from a query
-  unless it holds nothing else; they are never required.
+  unless it holds nothing else; they are never required. One with a particle or possessive
+  ending is filler too (:data:`FILLER_ENDINGS`: ``maunya``, ``bisakah``).
+* :data:`ABBREVIATIONS`: chat's abbreviations of content words, read as the word they stand
+  for (``tgl``: ``tanggal``); those of function words are filler (``yg``, ``utk``).
 * :data:`SUFFIXES` and :data:`PREFIXES`: the affix stripping the box applies to a typed
   word, after the rules of Sastrawi's stemmer (the dictionary stemmer the index is built
   with, :mod:`build_tools.model.words`), accepted only when it lands on a root the site's
@@ -14,8 +17,9 @@ into ``lexicon.json`` at build time for the browser (:func:`rules`): the modules
   and ``correct.js`` do (see :mod:`.reading` for why the algorithm is written on both
   sides, and the test that holds them to the same results).
 * :func:`real_words_near`: the words of Sastrawi's dictionary the box's typo correction
-  would turn into a site's word by more than a vowel (``pelan`` → ``peran``), written into
-  ``words.json``.
+  would turn into a site's word by more than a vowel (``pelan`` → ``peran``), and its
+  short words, which a longer word may hold under its affixes (``ngegas``: ``gas``), written
+  into ``words.json``.
 """
 
 from __future__ import annotations
@@ -39,8 +43,24 @@ tdk jangan bukan sangat banget bgt sekali tentang soal mengenai bilang ngomong t
 gini begitu begini kayak kaya seperti biar supaya agar jadi nanti terus trus abis habis
 setelah sesudah sebelum selama telah tiap setiap
 yg utk dgn krn karna brp knp kpn sm dr dlm pd jg bs tp tpi trs udh aj mw sy ak km kmu gk no dmn
-the a an of to in on for how what who when is are do does can should please my i we you it
+hrs jgn sblm msh blh spt kyk tsb dll dsb pls plis
+tapi tetapi namun padahal walau walaupun meski meskipun sedangkan memang emang kata mulu melulu
+yakin mungkin tadi barusan sebenarnya sebetulnya gara
+the a an of to in on for how what who when is are do does can should please help my i we you it up
 """.split())
+#: A filler word with one of these endings is filler (``maunya``, ``bisakah``, ``harusnya``),
+#: if what is left has this many letters or more (``kenya`` is no ``ke`` + ``-nya``).
+FILLER_ENDINGS = ("nya", "lah", "kah")
+SHORTEST_FILLER_STEM = 3
+
+#: Chat abbreviations of content words (and chat spellings the affix rules do not reach),
+#: read as the word they stand for before anything else; kept short: each is a word agents
+#: write for that one word only.
+ABBREVIATIONS = {
+    "dtg": "datang", "tgl": "tanggal", "smp": "sampai", "ampe": "sampai", "mnt": "menit",
+    "bls": "balas", "byr": "bayar", "krm": "kirim", "kmrn": "kemarin", "tlp": "telepon",
+    "jwb": "jawab",
+}
 
 #: Suffix groups, stripped in this order (particles, possessives, derivational endings).
 SUFFIXES = ("(lah|kah|tah|pun)$", "(ku|mu|nya)$", "(kan|an|i)$")
@@ -84,6 +104,14 @@ SHORTEST_QUERY_WORD = 2
 SHORTEST_CORRECTED_ROOT = 4
 SHORTEST_CORRECTED_WORD = 5
 NEVER_CORRECTED = "[0-9]"
+
+
+def is_filler(word: str) -> bool:
+    """Whether a question's word is filler (:data:`STOPWORDS`, :data:`FILLER_ENDINGS`), as
+    the box reads it (``assets/search/query.js``: ``isFiller``)."""
+    return word in STOPWORDS or any(
+        word.endswith(end) and len(word) - len(end) >= SHORTEST_FILLER_STEM
+        and word[:-len(end)] in STOPWORDS for end in FILLER_ENDINGS)
 
 
 def edit_letters(a: str, b: str) -> str | None:
@@ -151,7 +179,12 @@ def real_words_near(roots: Iterable[str], dictionary: Iterable[str]) -> list[str
     knows by more than a vowel (one of its forms one edit from such a root, same first
     letter): real words a question may hold that the site does not use (``kemarin``,
     ``pelan``), which it must not read as ``kemas`` or ``peran``. A vowel apart is another
-    spelling of the same word (``antrian``, ``antrean``) and is corrected."""
+    spelling of the same word (``antrian``, ``antrean``) and is corrected.
+
+    And every word of ``dictionary`` shorter than a corrected word (:data:`SHORTEST_FORM`
+    letters or more) the site does not have as a root: never corrected itself, it may be
+    what a longer word holds under its affixes, which is then a real word too (``ngegas``:
+    ``gas``, not ``kegas``, a slip of ``kemas``; ``cairnya``: ``cair``, not ``cari``)."""
     return RealWords(dictionary).near(roots)
 
 
@@ -166,8 +199,11 @@ class RealWords:
     FEW = 200
 
     def __init__(self, dictionary: Iterable[str]) -> None:
+        dictionary = list(dictionary)
         self._words = [(word, candidates(word)) for word in dictionary
                        if len(word) >= SHORTEST_CORRECTED_WORD]
+        self._short = frozenset(word for word in dictionary
+                                if SHORTEST_FORM <= len(word) < SHORTEST_CORRECTED_WORD)
         self._known: frozenset[str] | None = None
         self._found: set[str] = set()
         self._by_form: dict[str, list[str]] | None = None
@@ -200,7 +236,7 @@ class RealWords:
 
         return {word for word, forms in self._words
                 if word not in known and not any(form in known for form in forms)
-                and any(map(near, forms))}
+                and any(map(near, forms))} | (self._short - known)
 
     def _add(self, known: frozenset[str], added: frozenset[str]) -> None:
         if self._by_form is None or self._by_start is None:
@@ -212,6 +248,7 @@ class RealWords:
                     if len(form) >= SHORTEST_CORRECTED_ROOT:
                         self._by_start.setdefault((form[0], len(form)), []).append((word, form))
         # A word that is now a root, or has one among its forms, is the site's own.
+        self._found.difference_update(added)
         for root in added:
             self._found.difference_update(self._by_form.get(root, ()))
         for root in added:
@@ -233,6 +270,8 @@ def rules() -> dict[str, object]:
     ``lexicon.json`` gives them to the box (``language``; names as its modules use them)."""
     return {"word": WORD, "accent": ACCENT, "doubled": DOUBLED,
             "shortestQueryWord": SHORTEST_QUERY_WORD, "stopwords": sorted(STOPWORDS),
+            "fillerEndings": list(FILLER_ENDINGS), "shortestFillerStem": SHORTEST_FILLER_STEM,
+            "abbreviations": dict(sorted(ABBREVIATIONS.items())),
             "suffixes": list(SUFFIXES), "endings": [*ENDINGS, *INFORMAL_ENDINGS],
             "spellings": [list(pair) for pair in INFORMAL_SPELLINGS],
             "prefixes": [[pattern, list(forms)] for pattern, forms in PREFIXES],

@@ -25,14 +25,15 @@ from collections.abc import Iterable, Sequence
 
 from build_tools.model.words import words
 from build_tools.search.language import (
+    ABBREVIATIONS,
     NEVER_CORRECTED,
     SHORTEST_CORRECTED_ROOT,
     SHORTEST_CORRECTED_WORD,
     SHORTEST_QUERY_WORD,
-    STOPWORDS,
     VOWELS,
     candidates,
     edit_letters,
+    is_filler,
 )
 
 _NEVER_CORRECTED = re.compile(NEVER_CORRECTED)
@@ -41,6 +42,12 @@ _NEVER_CORRECTED = re.compile(NEVER_CORRECTED)
 def query_words(query: str) -> list[str]:
     """The words of a question (``assets/search/words.js``: ``queryWords``)."""
     return [word for word in words(query) if len(word) >= SHORTEST_QUERY_WORD]
+
+
+def read_words(query: str) -> list[str]:
+    """The words of a question, chat's abbreviations read as the words they stand for
+    (``assets/search/query.js``: ``readWords``)."""
+    return [ABBREVIATIONS.get(word, word) for word in query_words(query)]
 
 
 class Reading:
@@ -84,12 +91,12 @@ class Reading:
     def needs_real_words(self, query: str) -> bool:
         """Whether the box loads the real words before reading ``query``: a word of it
         could be corrected (``query.js``: ``needsRealWords``)."""
-        return any(len(word) >= SHORTEST_CORRECTED_WORD and word not in STOPWORDS
-                   and self.root_of(word) not in self.roots for word in query_words(query))
+        return any(len(word) >= SHORTEST_CORRECTED_WORD and not is_filler(word)
+                   and self.root_of(word) not in self.roots for word in read_words(query))
 
     def terms(self, query: str) -> list[str]:
         """What the box searches for: the question's words without the filler (unless
         nothing else is left), each corrected, each once (``query.js``: ``queryTerms``)."""
-        found = query_words(query)
-        kept = [word for word in found if word not in STOPWORDS]
+        found = read_words(query)
+        kept = [word for word in found if not is_filler(word)]
         return list(dict.fromkeys(self.correct(word) for word in kept or found))

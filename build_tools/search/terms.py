@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 
 from build_tools.model.sop import SECTION_ANCHORS
 from build_tools.model.words import dictionary, normalise, root, words
-from build_tools.render.terms import TERMS_CLASS, TERMS_END, TERMS_START
+from build_tools.render.terms import STEP_CLASS, TERMS_CLASS, TERMS_END, TERMS_START
 from build_tools.search import language
 
 _TAG = re.compile(r"<[^>]+>")
 _HEADING = re.compile(r"(<h[1-6][^>]*>.*?</h[1-6]>)", re.DOTALL)
 _IGNORED = re.compile(r"<div[^>]*data-pagefind-ignore[^>]*>.*?</div>", re.DOTALL)
+_OPENING = re.compile(r"<h[1-6]([^>]*)>")
+_CLASS = re.compile(r'\bclass="([^"]*)"')
+_ID = re.compile(r'\bid="([^"]*)"')
 
 @dataclass
 class Lexicon:
@@ -34,14 +37,15 @@ class Lexicon:
         self._normalised = [[normalise(phrase) for phrase in group] for group in self.groups]
         self._real_words: language.RealWords | None = None
 
-    def terms(self, text: str) -> list[str]:
-        """Extra words to index with ``text``: roots it lacks, synonyms of its phrases."""
-        found = words(text)
-        present = set(found)
-        roots = [root(word) for word in found]
+    def terms(self, text: str, name: str = "") -> list[str]:
+        """Extra words to index with ``text``: roots it lacks, synonyms of its phrases; and
+        those of ``name``, which it does not show (a step's id)."""
+        shown = words(text)
+        present = set(shown)
+        roots = [root(word) for word in shown + words(name)]
         self.roots.update(roots)
         extra = dict.fromkeys(r for r in roots if r not in present)
-        padded = f" {' '.join(roots)} "
+        padded = f" {' '.join(roots[:len(shown)])} | {' '.join(roots[len(shown):])} "
         for group, normalised in zip(self.groups, self._normalised, strict=True):
             if any(f" {phrase} " in padded for phrase in normalised if phrase):
                 for phrase in group:
@@ -58,7 +62,7 @@ class Lexicon:
         for index, part in enumerate(parts):
             if index % 2 == 1:
                 close = part.rindex("</h")
-                hidden = self._hidden(part)
+                hidden = self._hidden(part, _step_name(part))
                 out.append(part[:close] + (f" {hidden}" if hidden else "") + part[close:])
                 body = parts[index + 1] if index + 1 < len(parts) else ""
                 out.append(self._hidden(body))
@@ -68,8 +72,9 @@ class Lexicon:
                 out.append(part)
         return "".join(out)
 
-    def _hidden(self, fragment: str) -> str:
-        extra = self.terms(html.unescape(_TAG.sub(" ", _IGNORED.sub(" ", fragment))))
+    def _hidden(self, fragment: str, name: str = "") -> str:
+        text = html.unescape(_TAG.sub(" ", _IGNORED.sub(" ", fragment)))
+        extra = self.terms(text, name)
         if not extra:
             return ""
         return (f'<span class="{TERMS_CLASS}" aria-hidden="true"> {TERMS_START} '
@@ -89,3 +94,17 @@ class Lexicon:
         and the rules of :mod:`build_tools.search.language`."""
         return {"roots": sorted(self.roots), "sections": sorted(SECTION_ANCHORS),
                 "language": language.rules()}
+
+
+def _step_name(heading: str) -> str:
+    """The words of a step heading's id (the step's id in the YAML, a name its writer gave
+    it: ``tindak-lanjut``), which the heading's own words may not hold (``Hubungi pelanggan
+    untuk memastikan ia puas``); "" for another heading."""
+    opening = _OPENING.match(heading)
+    if not opening:
+        return ""
+    classes = _CLASS.search(opening.group(1))
+    anchor = _ID.search(opening.group(1))
+    if not classes or STEP_CLASS not in classes.group(1).split() or not anchor:
+        return ""
+    return html.unescape(anchor.group(1)).replace("-", " ")

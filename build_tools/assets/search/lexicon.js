@@ -11,6 +11,8 @@ export function compile(data) {
     sections: new Set(data.sections),
     indexes: data.indexes || [],
     stop: new Set(rules.stopwords),
+    filler: {endings: rules.fillerEndings, shortestStem: rules.shortestFillerStem},
+    abbreviations: new Map(Object.entries(rules.abbreviations)),
     tokens: tokenizer(rules),
     affixes: affixRules(rules),
     correction: {
