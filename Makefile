@@ -51,7 +51,7 @@ check-content: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict --site-dir $(CONTENT_SITE)
 	$(BIN)/sopkb check-site $(CONTENT_SITE)
 
-# The hardening figures of the README: malformed inputs tried, crashes, text-path cases, pages
+# The hardening figures of benchmarks/README.md: malformed inputs tried, crashes, text-path cases, pages
 # opened with payloads, payloads executed, CSP violations, fault cases.
 hardening: $(BIN)/.installed browser
 	rm -f tests/output/hardening.json
