@@ -56,7 +56,7 @@ check-content: $(BIN)/.installed
 	$(BIN)/properdocs build --strict -f mkdocs.yml --site-dir $(CONTENT_SITE)-properdocs
 	diff -r -q -I '^ *<meta name="generator" content="mkdocs-' $(CONTENT_SITE) $(CONTENT_SITE)-properdocs
 
-# The hardening figures of the README: malformed inputs tried, crashes, text-path cases, pages
+# The hardening figures of benchmarks/README.md: malformed inputs tried, crashes, text-path cases, pages
 # opened with payloads, payloads executed, CSP violations, fault cases.
 hardening: $(BIN)/.installed browser
 	rm -f tests/output/hardening.json

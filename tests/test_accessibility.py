@@ -2,7 +2,7 @@
 practice) in Chromium over every page type, the search box as an ARIA 1.2 combobox, the
 phone layout at 390 × 844, keyboard reachability, and dates in the site's time zone.
 Figures per page type, ours and a plain Material site's, go to
-tests/output/accessibility.json for the README."""
+tests/output/accessibility.json for benchmarks/README.md."""
 
 from __future__ import annotations
 
@@ -85,8 +85,8 @@ def test_no_serious_or_critical_violation_with_the_search_panel_open(page, site_
 @pytest.mark.slow
 def test_a_plain_material_site_for_comparison(page, tmp_path: Path) -> None:
     """The same generated pages built by Material alone (no plugin of ours), axe-checked
-    the same way: the figures the README compares against. Not an assertion about Material;
-    it must build and be measured."""
+    the same way: the figures benchmarks/README.md compares against. Not an assertion about
+    Material; it must build and be measured."""
     from build_tools.rules.catalog import load_catalog
     from build_tools.site.pages import SitePages
 
