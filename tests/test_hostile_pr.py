@@ -780,7 +780,7 @@ def test_a_build_killed_outright_leaves_no_indexer_writing(project: Path) -> Non
     indexer = None
     while indexer is None and time.monotonic() < deadline:
         indexer = next((pid for pid, command in _children(build.pid)
-                        if "build_tools.search.index" in command), None)
+                        if "build_tools.search.indexer" in command), None)
         time.sleep(0.02)
     assert indexer is not None, "no indexer started"
     pagefinds = [pid for pid, _ in _children(indexer)]

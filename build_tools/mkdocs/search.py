@@ -16,12 +16,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 from build_tools.render.labels import DEFAULT_LANGUAGE
-from build_tools.search.index import (
-    PAGES_PER_INDEX,
-    BackgroundIndexer,
-    IndexInBackground,
-    SearchCopies,
-)
+from build_tools.search.index import PAGES_PER_INDEX, IndexInBackground, SearchCopies
+from build_tools.search.indexer import BackgroundIndexer
 from build_tools.search.pagefind import SearchIndexError
 from build_tools.search.terms import Lexicon
 

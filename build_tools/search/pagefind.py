@@ -31,7 +31,7 @@ def die_with_parent() -> None:
     parent dies (Linux's ``PR_SET_PDEATHSIG``), so that a build killed outright leaves no
     indexer or Pagefind behind, writing into the folder of a build that no longer exists.
     Elsewhere, nothing (the indexer also stops at the end of its input without the end
-    mark, :mod:`build_tools.search.index`)."""
+    mark, :mod:`build_tools.search.indexer`)."""
     if not sys.platform.startswith("linux"):
         return
     try:
