@@ -152,6 +152,20 @@ def test_the_sentence_shown_holds_most_terms_with_them_marked(page, site_url: st
     assert len([piece for piece, _ in cut if piece.strip() not in ("", "…")]) == 30
 
 
+def test_an_excerpt_never_ends_in_a_label_with_nothing_after(page, site_url: str) -> None:
+    """A step's line of labels (``Penanggung jawab: … · Target waktu: …``) is one sentence,
+    not a label alone; a cut that would end on a label ends before it."""
+    labels = "Penanggung jawab: Staf gudang · Target waktu: 1 hari · Kanal: email"
+    filler = " ".join(f"kata{n}" for n in range(1, 27))
+    found = call(page, site_url, """return [m.sentence(arg.labels, ["zzz"], lexicon),
+        m.sentence(arg.cut, ["paket"], lexicon)];""",
+                 labels=labels + ". Lain kali.", cut=f"paket {filler} · Target waktu: 2 hari",
+                 roots=["paket"])
+    alone, cut = ("".join(piece for piece, _ in pieces) for pieces in found)
+    assert alone == labels + "."
+    assert cut == f"paket {filler} …"
+
+
 def test_the_section_answering_is_the_step_holding_the_rarer_words(page, site_url: str) -> None:
     content = ("Menjawab pesanan pembeli . Tujuan pembeli bertanya stok . "
                "1. Sapa pembeli Sapa pembeli dengan ramah . "
