@@ -228,7 +228,8 @@ def facts_of_the_build() -> list[str]:
     """Strings the build defines for the browser: none may stand in a script."""
     given = browser.settings(TIME_ZONE)
     facts = [*given["uris"].values(), *given["terms"], TIME_ZONE, "lexicon.json",
-             "words.json", "suggestions.json"]
+             "words.json", "suggestions.json", given["placeholder"],
+             *browser.TEMPLATE_META.values()]
     for language_texts in given["texts"].values():
         for texts in language_texts.values():
             facts.extend(texts.values())

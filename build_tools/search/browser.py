@@ -14,16 +14,23 @@ browser in two files the build writes:
   once the page is idle: the roots of the site and the language rules of
   :mod:`.language` (see :mod:`.reading` for how both sides apply them alike).
 
+Each result's data comes from Pagefind; the build adds to a page's metadata the reply
+template of each of its steps (:func:`with_templates`), which a result shows and copies.
+
 What is left in the scripts is theirs alone: the ranking's weights, the box's markup and
 the keys it answers to.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from importlib import resources
+from urllib.parse import quote
 
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
+from build_tools.render.markup import BLANK_PATTERN
 from build_tools.render.terms import TERMS_END, TERMS_START
 
 #: The folder of the plugin's own files in a site.
@@ -41,6 +48,9 @@ REAL_WORDS_URI = f"{ASSETS}/words.json"
 SUGGESTIONS_URI = f"{ASSETS}/suggestions.json"
 PAGEFIND_DIR = "pagefind"
 PAGEFIND_SCRIPT = f"{PAGEFIND_DIR}/pagefind.js"
+#: The keys of a page's metadata in the search index: the id of the step holding the
+#: page's first reply template, and (before a step's id) that step's template.
+TEMPLATE_META = {"first": "sopkb-template", "prefix": "sopkb-template-"}
 
 
 def search_modules() -> list[str]:
@@ -59,7 +69,8 @@ def settings(time_zone: str) -> dict[str, object]:
     return {"language": DEFAULT_LANGUAGE, "texts": texts, "timeZone": time_zone,
             "uris": {"pagefind": PAGEFIND_SCRIPT, "lexicon": LEXICON_URI,
                      "words": REAL_WORDS_URI, "suggestions": SUGGESTIONS_URI},
-            "terms": [TERMS_START, TERMS_END]}
+            "terms": [TERMS_START, TERMS_END], "placeholder": BLANK_PATTERN,
+            "templateMeta": TEMPLATE_META}
 
 
 def settings_module(time_zone: str) -> str:
@@ -70,3 +81,39 @@ def settings_module(time_zone: str) -> str:
     return (f"/* Written by the build (build_tools/search/browser.py); edit that, not this. */\n"
             f"export const root = new URL({json.dumps(up)}, import.meta.url);\n"
             f"export default {data};\n")
+
+
+#: A heading (its attributes) or a reply template (its HTML), in the order of the page.
+_MARKS = re.compile(r'<h[1-6](?P<attributes>[^>]*)>|<pre class="sop-template">(?P<template>.*?)'
+                    r'</pre>', re.DOTALL)
+_STEP = re.compile(r' class="sop-step" id="([^"]+)"')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def with_templates(content: str) -> str:
+    """A page's HTML as search indexes it, with the reply template of each step that has
+    one in the page's metadata (:data:`TEMPLATE_META`): the template as written, its text
+    percent-encoded (Pagefind folds the whitespace of metadata; a template keeps its
+    lines), and the id of the step of the page's first template. A template under no
+    step's heading is left out, and so is a step's second."""
+    pieces: list[str] = []
+    given: set[str] = set()
+    step: str | None = None
+    at = 0
+    for match in _MARKS.finditer(content):
+        if match["template"] is None:
+            heading = _STEP.match(match["attributes"])
+            step = heading[1] if heading else None
+            continue
+        if step is None or step in given:
+            continue
+        text = quote(html.unescape(_TAG.sub("", match["template"])), safe="")
+        pieces += [content[at:match.end()],
+                   f'<span data-pagefind-meta="{TEMPLATE_META["prefix"]}{step}[data-text]" '
+                   f'data-text="{text}" hidden></span>']
+        if not given:
+            pieces.append(f'<span data-pagefind-meta="{TEMPLATE_META["first"]}:{step}" '
+                          f'hidden></span>')
+        given.add(step)
+        at = match.end()
+    return "".join(pieces) + content[at:]

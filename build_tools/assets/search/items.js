@@ -1,5 +1,6 @@
 /* The elements of the list: a result (title, the step that answers, the sentence with the
- * question's words marked) and a suggested SOP. */
+ * question's words marked, the reply template) and a suggested SOP. */
+import {preview} from "./reply.js";
 
 function excerptNodes(pieces) {
   const fragment = document.createDocumentFragment();
@@ -22,8 +23,9 @@ function span(className, text) {
   return element;
 }
 
-/* ``found``: what results.describe gives of one page. */
-export function resultItem(found) {
+/* ``found``: what results.describe gives of one page; its template shown under an id
+ * made of ``id`` (the copy button beside the result is described by it). */
+export function resultItem(found, id) {
   const link = document.createElement("a");
   link.className = "sop-search__result";
   link.href = found.url;
@@ -35,6 +37,7 @@ export function resultItem(found) {
     excerpt.appendChild(nodes);
     link.appendChild(excerpt);
   }
+  if (found.template) { link.appendChild(preview(found.template.text, id + "-template")); }
   return link;
 }
 
@@ -53,3 +56,4 @@ export function note(tag, className, text, href) {
   if (href) { element.href = href; }
   return element;
 }
+
