@@ -1,10 +1,14 @@
 """The search box as agents on the floor use it (issue 36): the home page's big box shows
 the same results as the header's while a question is typed, ``/`` goes to the box without
-typing itself, and a result shows its step's reply template with the blanks marked and
-copies it by keyboard alone."""
+typing itself, a result shows its step's reply template with the blanks marked and copies
+it by keyboard alone, and a question nothing answered goes to the SOP writers only when the
+agent opens the prefilled issue."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
 from conftest import SOPS
 from test_accessibility import serious, violations
 
@@ -117,6 +121,25 @@ def test_a_template_keeps_its_lines_and_a_step_without_one_shows_its_sops_first(
     courier = next(r for r in found if r["url"].endswith("/sop/cs-comp-003/#hubungi-kurir"))
     assert courier["template"]["step"].startswith("2. Sampaikan posisi paket")
     assert courier["template"]["text"] == template_of("CS-COMP-003", "kabari-pelacakan")
+
+
+@pytest.mark.parametrize("query", ["zzqxv wwqk", "refund"])
+def test_a_question_goes_to_the_writers_only_by_the_agents_click(page, site_url: str,
+                                                                 query: str) -> None:
+    page.goto(site_url + "sop/cs-chat-001/", wait_until="networkidle")
+    page.fill(".sop-search__input", query)
+    page.wait_for_selector(".sop-search__ask")
+    link = page.locator(".sop-search__ask")
+    assert link.inner_text() == (TEXT["ask"] if query.startswith("zz") else TEXT["missed"])
+    assert link.get_attribute("target") == "_blank"
+    assert "noopener" in link.get_attribute("rel")
+    href = urlsplit(link.get_attribute("href"))
+    assert href.netloc == "github.com" and href.path == "/example/sop-knowledge-base/issues/new"
+    asked = parse_qs(href.query)
+    assert asked["title"] == [TEXT["ask_title"].format(question=query)]
+    assert asked["body"] == [TEXT["ask_body"].format(question=query,
+                                                     page=site_url + "sop/cs-chat-001/")]
+    assert page.outside_requests == []  # nothing was sent
 
 
 def test_the_open_home_box_has_no_serious_violation(page, site_url: str) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
+import yaml
+from conftest import KB, ROOT
 
 from build_tools.model.words import words
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
@@ -17,6 +18,9 @@ from build_tools.search.language import edit_letters
 from build_tools.site.pages import TIME_ZONE
 
 ASSETS = ROOT / "build_tools" / "assets"
+#: The new-issue URL the fixture knowledge base gives the plugin (its ``issue_url``).
+ISSUE_URL = next(plugin["sop-kb"]["issue_url"] for plugin in yaml.safe_load(
+    (KB / "mkdocs.yml").read_text("utf-8"))["plugins"] if "sop-kb" in plugin)
 #: The page's scripts, all ES modules. Not redirect.js: a redirect page's only script, a
 #: classic one, since it reads its own element (``document.currentScript``, which a module
 #: does not have).
@@ -49,7 +53,7 @@ def test_the_settings_module_is_what_python_defines(page, site_url: str) -> None
         const m = await import(url);
         return {settings: m.default, root: m.root.href}; }""", site_url + browser.SETTINGS_URI)
     assert found["root"] == site_url
-    assert found["settings"] == browser.settings(TIME_ZONE)
+    assert found["settings"] == browser.settings(TIME_ZONE, ISSUE_URL)
     assert found["settings"]["language"] == DEFAULT_LANGUAGE
     assert found["settings"]["texts"]["id"]["search"] == load_labels("id")["search_box"]
 

@@ -82,7 +82,7 @@ def assets(plugin: SopConfig, serving: bool) -> Iterator[tuple[str, str]]:
     modules = browser.search_modules() if plugin.search else []
     for uri in (STYLESHEET, PAGE_TOOLS, browser.SITE_MODULE, *modules, REDIRECT_SCRIPT):
         yield uri, asset(uri)
-    yield browser.SETTINGS_URI, browser.settings_module(plugin.time_zone)
+    yield browser.SETTINGS_URI, browser.settings_module(plugin.time_zone, plugin.issue_url)
     if serving:
         from build_tools.mkdocs.serving import LIVERELOAD_SCRIPT, livereload_script
 

@@ -60,8 +60,10 @@ def search_modules() -> list[str]:
                   if entry.name.endswith(".js"))
 
 
-def settings(time_zone: str) -> dict[str, object]:
-    """What :func:`settings_module` gives the scripts (as they name it)."""
+def settings(time_zone: str, issue_url: str | None = None) -> dict[str, object]:
+    """What :func:`settings_module` gives the scripts (as they name it): ``issue_url`` is
+    the new-issue URL (with ``{title}`` and ``{body}``) a question nothing answered is
+    offered to, if the site has one."""
     texts = {}
     for language in available_languages():
         labels = load_labels(language)
@@ -70,14 +72,15 @@ def settings(time_zone: str) -> dict[str, object]:
             "uris": {"pagefind": PAGEFIND_SCRIPT, "lexicon": LEXICON_URI,
                      "words": REAL_WORDS_URI, "suggestions": SUGGESTIONS_URI},
             "terms": [TERMS_START, TERMS_END], "placeholder": BLANK_PATTERN,
-            "templateMeta": TEMPLATE_META}
+            "templateMeta": TEMPLATE_META, "issue": issue_url or None}
 
 
-def settings_module(time_zone: str) -> str:
+def settings_module(time_zone: str, issue_url: str | None = None) -> str:
     """``assets/sop-kb/settings.js``: :func:`settings` as the module's default export, and
     ``root``, the site's root URL, worked out from where the module is."""
     up = "../" * SETTINGS_URI.count("/")
-    data = json.dumps(settings(time_zone), ensure_ascii=False, indent=1, sort_keys=True)
+    data = json.dumps(settings(time_zone, issue_url), ensure_ascii=False, indent=1,
+                      sort_keys=True)
     return (f"/* Written by the build (build_tools/search/browser.py); edit that, not this. */\n"
             f"export const root = new URL({json.dumps(up)}, import.meta.url);\n"
             f"export default {data};\n")

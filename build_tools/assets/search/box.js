@@ -2,10 +2,11 @@
  * page's large one), an ARIA 1.2 combobox showing the results as they are typed: the arrow keys move through them, Enter opens the highlighted one (or
  * the first) of the query as typed now, never of an earlier one, Escape closes the list
  * and keeps focus in the box, and a polite live region says how many results there are.
- * A result's reply template has a "Salin" button beside it (Tab reaches it). */
+ * A result's reply template has a "Salin" button beside it (Tab reaches it); a question
+ * the site did not answer can be sent to the SOP writers, if the agent chooses to. */
 import {siteUrl, texts} from "../site.js";
 import {forget, load, rank} from "./engine.js";
-import {note, resultItem, suggestionItem} from "./items.js";
+import {askItem, note, resultItem, suggestionItem} from "./items.js";
 import {listbox} from "./listbox.js";
 import {SHOWN, answered} from "./results.js";
 import {copyAction} from "./reply.js";
@@ -26,6 +27,11 @@ export function attach(box, input) {
                                              ui.layout) : null);
   }
 
+  function ask(query, label) {
+    const link = askItem(query, label);
+    if (link) { ui.message.appendChild(link); }
+  }
+
   function emptyState(query, ticket) {
     ui.clear();
     ui.message.appendChild(note("p", "sop-search__none", text.none + " “" + query + "”"));
@@ -40,6 +46,7 @@ export function attach(box, input) {
         ui.message.appendChild(note("a", "sop-search__request", text.request,
                                     siteUrl(found.request).href));
       }
+      ask(query, text.ask);
       ui.layout();
     });
   }
@@ -84,6 +91,7 @@ export function attach(box, input) {
       if (ticket !== counter) { return; }
       ui.panel.removeAttribute("aria-busy");
       shownFor = query;
+      ask(query, text.missed);
       ui.say(text.count.replace("{n}", String(ui.options().length)));
       if (openWhenShown) { openWhenShown = false; go(); }
       ui.open(true);
