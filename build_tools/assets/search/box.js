@@ -1,7 +1,8 @@
 /* A search box (main.js makes the one in the header of every page and attaches the home
- * page's large one), an ARIA 1.2 combobox showing the results as they are typed: the arrow keys move through them, Enter opens the highlighted one (or
- * the first) of the query as typed now, never of an earlier one, Escape closes the list
- * and keeps focus in the box, and a polite live region says how many results there are.
+ * page's large one), an ARIA 1.2 combobox showing the results as they are typed: the
+ * arrow keys move through them, Enter opens the highlighted one (or the first) of the
+ * query as typed now, never of an earlier one, Escape closes the list and keeps focus in
+ * the box, and a polite live region says how many results there are.
  * A result's reply template has a "Salin" button beside it (Tab reaches it); a question
  * the site did not answer can be sent to the SOP writers, if the agent chooses to. */
 import {siteUrl, texts} from "../site.js";
