@@ -21,9 +21,9 @@ ASSETS = ROOT / "build_tools" / "assets"
 #: The new-issue URL the fixture knowledge base gives the plugin (its ``issue_url``).
 ISSUE_URL = next(plugin["sop-kb"]["issue_url"] for plugin in yaml.safe_load(
     (KB / "mkdocs.yml").read_text("utf-8"))["plugins"] if "sop-kb" in plugin)
-#: The page's scripts, all ES modules. Not redirect.js: a redirect page's only script, a
-#: classic one, since it reads its own element (``document.currentScript``, which a module
-#: does not have).
+#: The site's scripts, all ES modules but the service worker. Not redirect.js: a redirect
+#: page's only script, a classic one, since it reads its own element
+#: (``document.currentScript``, which a module does not have).
 SCRIPTS = sorted(path for path in [*ASSETS.glob("*.js"), *(ASSETS / "search").glob("*.js")]
                  if path.name != "redirect.js")
 
@@ -53,7 +53,7 @@ def test_the_settings_module_is_what_python_defines(page, site_url: str) -> None
         const m = await import(url);
         return {settings: m.default, root: m.root.href}; }""", site_url + browser.SETTINGS_URI)
     assert found["root"] == site_url
-    assert found["settings"] == browser.settings(TIME_ZONE, ISSUE_URL)
+    assert found["settings"] == browser.settings(TIME_ZONE, ISSUE_URL, offline=True)
     assert found["settings"]["language"] == DEFAULT_LANGUAGE
     assert found["settings"]["texts"]["id"]["search"] == load_labels("id")["search_box"]
 
@@ -233,7 +233,8 @@ def facts_of_the_build() -> list[str]:
     given = browser.settings(TIME_ZONE)
     facts = [*given["uris"].values(), *given["terms"], TIME_ZONE, "lexicon.json",
              "words.json", "suggestions.json", given["placeholder"],
-             *browser.TEMPLATE_META.values()]
+             *browser.TEMPLATE_META.values(), browser.SERVICE_WORKER_URI, "offline.json",
+             browser.FALLBACK_PAGE, browser.WEB_MANIFEST_URI]
     for language_texts in given["texts"].values():
         for texts in language_texts.values():
             facts.extend(texts.values())
@@ -265,6 +266,8 @@ def test_the_scripts_are_small_modules() -> None:
     for script in SCRIPTS:
         text = script.read_text("utf-8")
         assert len(text.splitlines()) <= 200, script.name
-        assert re.search(r"^(import|export) ", text, re.MULTILINE), script.name
+        # The service worker is a classic script: not every browser runs a module worker.
+        if script.name != browser.SERVICE_WORKER_URI:
+            assert re.search(r"^(import|export) ", text, re.MULTILINE), script.name
     assert browser.search_modules() == sorted(
         f"{browser.SEARCH_FOLDER}/{path.name}" for path in (ASSETS / "search").glob("*.js"))
