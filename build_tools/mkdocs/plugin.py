@@ -174,7 +174,7 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.progress.indexed(self.search.finish(Path(config.site_dir), self._indexed(self.files)))
-        settings.keep_offline(config, self.config, self.serving)
+        publishing.keep_offline(config, self.config, self.serving)
         self.build.finish(config)
         self.generated.built()
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
-from mkdocs.plugins import get_plugin_logger
 
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
 from build_tools.render.repository import Repository
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 STYLESHEET = f"{browser.ASSETS}/style.css"
 PAGE_TOOLS = f"{browser.ASSETS}/page-tools.js"
 SUGGESTIONS = browser.SUGGESTIONS_URI
-log = get_plugin_logger(__name__)
 
 
 class SopConfig(Config):
@@ -89,7 +87,7 @@ def assets(config: MkDocsConfig, plugin: SopConfig, serving: bool,
     """``(uri, text)`` of every file of the plugin that a site needs: the stylesheet, the
     scripts (the search box's modules with search on), the settings they import, the
     redirect pages' script, the web manifest and its icon, the service worker that removes
-    itself where the build writes none (:func:`keep_offline`), and while serving the
+    itself where the build writes none (:func:`.publishing.keep_offline`), and while serving the
     live-reload script (see :func:`build_tools.mkdocs.serving.livereload_from_file`)."""
     modules = browser.search_modules() if plugin.search else []
     for uri in (STYLESHEET, PAGE_TOOLS, browser.SITE_MODULE, *modules, REDIRECT_SCRIPT,
@@ -215,17 +213,3 @@ def site_language(config: MkDocsConfig) -> str:
     language = config.theme.get("language")
     return language if isinstance(language, str) and language else DEFAULT_LANGUAGE
 
-
-def keep_offline(config: MkDocsConfig, plugin: SopConfig, serving: bool) -> None:
-    """Once the site is built (search index included): the service worker of this build and
-    the list of what a device keeps, with its size said (see :mod:`build_tools.search.browser`).
-    Not while serving: the worker then removes itself."""
-    if serving or not plugin.offline:
-        return
-    copy = browser.write_offline(Path(config.site_dir), plugin.offline_precache)
-    kept = f"{len(copy.precache)} files, {copy.precache_bytes / 1e6:.1f} MB"
-    if plugin.offline_precache:
-        log.info(f"offline: a device keeps every page at its first visit ({kept})")
-    else:
-        log.info(f"offline: a device keeps {kept} at its first visit, then the pages opened; "
-                 f"offline_precache would add {copy.page_bytes / 1e6:.1f} MB of pages")
