@@ -97,6 +97,8 @@ function start() {
   window.addEventListener("offline", () => notice("lost", text.lost, fetched, false));
   window.addEventListener("online", () => hide("lost"));
   const register = () => {
+    // A reader who asked to save data does not get a copy of the site (megabytes) unasked.
+    if (navigator.connection && navigator.connection.saveData && !workers.controller) { return; }
     workers.register(siteUrl(given.worker).href, {scope: new URL(root).pathname,
                                                   updateViaCache: "none"}).catch(() => {});
   };

@@ -25,8 +25,8 @@ the site's root (``assets/service-worker.js`` after ``const BUILD = {…}``, see
 * each file a device may keep, with a hash of its bytes: the *precache*, fetched when the
   worker installs (the files every page loads, the search box's scripts, Pagefind's
   script, worker, metadata, index chunks and fragments, the lexicons, the home and "not
-  found" pages; with ``offline_precache`` every page but practice and handbooks), and the
-  other pages, kept as an agent opens them;
+  found" pages; with ``offline_precache`` every page), and the other pages, kept as an
+  agent opens them; practice and handbooks are not kept;
 * the build's hash (:attr:`OfflineCopy.version`, of all of these and of the worker's
   code), which names the cache: ``sop-kb <site path> <hash>``. A new build is a new worker
   (its bytes differ), which fills a new cache, each file checked against its hash (a
@@ -171,9 +171,9 @@ def with_templates(content: str) -> str:
 
 # --- What a device keeps ---------------------------------------------------------------
 
-#: Pages no agent needs without a network: practice (and its print version) and handbooks,
-#: the largest pages of a site; kept only once opened, also with ``offline_precache``.
-_NOT_PRECACHED = re.compile(r"^(latihan|handbook)/|/handbook/$")
+#: Pages an agent on the floor does not need without a network: practice (and its print
+#: version) and handbooks, the largest pages of a site. Not listed: not kept, even opened.
+_NOT_KEPT = re.compile(r"^(latihan|handbook)/|/handbook/$")
 #: A file the home page loads (its style sheets, scripts, icons).
 _LOADED = re.compile(r"<(?:link|script)\b[^>]*?\s(?:href|src)=\"([^\"#?]+)[^\"]*\"", re.IGNORECASE)
 #: Pagefind's own search interfaces, which the box does not use.
@@ -240,15 +240,17 @@ def offline_copy(site_dir: Path, every_page: bool, worker_code: str = "") -> Off
         page = name.endswith(".html")
         if not path.is_file() or not (page or name in shell):
             continue
-        body = path.read_bytes()
         key = file_key(name)
+        if name not in shell and _NOT_KEPT.search(key):
+            continue
+        body = path.read_bytes()
         digest = hashlib.sha256(body).hexdigest()[:16]
-        if name in shell or (every_page and not _NOT_PRECACHED.search(key)):
+        if name in shell or every_page:
             copy.precache[key] = digest
             copy.precache_bytes += len(body)
         else:
             copy.pages[key] = digest
-            copy.page_bytes += len(body) if not _NOT_PRECACHED.search(key) else 0
+            copy.page_bytes += len(body)
     listed = json.dumps([copy.precache, copy.pages], sort_keys=True)
     copy.version = hashlib.sha256((listed + worker_code).encode("utf-8")).hexdigest()[:16]
     return copy
