@@ -15,6 +15,7 @@ const FETCHED = "x-sop-kb-fetched";  // a kept response's header: when it was fe
 const PARALLEL = 4;
 let manifest = null;        // this build's offline.json, once read
 let known = null;           // its files, once read: a request for another is not answered
+let opened = null;          // this build's cache, once opened
 let behind = false;         // the site serves a newer build than this worker's
 const served = new Map();   // page (client id) → its copy, when the device's copy was shown
 /* A file's address in the site: its path under the scope, ``index.html`` dropped. */
@@ -24,6 +25,7 @@ function keyOf(url) {
 }
 
 function urlOf(key) { return new URL(key, SCOPE).href; }
+function current() { return opened || (opened = caches.open(CURRENT)); }
 function isEarlier(name) { return name.startsWith(PREFIX) && name !== CURRENT; }
 function hashIn(given, key) { return given ? given.precache[key] || given.pages[key] : null; }
 
@@ -38,8 +40,7 @@ function stamped(response, body) {
   const headers = new Headers(response.headers);
   ["content-encoding", "content-length", "transfer-encoding"].forEach((n) => headers.delete(n));
   headers.set(FETCHED, String(Date.now()));
-  return new Response(body, {status: response.status, statusText: response.statusText,
-                             headers: headers});
+  return new Response(body, {status: response.status, statusText: response.statusText, headers});
 }
 
 /* The site serves a newer build than this worker's: files come from the network until the
@@ -65,7 +66,7 @@ async function fetchAndKeep(cache, key, hash) {
 
 function loaded() {
   if (!manifest) {
-    manifest = caches.open(CURRENT).then((cache) => cache.match(MANIFEST))
+    manifest = current().then((cache) => cache.match(MANIFEST))
       .then((kept) => kept ? kept.json() : null)
       .then((given) => {
         if (!given) { manifest = null; }
@@ -96,7 +97,7 @@ async function install() {
   const listed = await fetch(MANIFEST + "?v=" + BUILD.version, {cache: "no-store"});
   const given = listed.ok ? await listed.json() : null;
   if (!given || given.version !== BUILD.version) { throw new Error("not this build's list"); }
-  const cache = await caches.open(CURRENT);
+  const cache = await current();
   const earlier = await earlierCopies();
   const wanted = new Set(Object.keys(given.precache));
   for (const copy of earlier) {  // the pages opened before come along
@@ -127,9 +128,9 @@ async function activate() {
   open.forEach((client) => client.navigate(client.url).catch(() => null));
 }
 
-function late(ms) { return new Promise((resolve) => { setTimeout(() => resolve(null), ms); }); }
-/* A page from the network, read whole and checked before it is shown when it is one of
- * this build's: a page of a newer build must turn its own requests to the network. */
+const late = (ms) => new Promise((resolve) => { setTimeout(() => resolve(null), ms); });
+/* A page from the network, read whole and checked when one of this build's (a page of a
+ * newer build must turn its own requests to the network before they are made). */
 async function fromNetwork(request, key, hash, cache) {
   const response = await fetch(request);
   const ours = hash && response.ok && response.type === "basic" && !behind;
@@ -139,7 +140,7 @@ async function fromNetwork(request, key, hash, cache) {
 async function page(event, key) {
   const given = await loaded();
   const hash = hashIn(given, key);
-  const cache = await caches.open(CURRENT);
+  const cache = await current();
   const network = fromNetwork(event.request, key, hash, cache);
   event.waitUntil(network.catch(() => null));
   const kept = hash ? await cache.match(urlOf(key)) : undefined;
@@ -155,10 +156,9 @@ async function page(event, key) {
 }
 
 async function file(event, key) {
-  const given = await loaded();
-  const hash = hashIn(given, key);
+  const hash = known ? known[key] : hashIn(await loaded(), key);
   if (!hash) { return fetch(event.request); }
-  const cache = await caches.open(CURRENT);
+  const cache = await current();
   const kept = await cache.match(urlOf(key));
   if (kept && !behind) { return kept; }
   try {
