@@ -213,12 +213,8 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def page(browser, request):
-    """A fresh page that may reach 127.0.0.1 only; every other request is blocked and kept in
-    ``page.outside_requests``. On failure a screenshot lands in tests/output/."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
+def keep_inside(context) -> list[str]:
+    """Every request of ``context`` outside 127.0.0.1 blocked; the list of those tried."""
     outside: list[str] = []
 
     def route(route):
@@ -230,6 +226,19 @@ def page(browser, request):
             route.abort()
 
     context.route("**/*", route)
+    return outside
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page that may reach 127.0.0.1 only; every other request is blocked and kept in
+    ``page.outside_requests``. On failure a screenshot lands in tests/output/. The site's
+    service worker is not run: tests that hold or fail a request with ``page.route`` would
+    not see the requests it answers (Playwright's advice); tests/test_offline.py runs it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    outside = keep_inside(context)
     page = context.new_page()
     page.outside_requests = outside
     yield page

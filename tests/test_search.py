@@ -199,6 +199,14 @@ def test_a_result_opens_the_step_and_shows_the_sentence(page, site_url: str) -> 
     assert any(marked for _, marked in first["excerpt"])
 
 
+@pytest.mark.parametrize("query", ["paket belum tiba", "penanggung jawab", "target waktu"])
+def test_no_excerpt_ends_in_an_empty_label(page, site_url: str, query: str) -> None:
+    excerpts = ["".join(piece for piece, _ in result["excerpt"]).rstrip(" …")
+                for result in rank(page, site_url, query)["results"]]
+    assert excerpts and all(excerpts)
+    assert [text for text in excerpts if text.endswith(":")] == []
+
+
 def test_the_box_shows_the_step_number_and_marks_the_words(page, site_url: str) -> None:
     page.goto(site_url + "sop/cs-chat-001/", wait_until="networkidle")
     page.fill(".sop-search__input", "minta bukti foto rusak")

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT
+import yaml
+from conftest import KB, ROOT
 
 from build_tools.model.words import words
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
@@ -17,9 +18,12 @@ from build_tools.search.language import edit_letters
 from build_tools.site.pages import TIME_ZONE
 
 ASSETS = ROOT / "build_tools" / "assets"
-#: The page's scripts, all ES modules. Not redirect.js: a redirect page's only script, a
-#: classic one, since it reads its own element (``document.currentScript``, which a module
-#: does not have).
+#: The new-issue URL the fixture knowledge base gives the plugin (its ``issue_url``).
+ISSUE_URL = next(plugin["sop-kb"]["issue_url"] for plugin in yaml.safe_load(
+    (KB / "mkdocs.yml").read_text("utf-8"))["plugins"] if "sop-kb" in plugin)
+#: The site's scripts, all ES modules but the service worker. Not redirect.js: a redirect
+#: page's only script, a classic one, since it reads its own element
+#: (``document.currentScript``, which a module does not have).
 SCRIPTS = sorted(path for path in [*ASSETS.glob("*.js"), *(ASSETS / "search").glob("*.js")]
                  if path.name != "redirect.js")
 
@@ -49,7 +53,7 @@ def test_the_settings_module_is_what_python_defines(page, site_url: str) -> None
         const m = await import(url);
         return {settings: m.default, root: m.root.href}; }""", site_url + browser.SETTINGS_URI)
     assert found["root"] == site_url
-    assert found["settings"] == browser.settings(TIME_ZONE)
+    assert found["settings"] == browser.settings(TIME_ZONE, ISSUE_URL, offline=True)
     assert found["settings"]["language"] == DEFAULT_LANGUAGE
     assert found["settings"]["texts"]["id"]["search"] == load_labels("id")["search_box"]
 
@@ -160,6 +164,20 @@ def test_the_sentence_shown_holds_most_terms_with_them_marked(page, site_url: st
     assert len([piece for piece, _ in cut if piece.strip() not in ("", "…")]) == 30
 
 
+def test_an_excerpt_never_ends_in_a_label_with_nothing_after(page, site_url: str) -> None:
+    """A step's line of labels (``Penanggung jawab: … · Target waktu: …``) is one sentence,
+    not a label alone; a cut that would end on a label ends before it."""
+    labels = "Penanggung jawab: Staf gudang · Target waktu: 1 hari · Kanal: email"
+    filler = " ".join(f"kata{n}" for n in range(1, 27))
+    found = call(page, site_url, """return [m.sentence(arg.labels, ["zzz"], lexicon),
+        m.sentence(arg.cut, ["paket"], lexicon)];""",
+                 labels=labels + ". Lain kali.", cut=f"paket {filler} · Target waktu: 2 hari",
+                 roots=["paket"])
+    alone, cut = ("".join(piece for piece, _ in pieces) for pieces in found)
+    assert alone == labels + "."
+    assert cut == f"paket {filler} …"
+
+
 def test_the_section_answering_is_the_step_holding_the_rarer_words(page, site_url: str) -> None:
     content = ("Menjawab pesanan pembeli . Tujuan pembeli bertanya stok . "
                "1. Sapa pembeli Sapa pembeli dengan ramah . "
@@ -222,7 +240,9 @@ def facts_of_the_build() -> list[str]:
     """Strings the build defines for the browser: none may stand in a script."""
     given = browser.settings(TIME_ZONE)
     facts = [*given["uris"].values(), *given["terms"], TIME_ZONE, "lexicon.json",
-             "words.json", "suggestions.json"]
+             "words.json", "suggestions.json", given["placeholder"],
+             *browser.TEMPLATE_META.values(), browser.SERVICE_WORKER_URI, "offline.json",
+             browser.FALLBACK_PAGE, browser.WEB_MANIFEST_URI]
     for language_texts in given["texts"].values():
         for texts in language_texts.values():
             facts.extend(texts.values())
@@ -254,6 +274,8 @@ def test_the_scripts_are_small_modules() -> None:
     for script in SCRIPTS:
         text = script.read_text("utf-8")
         assert len(text.splitlines()) <= 200, script.name
-        assert re.search(r"^(import|export) ", text, re.MULTILINE), script.name
+        # The service worker is a classic script: not every browser runs a module worker.
+        if script.name != browser.SERVICE_WORKER_URI:
+            assert re.search(r"^(import|export) ", text, re.MULTILINE), script.name
     assert browser.search_modules() == sorted(
         f"{browser.SEARCH_FOLDER}/{path.name}" for path in (ASSETS / "search").glob("*.js"))

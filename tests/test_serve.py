@@ -171,7 +171,7 @@ def test_search_follows_an_edit_while_serving(project: Path, server: str, page) 
         page.fill(".sop-search__input", "zirkonia")
         results = page.locator(".sop-search__result, .sop-search__none").first
         results.wait_for()
-        if "zirkonia" in page.locator(".sop-search__results").inner_text().lower():
+        if "zirkonia" in page.locator(".sop-search .sop-search__results").inner_text().lower():
             break
         assert time.monotonic() < deadline, "the search index did not follow the edit"
         time.sleep(1)

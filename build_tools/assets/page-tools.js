@@ -142,11 +142,32 @@ import {settings, texts} from "./site.js";
     });
   }
 
+  /* A table wider than a phone's screen scrolls inside itself; one that does is a stop of
+   * the keyboard, so that it can be scrolled without a pointer (WCAG 2.1.1). */
+  function scrollers(root) {
+    root.querySelectorAll(".md-typeset table, .md-typeset__scrollwrap").forEach(function (box) {
+      var scrolls = /auto|scroll/.test(getComputedStyle(box).overflowX) &&
+        box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+      } else if (!scrolls && box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
   window.sopKbPageTools = {today: today};
 
   function start() {
     add(document); checklists(document); overdue(document); groups(document);
-    practice(document);
+    practice(document); scrollers(document);
+    var resized = null;
+    var again = function () {
+      clearTimeout(resized);
+      resized = setTimeout(function () { scrollers(document); }, 100);
+    };
+    window.addEventListener("resize", again);
+    window.addEventListener("load", again);
     new MutationObserver(function () { groups(document); })
       .observe(document.body, {childList: true, subtree: true});
   }

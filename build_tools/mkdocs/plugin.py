@@ -102,7 +102,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             (log.error if problem.is_error else log.warning)(str(problem))
         if (errors := sum(problem.is_error for problem in problems)) and not self.serving:
             raise PluginError(f"{errors} error(s) in SOP files; see above")
-        for uri, text in settings.assets(self.config, self.serving):
+        for uri, text in settings.assets(config, self.config, self.serving):
             files.append(self.generated.file(config, uri, text))
         for uri, content in rendering.pages(self.site, self.page_cache):
             # Not in the automatic navigation: on_nav places the index and category pages.
@@ -174,6 +174,7 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.progress.indexed(self.search.finish(Path(config.site_dir), self._indexed(self.files)))
+        publishing.keep_offline(config, self.config, self.serving)
         self.build.finish(config)
         self.generated.built()
 

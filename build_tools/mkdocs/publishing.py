@@ -1,5 +1,6 @@
 """A build written beside the site and published in one step (see
-:mod:`build_tools.site.publish`), and MkDocs' ``--strict`` honoured before publishing."""
+:mod:`build_tools.site.publish`), MkDocs' ``--strict`` honoured before publishing, and what
+the published build tells devices to keep (:func:`keep_offline`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,17 @@ from typing import TYPE_CHECKING
 
 import mkdocs
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
 
+from build_tools.search import browser
 from build_tools.site.publish import OutputError, discard, prepare, publish
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+
+    from build_tools.mkdocs.settings import SopConfig
+
+log = get_plugin_logger(__name__)
 
 
 #: The logger whose warnings fail a ``--strict`` build: ``mkdocs``, or ``properdocs`` when
@@ -79,3 +86,18 @@ class _WarningCount(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
+
+
+def keep_offline(config: MkDocsConfig, plugin: SopConfig, serving: bool) -> None:
+    """Once the site is built (its search index too), before it is published: the service
+    worker of this build and the list of what a device keeps, its size said (see
+    :mod:`build_tools.search.browser`). Not while serving: the worker removes itself."""
+    if serving or not plugin.offline:
+        return
+    copy = browser.write_offline(Path(config.site_dir), plugin.offline_precache)
+    kept = f"{len(copy.precache)} files, {copy.precache_bytes / 1e6:.1f} MB"
+    if plugin.offline_precache:
+        log.info(f"offline: a device keeps every page at its first visit ({kept})")
+    else:
+        log.info(f"offline: a device keeps {kept} at its first visit, then the pages opened; "
+                 f"offline_precache would add {copy.page_bytes / 1e6:.1f} MB of pages")

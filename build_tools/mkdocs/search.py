@@ -16,6 +16,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 
 from build_tools.render.labels import DEFAULT_LANGUAGE
+from build_tools.search.browser import with_templates
 from build_tools.search.index import PAGES_PER_INDEX, IndexInBackground, SearchCopies
 from build_tools.search.indexer import BackgroundIndexer
 from build_tools.search.pagefind import SearchIndexError
@@ -60,8 +61,10 @@ class SiteSearch:
     def add(self, dest_uri: str, title: str, html: str, weight: float) -> None:
         if weight == 0.0 or (self.indexer is None and self.copies is None):
             return
-        # Permalink signs are not part of a heading's text in search results.
-        content = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
+        # Permalink signs are not part of a heading's text in search results; a result
+        # shows its step's reply template (in the page's metadata).
+        content = with_templates(html.replace('class="headerlink"',
+                                              'class="headerlink" data-pagefind-ignore'))
         if self.indexer is not None:
             self.indexer.add(dest_uri, title, content, weight)
         elif self.copies is not None:

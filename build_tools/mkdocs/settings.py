@@ -81,6 +81,14 @@ class SopConfig(Config):
     """Where the site's readers are: review dates (and the overdue banner) count days there."""
     min_free_mb = opt.Type(int, default=50)
     """Refuse to start a build with less free disk space than this beside the site folder."""
+    offline = opt.Type(bool, default=True)
+    """A service worker keeps the site's shell, search and the pages an agent opens on the
+    device, for weak Wi-Fi and no network (off: pages remove a worker left before)."""
+    offline_precache = opt.Type(bool, default=False)
+    """With ``offline``, every page (but practice and handbooks) is kept at the first visit,
+    not only once opened: the whole knowledge base on the device (the build says its size)."""
+    app_short_name = opt.Optional(opt.Type(str))
+    """The site's name under its icon once installed (default: the language's label)."""
 
 
 def asset(uri: str) -> str:
@@ -89,16 +97,26 @@ def asset(uri: str) -> str:
     return resources.files("build_tools").joinpath("assets", *path).read_text("utf-8")
 
 
-def assets(plugin: SopConfig, serving: bool) -> Iterator[tuple[str, str]]:
+def assets(config: MkDocsConfig, plugin: SopConfig, serving: bool,
+           ) -> Iterator[tuple[str, str]]:
     """``(uri, text)`` of every file of the plugin that a site needs: the stylesheet, the
     scripts (the search box's modules with search on), the settings they import, the
-    redirect pages' script, and while serving the live-reload script (see
-    :func:`build_tools.mkdocs.serving.livereload_from_file`)."""
+    redirect pages' script, the web manifest and its icon, the service worker that removes
+    itself where the build writes none (:func:`.publishing.keep_offline`), and while serving the
+    live-reload script (see :func:`build_tools.mkdocs.serving.livereload_from_file`)."""
     modules = browser.search_modules() if plugin.search else []
     for uri in (STYLESHEET, PAGE_TOOLS, CONTROL, browser.SITE_MODULE, *modules,
-                REDIRECT_SCRIPT):
+                REDIRECT_SCRIPT, browser.OFFLINE_MODULE, browser.ICON_URI):
         yield uri, asset(uri)
-    yield browser.SETTINGS_URI, browser.settings_module(plugin.time_zone)
+    offline = plugin.offline and not serving
+    yield browser.SETTINGS_URI, browser.settings_module(plugin.time_zone, plugin.issue_url,
+                                                        offline)
+    chosen = language(config, plugin, lambda _: None)
+    yield browser.WEB_MANIFEST_URI, browser.web_manifest(
+        config.site_name, config.site_description, site_language(config),
+        plugin.app_short_name or load_labels(chosen)["app_short_name"])
+    if not offline:
+        yield browser.SERVICE_WORKER_URI, browser.service_worker(None)
     if serving:
         from build_tools.mkdocs.serving import LIVERELOAD_SCRIPT, livereload_script
 
@@ -112,7 +130,8 @@ def add_to_config(config: MkDocsConfig, search: bool) -> None:
     if STYLESHEET not in config.extra_css:
         config.extra_css.append(STYLESHEET)
     listed = {str(script) for script in config.extra_javascript}
-    for uri in (PAGE_TOOLS, CONTROL, browser.SEARCH_ENTRY) if search else (PAGE_TOOLS, CONTROL):
+    scripts = (PAGE_TOOLS, CONTROL, browser.OFFLINE_MODULE)
+    for uri in (*scripts, browser.SEARCH_ENTRY) if search else scripts:
         if uri not in listed:
             script = opt.ExtraScriptValue(uri)
             script.type = "module"
@@ -239,3 +258,4 @@ def site_language(config: MkDocsConfig) -> str:
     """The language of the site's pages (``<html lang>``), which Pagefind stems by."""
     language = config.theme.get("language")
     return language if isinstance(language, str) and language else DEFAULT_LANGUAGE
+

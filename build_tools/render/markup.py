@@ -183,6 +183,8 @@ def plain(text: str, resolve: LinkResolver | None = None) -> str:
 
 
 _BLANK = re.compile(r"\[[^\[\]\n]{1,60}\]")
+#: A blank of a reply template (``[nama pelanggan]``), as JavaScript reads it too.
+BLANK_PATTERN = _BLANK.pattern
 
 
 def template_html(text: str) -> Markup:

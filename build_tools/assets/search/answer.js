@@ -49,11 +49,36 @@ export function termsIn(piece, terms, lexicon) {
   return found;
 }
 
+/* The sentences of ``text``; one ending in a label (``Penanggung jawab:``) is read with
+ * what follows it, and a label with nothing after is no sentence. */
+function sentences(text) {
+  const found = [];
+  text.split(/(?<=[.!?:;])\s+/).filter(Boolean).forEach((piece) => {
+    const last = found.length - 1;
+    if (last >= 0 && found[last].endsWith(":")) { found[last] += " " + piece; } else {
+      found.push(piece);
+    }
+  });
+  const complete = found.filter((candidate) => !candidate.endsWith(":"));
+  return complete.length ? complete : found;
+}
+
+/* ``cut`` (words) without a label at its end: back to the separator or the sentence's end
+ * before it, so that an excerpt never ends in "Target waktu:" with the value cut off. */
+function withoutLastLabel(cut) {
+  if (cut.length < 2 || !cut[cut.length - 1].endsWith(":")) { return cut; }
+  for (let at = cut.length - 2; at > 0; at--) {
+    if (cut[at] === "·") { return cut.slice(0, at); }
+    if (/[.!?;]$/.test(cut[at])) { return cut.slice(0, at + 1); }
+  }
+  return cut;
+}
+
 /* The sentence of ``text`` holding most of the terms (the first if none does), cut to
  * about EXCERPT_WORDS words around them, as [text, marked] pieces. */
 export function sentence(text, terms, lexicon) {
   let best = null;
-  text.split(/(?<=[.!?:;])\s+/).filter(Boolean).forEach((candidate) => {
+  sentences(text).forEach((candidate) => {
     const hits = new Set();
     candidate.split(/\s+/).forEach((piece) => {
       termsIn(piece, terms, lexicon).forEach((term) => hits.add(term));
@@ -66,12 +91,12 @@ export function sentence(text, terms, lexicon) {
   const first = marked.indexOf(true);
   const from = Math.max(0, Math.min(first - BEFORE_FIRST, shown.length - EXCERPT_WORDS));
   const pieces = from > 0 ? [["… ", false]] : [];
-  const cut = shown.slice(from, from + EXCERPT_WORDS);
+  const cut = withoutLastLabel(shown.slice(from, from + EXCERPT_WORDS));
   cut.forEach((piece, i) => {
     pieces.push([piece, marked[from + i]]);
     if (i < cut.length - 1) { pieces.push([" ", false]); }
   });
-  if (from + EXCERPT_WORDS < shown.length) { pieces.push([" …", false]); }
+  if (from + cut.length < shown.length) { pieces.push([" …", false]); }
   return pieces;
 }
 

@@ -1,81 +1,37 @@
-/* The search box in the header, an ARIA 1.2 combobox: the results are options of a
- * listbox, the arrow keys move through them, Enter opens the highlighted one (or the
- * first) of the query as typed now, never of an earlier one, Escape closes the list and
- * keeps focus in the box, and a polite live region says how many results there are. */
+/* A search box (main.js makes the one in the header of every page and attaches the home
+ * page's large one), an ARIA 1.2 combobox showing the results as they are typed: the
+ * arrow keys move through them, Enter opens the highlighted one (or the first) of the
+ * query as typed now, never of an earlier one, Escape closes the list and keeps focus in
+ * the box, and a polite live region says how many results there are.
+ * A result's reply template has a "Salin" button beside it (Tab reaches it); a question
+ * the site did not answer can be sent to the SOP writers, if the agent chooses to. */
 import {siteUrl, texts} from "../site.js";
 import {forget, load, rank} from "./engine.js";
-import {note, resultItem, suggestionItem} from "./items.js";
+import {askItem, note, resultItem, suggestionItem} from "./items.js";
+import {listbox} from "./listbox.js";
 import {SHOWN, answered} from "./results.js";
+import {copyAction} from "./reply.js";
 import {closest} from "./suggest.js";
 
-const MARKUP = '<input class="sop-search__input" type="search" autocomplete="off" ' +
-  'role="combobox" aria-expanded="false" aria-autocomplete="list" ' +
-  'aria-controls="sop-search-list">' +
-  '<div class="sop-search__results" hidden>' +
-  '<div class="sop-search__list" id="sop-search-list" role="listbox"></div>' +
-  '<div class="sop-search__message"></div></div>' +
-  '<div class="sop-visually-hidden sop-search__status" role="status"></div>';
-
-/* The list of options and what it says. */
-function listbox(box, input) {
-  const panel = box.querySelector(".sop-search__results");
-  const list = box.querySelector(".sop-search__list");
-  const message = box.querySelector(".sop-search__message");
-  const status = box.querySelector(".sop-search__status");
-  const ui = {panel: panel, list: list, message: message, active: -1};
-  ui.options = () => Array.from(list.querySelectorAll('[role="option"]'));
-  ui.highlight = (index) => {
-    const all = ui.options();
-    ui.active = all.length && index >= 0 ? (index + all.length) % all.length : -1;
-    all.forEach((option, place) => {
-      option.setAttribute("aria-selected", place === ui.active ? "true" : "false");
-    });
-    if (ui.active >= 0) {
-      input.setAttribute("aria-activedescendant", all[ui.active].id);
-      if (all[ui.active].scrollIntoView) { all[ui.active].scrollIntoView({block: "nearest"}); }
-    } else {
-      input.removeAttribute("aria-activedescendant");
-    }
-  };
-  ui.open = (visible) => {
-    panel.hidden = !visible;
-    input.setAttribute("aria-expanded", visible ? "true" : "false");
-    if (!visible) { ui.highlight(-1); }
-  };
-  ui.add = (element) => {
-    element.setAttribute("role", "option");
-    element.setAttribute("aria-selected", "false");
-    element.id = "sop-search-option-" + ui.options().length;
-    list.appendChild(element);
-  };
-  ui.say = (text) => { status.textContent = text; };
-  ui.clear = () => {
-    list.textContent = "";
-    message.textContent = "";
-    ui.highlight(-1);
-  };
-  return ui;
-}
-
-export function build() {
-  const header = document.querySelector(".md-header__inner");
-  if (!header || document.querySelector(".sop-search")) { return; }
+/* Live results for ``input``, their panel added to ``box``. */
+export function attach(box, input) {
   const text = texts("search");
-  const box = document.createElement("div");
-  box.className = "sop-search";
-  box.setAttribute("role", "search");
-  box.innerHTML = MARKUP;
-  const input = box.querySelector("input");
-  const ui = listbox(box, input);
-  input.placeholder = text.placeholder;
-  input.setAttribute("aria-label", text.label);
-  ui.list.setAttribute("aria-label", text.label);
-  const title = header.querySelector(".md-header__title");
-  header.insertBefore(box, title ? title.nextSibling : null);
-
+  const ui = listbox(box, input, text.label);
   let counter = 0;
   let shownFor = null;     // the query whose results the list shows, all loaded
   let openWhenShown = false;
+
+  function add(found) {
+    const id = ui.nextId();
+    const item = resultItem(found, id);
+    ui.add(item, found.template ? copyAction(found.template, id + "-template", ui.say,
+                                             ui.layout) : null);
+  }
+
+  function ask(query, label) {
+    const link = askItem(query, label);
+    if (link) { ui.message.appendChild(link); }
+  }
 
   function emptyState(query, ticket) {
     ui.clear();
@@ -91,6 +47,8 @@ export function build() {
         ui.message.appendChild(note("a", "sop-search__request", text.request,
                                     siteUrl(found.request).href));
       }
+      ask(query, text.ask);
+      ui.layout();
     });
   }
 
@@ -122,18 +80,19 @@ export function build() {
     let shown = parts.head.then((head) => {
       if (ticket !== counter) { return; }
       ui.clear();
-      head.forEach((entry) => { ui.add(resultItem(entry.shown)); });
       ui.open(true);
+      head.forEach((entry) => { add(entry.shown); });
     });
     parts.rest.forEach((later) => {
       shown = shown.then(() => later).then((entry) => {
-        if (entry && ticket === counter) { ui.add(resultItem(entry.shown)); }
+        if (entry && ticket === counter) { add(entry.shown); }
       });
     });
     shown.then(() => {
       if (ticket !== counter) { return; }
       ui.panel.removeAttribute("aria-busy");
       shownFor = query;
+      ask(query, text.missed);
       ui.say(text.count.replace("{n}", String(ui.options().length)));
       if (openWhenShown) { openWhenShown = false; go(); }
       ui.open(true);
@@ -162,10 +121,18 @@ export function build() {
     if (chosen) { window.location.href = chosen.href; }
   }
 
+  /* Enter, or the home form's button: the highlighted result, or the first, of the query
+   * as typed now (once its results are in). */
+  function enter() {
+    if (!input.value.trim()) { return; }
+    if (shownFor === input.value.trim()) { go(); } else { openWhenShown = true; }
+  }
+
   input.addEventListener("input", run);
+  let back = false;        // the focus comes back from the list, closed by Escape
   input.addEventListener("focus", () => {
     load().catch(() => {});
-    if (input.value && ui.panel.hidden) { run(); }
+    if (input.value && ui.panel.hidden && !back) { run(); }
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
@@ -175,20 +142,26 @@ export function build() {
       ui.highlight(ui.active < 0 && step < 0 ? ui.options().length - 1 : ui.active + step);
     } else if (event.key === "Enter") {
       event.preventDefault();
-      if (!input.value.trim()) { return; }
-      if (shownFor === input.value.trim()) { go(); } else { openWhenShown = true; }
+      enter();
     } else if (event.key === "Escape") {
       if (!ui.panel.hidden) { event.preventDefault(); }
       ui.open(false);
     }
   });
+  // Escape from a result's button or link: back to the box, the list closed.
+  ui.panel.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") { return; }
+    event.preventDefault();
+    ui.open(false);
+    back = true;
+    input.focus();  // (its focus event runs now)
+    back = false;
+  });
+  if (box.tagName === "FORM") {
+    box.addEventListener("submit", (event) => { event.preventDefault(); enter(); });
+  }
   document.addEventListener("click", (event) => {
     if (!box.contains(event.target)) { ui.open(false); }
   });
-  document.addEventListener("keydown", (event) => {
-    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName);
-    if (event.key === "/" && !typing) { event.preventDefault(); input.focus(); }
-  });
-  const initial = new URL(window.location.href).searchParams.get("q");
-  if (initial) { input.value = initial; input.focus(); run(); }
+  return {input: input, run: run};
 }

@@ -1,6 +1,6 @@
 /* What the box shows of a ranking: the first pages, each with the section that answers,
  * the first few put in order of both. */
-import {root} from "../site.js";
+import {root, settings} from "../site.js";
 import {answer, visible} from "./answer.js";
 
 /* How many results are shown. */
@@ -11,6 +11,20 @@ const SECTION_SHARE = 1.5;
  * them waits for all of them to load. */
 const REORDERED = 3;
 
+/* The reply template a result shows: the answering step's, else the page's first (the
+ * build gives each step's template in the page's metadata, see
+ * build_tools/search/browser.py), with the heading of its step; null if none. */
+export function template(data, url) {
+  const meta = data.meta || {};
+  const names = settings.templateMeta;
+  const here = url.split("#")[1];
+  const step = here && meta[names.prefix + here] ? here : meta[names.first];
+  const text = step ? meta[names.prefix + step] : "";
+  if (!text) { return null; }
+  const heading = (data.anchors || []).find((anchor) => anchor.id === step);
+  return {text: decodeURIComponent(text), step: heading ? visible(heading.text) : step};
+}
+
 /* What a result shows and where it leads, from Pagefind's data for one page. */
 export function describe(data, terms, lexicon, part) {
   const found = part || answer(data, terms, lexicon);
@@ -19,7 +33,8 @@ export function describe(data, terms, lexicon, part) {
     url: new URL(found.url.replace(/^\//, ""), root).href,
     title: title,
     section: found.section && found.section !== title ? found.section : "",
-    excerpt: found.excerpt
+    excerpt: found.excerpt,
+    template: template(data, found.url)
   };
 }
 
