@@ -187,3 +187,25 @@ def test_cli_outside_git_uses_the_current_files(repo: Repo, tmp_path: Path) -> N
     # CS-CHAT-001 is retired from its 1.1 of 2026-04-20; CS-ORDER-001 is no file any more.
     assert [(e["id"], e["version"], e["from"]) for e in earlier] == [
         ("CS-COMP-002", "1.2", "2026-04-15")]
+
+
+def test_an_effective_day_in_a_pull_request_postpones_but_never_backdates(
+        tmp_path: Path) -> None:
+    """``effective`` and ``date`` are both written in the pull request: a version merged on
+    2026-03-02 that says it took effect on 2026-02-01 is in force from its merge, and the
+    version main held in February stays the answer for February."""
+    repo = Repo(tmp_path / "kb")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    first = [("1.0", "2026-01-02")]
+    repo.write("sops/CS-ORDER-001.yaml", history_repo.sop("CS-ORDER-001", "1.0", first))
+    repo.commit("first", "2026-01-05")
+    backdated = [("2.0", "2026-02-01", "2026-02-01"), *first]
+    repo.write("sops/CS-ORDER-001.yaml", history_repo.sop("CS-ORDER-001", "2.0", backdated))
+    repo.commit("2.0, said to be in force since February", "2026-03-02")
+    found = timelines(read_history(repo.path / "sops"))
+    assert {day_: [(e.version.version, e.start) for e in in_force_on(found, day(day_),
+                                                                     day("2026-06-01"))]
+            for day_ in ("2026-02-15", "2026-03-02")} == {
+        "2026-02-15": [("1.0", day("2026-01-05"))],
+        "2026-03-02": [("2.0", day("2026-03-02"))]}

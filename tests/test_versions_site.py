@@ -178,3 +178,33 @@ def test_every_version_page_is_claimed_and_made(built) -> None:
     made |= {path.removesuffix("index.html") for path, _ in pages.redirects()}
     assert {"sop/cs-comp-002/v/1.1/", "sop/cs-comp-002/v/1.3/", "in-force/"} <= made
     assert {claim.url for claim in claims(pages)} == made
+
+
+def test_a_version_number_that_comes_back_gets_a_page_of_its_own(tmp_path: Path) -> None:
+    """1.0, 2.0, then 1.0 again (a revert) and 3.0: each run of 1.0 has its own page, the
+    first at the address it always had, and the strict build passes."""
+    repo = history_repo.Repo(tmp_path / "kb")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    (repo.path / "mkdocs.yml").write_text(CONFIG, "utf-8")
+    (repo.path / "docs").mkdir()
+    (repo.path / "docs" / "index.md").write_text("# Beranda\n", "utf-8")
+    first = [("1.0", "2026-01-05")]
+    for version, day, entries in (("1.0", "2026-01-05", first),
+                                  ("2.0", "2026-02-02", [("2.0", "2026-02-02"), *first]),
+                                  ("1.0", "2026-03-02", first),  # git revert: 1.0's file again
+                                  ("3.0", "2026-04-01", [("3.0", "2026-04-01"), *first])):
+        text = history_repo.sop("CS-ORDER-001", version, entries)
+        repo.write("sops/CS-ORDER-001.yaml", text.replace(
+            "purpose: >\n", f"purpose: >\n  Versi {version} dari {day}.\n", 1))
+        repo.commit(f"{version} of {day}", day)
+    result = subprocess.run([str(BIN / "mkdocs"), "build", "--strict"], cwd=repo.path,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
+                                 "SOURCE_DATE_EPOCH": EPOCH})
+    assert result.returncode == 0, result.stderr
+    site = repo.path / "site" / "sop" / "cs-order-001"
+    assert sorted(path.name for path in (site / "v").iterdir()) == ["1.0", "1.0-2", "2.0"]
+    assert "Versi 1.0 dari 2026-01-05" in _article(site / "v", "1.0")
+    assert "Versi 1.0 dari 2026-03-02" in _article(site / "v", "1.0-2")
+    assert "Versi 3.0 dari 2026-04-01" in _article(site, ".")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -146,8 +147,11 @@ def _versions(sop_id: str, events: list[Any]
         else:
             runs[-1].append(event)
         broken = False
-    versions = [SopVersion(sop_id, _run_version(run) or "", _readable(run), tuple(run))
-                for run in runs]
+    versions, seen = [], Counter[str]()
+    for run in runs:
+        number = _run_version(run) or ""
+        seen[number] += 1
+        versions.append(SopVersion(sop_id, number, _readable(run), tuple(run), run=seen[number]))
     return versions, removals
 
 

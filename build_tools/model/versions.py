@@ -72,6 +72,15 @@ class SopVersion:
     written: datetime.date | None = None
     committed: bool = True
     pending: bool = False
+    #: 2 and on for a number that comes back (1.0, 2.0, then 1.0 again: a revert).
+    run: int = 1
+
+    @property
+    def page_name(self) -> str:
+        """The last part of its page's address: its number, and the run should the number
+        come back (``1.0-2``: no version number holds a ``-``, so no page is claimed twice
+        and the first run's address stays as it was)."""
+        return self.version if self.run == 1 else f"{self.version}-{self.run}"
 
     @property
     def data(self) -> Any:
@@ -111,10 +120,15 @@ class SopVersion:
 
     @property
     def start(self) -> datetime.date | None:
-        """The day it takes effect, or None (pending: never in force)."""
+        """The day it takes effect, or None (pending: never in force). A committed version
+        never takes effect before it reached main: ``effective``, written in the pull
+        request, may postpone it, never backdate it (the version in force on an earlier
+        day is what main held then)."""
         if self.pending:
             return None
-        return self.effective or self.reached_main or self.written
+        if self.reached_main is not None:
+            return max(self.effective or self.reached_main, self.reached_main)
+        return self.effective or self.written
 
     def text_on(self, day: datetime.date) -> Snapshot | None:
         """The committed text that stood on ``day`` (its first before it reached main)."""
@@ -172,7 +186,7 @@ class SopTimeline:
         """Where ``version``'s page lives, as of ``today``: ``sop/<id>/`` for the version
         standing today (a retired SOP's last version too: its page stays, with a banner)."""
         period = self.period_on(today)
-        return version_url(self.sop_id, version.version,
+        return version_url(self.sop_id, version.page_name,
                            current=period is not None and period.version is version)
 
 

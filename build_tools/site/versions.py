@@ -66,6 +66,8 @@ class Row:
     approval: ApprovalRecord | None
     shown: bool = False
     note: str | None = None
+    #: The version itself (None for one not committed yet, taking effect later).
+    source: SopVersion | None = None
 
 
 @dataclass(frozen=True)
@@ -112,16 +114,17 @@ def rows(site: SitePages, sop: Sop) -> list[Row]:
         if version.pending:
             continue
         period = timeline.period_of(version)
-        shown = version.version == sop.version or (
+        shown = timeline.version(sop.version) is version or (
             standing is not None and standing.version is version)
         note = None if version.committed else site.labels["version_not_committed"]
         uri = None if shown or not version.committed else \
-            layout.version_uri(sop.slug, version.version)
+            layout.version_uri(sop.slug, version.page_name)
         if uri is not None and (checked := site.checked(version)).sop is None:
             uri, note = None, site.labels["version_unreadable"].format(reason=checked.reason)
         found.append(Row(version.version, period.start if period else version.start,
                          period.until if period else None, uri, _summary(version),
-                         site.control.approval(sop.id, version.version), shown, note))
+                         site.control.approval(sop.id, version.version), shown, note,
+                         version))
     upcoming = site.upcoming.get(sop.id)
     if upcoming is not None and not any(row.version == upcoming.version for row in found):
         found.insert(0, Row(upcoming.version, upcoming.effective, None, upcoming.uri,
@@ -137,7 +140,7 @@ def plans(site: SitePages) -> Iterator[Plan]:
         listed = rows(site, sop)
         timeline = site.control.timelines.get(sop.id)
         for index, row in enumerate(listed):
-            version = timeline.version(row.version) if timeline else None
+            version = row.source
             if row.uri is None:
                 continue
             if version is not None:
@@ -176,7 +179,7 @@ def in_force_data(site: SitePages) -> str:
             version = period.version
             if version is None or version.status == "retired":
                 continue
-            uri = layout.version_uri(sop.slug, version.version) if sop else None
+            uri = layout.version_uri(sop.slug, version.page_name) if sop else None
             current = sop is not None and timeline.url(version, site.today) == \
                 f"sop/{sop.slug}/"
             target = layout.sop_uri(sop) if current and sop else uri
@@ -196,7 +199,7 @@ def in_force_rows(site: SitePages) -> list[tuple[str, str, str, str, str | None]
     for entry in in_force_on(site.control.timelines, site.today, site.today):
         sop = site.by_id.get(entry.sop_id)
         uri = (layout.sop_uri(sop) if entry.url == f"sop/{sop.slug}/" else
-               layout.version_uri(sop.slug, entry.version.version)) if sop else None
+               layout.version_uri(sop.slug, entry.version.page_name)) if sop else None
         found.append((entry.sop_id, entry.version.title or entry.sop_id,
                       entry.version.version, entry.start.isoformat(), uri))
     return found
