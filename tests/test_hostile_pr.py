@@ -528,13 +528,14 @@ def test_codeowners_lines_other_than_sop_lines_must_be_as_generated(project: Pat
 
 def test_no_workflow_runs_a_pull_requests_code_with_write_rights() -> None:
     """The CODEOWNERS and approval-record workflows write to the repository: they run on
-    the main branch (push, or a merged PR's closing), never on pull_request_target, and
-    check out nothing of the PR's head."""
+    the main branch (push, or a merged PR's closing), never on pull_request_target, check
+    out nothing of the PR's head, and push with the records environment's deploy key. No
+    workflow writes an expression (a branch name, a title) into a script."""
     import yaml
     from conftest import ROOT
 
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-    writers = 0
+    writers = pushers = 0
     for path in workflows:
         data = yaml.safe_load(path.read_text("utf-8"))
         triggers = data.get(True, data.get("on"))  # YAML 1.1 reads `on:` as true
@@ -548,11 +549,20 @@ def test_no_workflow_runs_a_pull_requests_code_with_write_rights() -> None:
             assert "pull_request" not in str(triggers) or "closed" in str(triggers), path.name
             assert "head.sha" not in text and "head_ref" not in text and \
                 "pull_request.head" not in text, path.name
+        for job in data["jobs"].values():
+            for step in job.get("steps", []):  # expressions reach a script through env only
+                assert "${{" not in step.get("run", ""), (path.name, step.get("name"))
+            if any("git push" in step.get("run", "") for step in job.get("steps", [])):
+                # the one identity main's rule exempts, in an environment only main may use
+                assert job.get("environment") == "records", path.name
+                assert job["steps"][0]["with"]["ssh-key"] == \
+                    "${{ secrets.RECORDS_DEPLOY_KEY }}", path.name
+                pushers += 1
     regenerate = yaml.safe_load((ROOT / ".github" / "workflows" / "codeowners.yml")
                                 .read_text("utf-8"))
     assert regenerate[True] == {"push": {"branches": ["main"],
                                          "paths": ["sops/**", "reference/owners.yaml"]}}
-    assert writers >= 1
+    assert writers >= 1 and pushers == 2
 
 
 # --- files on disk: symbolic links out of the repository --------------------------------------
@@ -861,7 +871,9 @@ def test_hand_written_html_is_cleaned_as_a_browser_reads_it(project: Path, page)
 #: Files a PR can add to docs/: (path, content); none is published, each is an error.
 DOCS_FILES = {"static/evil.html": "<script>alert(1)</script>", "x.js": "alert(1)",
               "notes.txt": "alert(1)", "gambar.svg": "<svg onload='alert(1)'/>",
-              "assets/stylesheets/ganti.css": "body{display:none}"}
+              "assets/stylesheets/ganti.css": "body{display:none}",
+              # names that become URLs: a search result's link would lead off the site
+              "\\/contoh.invalid.md": "# Keluar\n", "dua kata.md": "# Spasi\n"}
 
 
 def test_docs_files_other_than_pages_and_images_are_not_published(project: Path,
@@ -878,13 +890,16 @@ def test_docs_files_other_than_pages_and_images_are_not_published(project: Path,
     secret.write_text("# RAHASIA-LUAR\n", "utf-8")
     (project / "docs" / "bocor.md").symlink_to(secret)
     (project / "docs" / "gambar.png").write_bytes(b"\x89PNG boleh")  # published
+    (project / "docs" / "http:").mkdir()  # a colon: not in DOCS_FILES, PROBLEM_LINE splits at it
+    (project / "docs" / "http:" / "contoh.invalid.md").write_text("# Keluar\n", "utf-8")
     strict = _build(project, "--strict")
     assert strict.returncode != 0 and "Traceback" not in strict.stderr
-    refused = {m["path"] for m in _problems(strict.stderr, "unsafe-file")} | \
-        {m["path"] for m in _problems(strict.stderr, "outside-repository")}
+    refused = {m["path"] for rule in ("unsafe-file", "outside-repository", "unsafe-path")
+               for m in _problems(strict.stderr, rule)}
     assert refused == {f"docs/{uri}" for uri in DOCS_FILES} | {
         f"docs/assets/javascripts/{bundle.name}", "docs/assets/images/favicon.png",
         "docs/bocor.md"}, strict.stderr
+    assert "docs/http:/contoh.invalid.md:1:1: [error] characters other than" in strict.stderr
     check = sopkb_in(project, "validate")  # the pull-request check says it too
     assert check.returncode == 1 and "docs/x.js:1:1: [error]" in check.stdout
     result = _build(project)
@@ -902,3 +917,39 @@ def test_a_file_that_is_only_null_is_one_line(project: Path) -> None:
     assert sum("(empty-file)" in line for line in result.stdout.splitlines()) == 4
     built = _build(project)
     assert built.returncode != 0 and "Traceback" not in built.stderr
+
+
+#: Front matter the theme prints as HTML (a list is printed as Python writes it, past any
+#: escaping) or reads as a template or a file, and Pagefind's attributes, which would give
+#: the page's search result a reply template the page does not show.
+META_AND_SEARCH = """\
+---
+title: Panduan
+subtitle: ["\\x3cmeta http-equiv=refresh content=\\x220;url=https://contoh.invalid/nav\\x22\\x3e"]
+description: ["\\x3cmeta http-equiv=refresh content=\\x220;url=https://contoh.invalid/kepala\\x22\\x3e"]
+icon: ../../partials/header
+template: redirect.html
+location: https://contoh.invalid/
+hide: [toc]
+---
+# Panduan
+
+<span data-pagefind-meta="sopkb-template:zz" hidden></span>
+"""
+
+
+def test_a_pages_front_matter_and_search_attributes_say_nothing_else(project: Path) -> None:
+    (project / "docs" / "panduan.md").write_text(META_AND_SEARCH, "utf-8")
+    strict = _build(project, "--strict")
+    assert strict.returncode != 0 and "Traceback" not in strict.stderr
+    assert [int(m["line"]) for m in _problems(strict.stderr, "page-meta")] == [3, 4, 5, 6, 7]
+    assert [int(m["line"]) for m in _problems(strict.stderr, "unsafe-html")] == [12]
+    result = _build(project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    for path in (project / "site").rglob("*.html"):
+        text = path.read_text("utf-8")
+        assert "contoh.invalid" not in text and "x3cmeta" not in text, path
+    built = (project / "site" / "panduan" / "index.html").read_text("utf-8")
+    assert "<title>Panduan - " in built and "data-pagefind" not in built
+    assert 'class="md-sidebar md-sidebar--secondary" data-md-component="sidebar" ' \
+        'data-md-type="toc" hidden' in built  # hide: [toc] still works

@@ -45,8 +45,19 @@ def test_properdocs_builds_the_same_site_as_mkdocs(tmp_path: Path) -> None:
         named = [match.group(1) for uri in pages if (match := GENERATOR.search(site[uri]))]
         assert len(named) > 80 and set(named) == {GENERATED_BY[generator]}, generator
     differing = [uri for uri in mkdocs
-                 if GENERATOR.sub(b"", mkdocs[uri]) != GENERATOR.sub(b"", properdocs[uri])]
+                 if same(mkdocs[uri]) != same(properdocs[uri])]
     assert differing == []
+
+
+#: The files that hold hashes of the site's files (the offline copy's list, and the service
+#: worker, which names the build by a hash of that list): those of the pages differ with
+#: the generator's name in them.
+HASHED = re.compile(rb'"[0-9a-f]{16}"')
+
+
+def same(text: bytes) -> bytes:
+    """A file of the site without what differs by the generator that built it."""
+    return HASHED.sub(b'""', GENERATOR.sub(b"", text))
 
 
 @pytest.mark.parametrize("generator", GENERATED_BY)

@@ -14,6 +14,7 @@ from mkdocs.utils import get_relative_url
 from build_tools.problem import Problem
 from build_tools.rules.pages import docs_file_problems
 from build_tools.site.csp import Allowed
+from build_tools.source.paths import shown
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -54,6 +55,7 @@ def published(files: Files, config: MkDocsConfig, root: Path, display: str,
     problems = docs_file_problems(own, root, display, lambda uri: any(
         (Path(folder) / uri).is_file() for folder in config.theme.dirs))
     refused = {problem.path.removeprefix(f"{display}/") for problem in problems}
-    for file in [file for file in files if file.src_uri in refused and not file.generated_by]:
+    for file in [file for file in files
+                 if shown(file.src_uri) in refused and not file.generated_by]:
         files.remove(file)
     return files, problems

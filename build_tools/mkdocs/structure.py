@@ -3,7 +3,6 @@ the SOP index, generated reference pages appended, listing-block headings added.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,12 +44,8 @@ def lift(page: Page, markdown: str) -> tuple[str, list[str]]:
     """A generated page's Markdown, which is one HTML block (see
     :mod:`build_tools.render.listing`), as the placeholder Markdown passes through, and the
     block; its title, which MkDocs would take from a Markdown heading, is the block's
-    ``<h1>``. A hand-written page's author writes its meta title (front matter), which the
-    theme prints as HTML: it is escaped."""
+    ``<h1>``. A hand-written page's front matter is checked with its HTML (:func:`checked`)."""
     if not page.file.generated_by:
-        for key, value in page.meta.items():
-            if isinstance(value, str):
-                page.meta[key] = html.escape(value)
         return markdown, []
     title = listing.title(markdown)
     if title is not None:
@@ -63,12 +58,15 @@ def lift(page: Page, markdown: str) -> tuple[str, list[str]]:
 def checked(page: Page, html: str, display: str) -> tuple[str, list[Problem]]:
     """A hand-written page's HTML cleaned (:func:`build_tools.rules.pages.cleaned`), and
     what in it could run, load or restyle (rule ``unsafe-html``), read from its file as
-    written (lines as the writer sees them) and from its HTML. Generated pages are returned
-    as they are."""
+    written (lines as the writer sees them) and from its HTML; its front matter kept to what
+    the theme may print (rule ``page-meta``; the theme prints a page's meta as HTML, in other
+    pages' navigation too, so this runs before any page is rendered with the theme).
+    Generated pages are returned as they are."""
     if page.file.generated_by or not page.file.abs_src_path:
         return html, []
     source = Path(page.file.abs_src_path).read_text("utf-8-sig")
-    problems = list(pages.unsafe_html(source, html, display))
+    page.meta, problems = pages.page_meta(page.meta, source, display)
+    problems += pages.unsafe_html(source, html, display)
     return pages.cleaned(html), problems
 
 

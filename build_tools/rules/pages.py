@@ -1,4 +1,4 @@
-"""Rules about hand-written pages (``docs/``): ``unsafe-html``.
+"""Rules about hand-written pages (``docs/``): ``unsafe-html``, ``unsafe-file``, ``page-meta``.
 
 Hand-written pages come by pull request like SOP files, and Markdown passes raw HTML
 through. Their HTML is cleaned by an allowlist sanitizer (:func:`cleaned`: nh3, which parses
@@ -7,32 +7,70 @@ would block a script besides; this check says so at review time, at the line of 
 so that a reviewer sees the attempt and a writer sees why their page does not work.
 
 Reported: a ``<script>``, an ``on…=`` event handler, a ``javascript:`` or ``vbscript:`` URL
-in a link or a source, a frame, object, embed, base or meta element, and inline style
-(``<style>``, ``style=``), which the policy ignores too. Raw HTML is found in the page's
-source (code blocks and code spans, which Markdown shows as text, left out), with its
-line; what the rendered page holds, read as a browser reads it (comments such as
-``<!-->`` end where a browser ends them), is reported too, placed at the first line of the
-source that names it.
+in a link or a source, a frame, object, embed, base or meta element, inline style
+(``<style>``, ``style=``), which the policy ignores too, and Pagefind's ``data-pagefind-…``
+attributes, which would make the page's search result say what the page does not. Raw
+HTML is found in the page's source (code blocks and code spans, which Markdown shows as
+text, left out), with its line; what the rendered page holds, read as a browser reads it
+(comments such as ``<!-->`` end where a browser ends them), is reported too, placed at the
+first line of the source that names it.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
 import nh3
 
 from build_tools.problem import Level, Problem, Rule
+from build_tools.rules.catalog import UNSAFE_PATH
 from build_tools.source.document import OUTSIDE_REPOSITORY
-from build_tools.source.paths import escapes, shown
+from build_tools.source.paths import escapes, shown, unsafe_characters
 
 UNSAFE_HTML = Rule("unsafe-html",
                    "a script, event handler, javascript: URL, frame or inline style in a page")
 UNSAFE_FILE = Rule("unsafe-file", "a file of docs/ that is not a page, an image or a PDF, "
                                   "or that replaces a file of the theme (not published)")
+PAGE_META = Rule("page-meta", "front matter of a hand-written page other than its title, "
+                              "description and what to hide (not used)")
+
+#: The front matter a hand-written page may have, as the theme reads it: the theme prints
+#: other keys (``subtitle`` in every page's navigation, ``icon`` as a template path,
+#: ``template``, ``status``…) as HTML or uses them to pick files, and a list or a mapping
+#: would be printed as Python writes it, past any escaping of strings.
+META_TEXTS = frozenset({"title", "description"})
+META_HIDE = frozenset({"navigation", "toc", "footer", "path", "tags", "feedback"})
+
+
+def page_meta(meta: Mapping[str, object], source: str,
+              path: str) -> tuple[dict[str, object], list[Problem]]:
+    """``page-meta``: a hand-written page's front matter as the site uses it (its title and
+    description as text, HTML-escaped, and ``hide`` as a list of the theme's names) and a
+    problem, at the key's line, for each key left out."""
+    kept: dict[str, object] = {}
+    problems = []
+    for key, value in meta.items():
+        if key in META_TEXTS and isinstance(value, str):
+            kept[str(key)] = html.escape(value)
+        elif key == "hide" and isinstance(value, list) and \
+                all(isinstance(item, str) and item in META_HIDE for item in value):
+            kept["hide"] = list(value)
+        else:
+            name = shown(str(key))
+            line = next((number for number, text in enumerate(source.split("\n"), 1)
+                         if text.startswith(f"{key}:")), 1)
+            problems.append(Problem(
+                path, line, 1, Level.WARNING, PAGE_META.id,
+                f"front matter `{name}` is not used: a page may set title and description "
+                f"(text) and hide (a list of {', '.join(sorted(META_HIDE))})",
+                "ask a maintainer for anything else"))
+    return kept, problems
+
 
 #: The files a docs folder may hold besides pages: images (not SVG, which can run script
 #: when opened) and PDFs. A script, a style sheet or an HTML file would be served from the
@@ -43,7 +81,8 @@ PUBLISHED_SUFFIXES = frozenset({".md", ".png", ".jpg", ".jpeg", ".gif", ".webp",
 
 def docs_file_problems(files: Iterable[tuple[str, Path]], root: Path, docs: str,
                        theme: Callable[[str], bool] = lambda uri: False) -> list[Problem]:
-    """``unsafe-file`` and ``outside-repository`` for the files of a docs folder, each
+    """``unsafe-file``, ``unsafe-path`` (a file's path becomes its URL, in the site and its
+    search results) and ``outside-repository`` for the files of a docs folder, each
     ``(path in the folder, its file)``: not read, not published. ``docs`` is the folder
     as problems name it; ``theme(uri)`` says whether the theme has a file at that path
     (which a docs file would replace on every page: the theme's scripts and styles)."""
@@ -54,6 +93,9 @@ def docs_file_problems(files: Iterable[tuple[str, Path]], root: Path, docs: str,
             problems.append(Problem(where, 1, 1, Level.ERROR, OUTSIDE_REPOSITORY.id,
                                     "a symbolic link that leads outside the repository; "
                                     "not read, not published"))
+        elif (reason := unsafe_characters(uri)) is not None:  # it becomes a URL
+            problems.append(Problem(where, 1, 1, Level.ERROR, UNSAFE_PATH.id,
+                                    f"{reason}; not published"))
         elif PurePosixPath(uri).suffix.lower() not in PUBLISHED_SUFFIXES:
             problems.append(Problem(where, 1, 1, Level.ERROR, UNSAFE_FILE.id,
                                     "only pages (.md), images and PDFs are published from "
@@ -88,6 +130,8 @@ class _Finder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append((f"an event handler ({name}=) on <{tag}>", line, col + 1))
+            elif name.startswith("data-pagefind"):
+                self.found.append((f"a search attribute ({name}=) on <{tag}>", line, col + 1))
             elif name == "style":
                 self.found.append((f"inline style (style=) on <{tag}>", line, col + 1))
             elif name in _URL_ATTRIBUTES and value and \
@@ -188,12 +232,21 @@ def as_parsed(html: str) -> str:
 def cleaned(html: str) -> str:
     """A hand-written page's HTML with only :data:`PAGE_TAGS` and :data:`PAGE_ATTRIBUTES`
     (``data-`` and ``aria-`` attributes too) and links to ``http(s)``, ``mailto`` and
-    ``tel``: no script, handler, frame, meta refresh or inline style, however written.
+    ``tel``: no script, handler, frame, meta refresh or inline style, however written, and
+    no Pagefind attribute.
     Comments stay (the plugin's block placeholders are comments)."""
     return nh3.clean(html, tags=set(PAGE_TAGS),
                      attributes={key: set(value) for key, value in PAGE_ATTRIBUTES.items()},
                      generic_attribute_prefixes={"data-", "aria-"},
-                     url_schemes=set(URL_SCHEMES), strip_comments=False, link_rel=None)
+                     attribute_filter=_not_for_search, url_schemes=set(URL_SCHEMES),
+                     strip_comments=False, link_rel=None)
+
+
+def _not_for_search(tag: str, name: str, value: str) -> str | None:
+    """An attribute as it may stay in a hand-written page: none of Pagefind's
+    (``data-pagefind-…``), which would give the page another title, weight, metadata or a
+    reply template in the search results than its text shows."""
+    return None if name.startswith("data-pagefind") else value
 
 
 def _locate(source: str, what: str, taken: set[int]) -> tuple[int, int]:

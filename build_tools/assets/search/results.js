@@ -22,7 +22,17 @@ export function template(data, url) {
   const text = step ? meta[names.prefix + step] : "";
   if (!text) { return null; }
   const heading = (data.anchors || []).find((anchor) => anchor.id === step);
-  return {text: decodeURIComponent(text), step: heading ? visible(heading.text) : step};
+  let decoded;
+  try { decoded = decodeURIComponent(text); } catch (error) { return null; }
+  return {text: decoded, step: heading ? visible(heading.text) : step};
+}
+
+/* A result's address: a page of this site, never another host's (a file name under docs/
+ * such as "\/host.md" would otherwise lead off the site); the site's home if it would. */
+export function onSite(url) {
+  const href = new URL(url.replace(/^\//, ""), root);
+  return href.origin === root.origin && href.pathname.startsWith(root.pathname)
+    ? href.href : root.href;
 }
 
 /* What a result shows and where it leads, from Pagefind's data for one page. */
@@ -30,7 +40,7 @@ export function describe(data, terms, lexicon, part) {
   const found = part || answer(data, terms, lexicon);
   const title = data.meta && data.meta.title ? visible(data.meta.title) : data.url;
   return {
-    url: new URL(found.url.replace(/^\//, ""), root).href,
+    url: onSite(found.url),
     title: title,
     section: found.section && found.section !== title ? found.section : "",
     excerpt: found.excerpt,
