@@ -9,6 +9,7 @@ contexts, in which it runs."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import http.server
 import json
 import os
@@ -162,6 +163,36 @@ def test_the_policy_holds_on_pages_the_worker_serves(device, site_url: str, path
     assert device.outside == []
 
 
+def test_a_copy_changed_by_another_script_of_the_origin_is_never_given(
+        device, site_url: str) -> None:
+    """The Cache API is the origin's: on a shared origin (``org.github.io/<repo>/``) a
+    sibling site's script can write into this site's copy. What does not match the build's
+    list is dropped, online and offline, never given to a page."""
+    page = device.new_page()
+    page.goto(site_url, wait_until="networkidle")
+    (copy,) = installed(page)
+    until(page, "url => caches.match(url).then(Boolean)", site_url + browser.OFFLINE_URI)
+    page.reload(wait_until="networkidle")  # served once by the worker, then changed under it
+    script = site_url + browser.OFFLINE_MODULE
+    page.evaluate("""async ([name, script, home]) => {
+        const cache = await caches.open(name);
+        const js = {headers: {"content-type": "text/javascript"}};
+        const html = {headers: {"content-type": "text/html"}};
+        await cache.put(script, new Response("window.__tampered = 1;", js));
+        await cache.put(home, new Response("<h1>DIUBAH</h1><script src=x.js></script>", html));
+    }""", [copy, script, site_url])
+    device.set_offline(True)
+    page.reload(wait_until="load")
+    page.wait_for_timeout(300)
+    assert "DIUBAH" not in page.content() and page.evaluate("window.__tampered") is None
+    assert kept(page, script) is None and kept(page, site_url) is None
+    device.set_offline(False)
+    page.goto(site_url, wait_until="networkidle")
+    assert page.evaluate("window.__tampered") is None
+    until(page, "url => caches.match(url).then(r => r && r.text())"
+                ".then(t => Boolean(t) && !t.includes('__tampered'))", script)
+
+
 def test_the_site_installs_as_an_app(device, site_url: str) -> None:
     page = device.new_page()
     page.goto(site_url, wait_until="networkidle")
@@ -285,6 +316,10 @@ def test_what_a_device_keeps_of_a_build(site: Path, tmp_path: Path) -> None:
     assert {key for key in copy.pages if copy.pages[key] != after.pages[key]} == {
         "sop/cs-comp-002/"}
     assert browser.offline_copy(site, every_page=False) == copy  # reproducible
+    # The worker names the list it trusts by the hash of the list's bytes.
+    listed = (site / browser.OFFLINE_URI).read_bytes()
+    told = (site / browser.SERVICE_WORKER_URI).read_text("utf-8").split("\n")[1]
+    assert f'"list": "{hashlib.sha256(listed).hexdigest()[:16]}"' in told
 
 
 def test_where_the_build_gives_no_worker_the_pages_remove_one() -> None:

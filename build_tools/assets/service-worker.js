@@ -1,8 +1,10 @@
 /* The service worker: the copy of the site a device keeps, so that search and the pages
  * opened work on weak Wi-Fi and with no network. A classic script at the site's root (its
- * scope: the whole site), written there by the build after ``const BUILD = {version,
- * manifest, caches, timeout, fallback}``: build_tools/search/browser.py says what it keeps, and how
- * a new build replaces it. With BUILD.version null (mkdocs serve, ``offline: false``) it
+ * scope: the whole site), written there by the build after ``const BUILD = {version, list,
+ * manifest, caches, timeout, fallback}``: build_tools/search/browser.py says what it keeps,
+ * and how a new build replaces it. Every kept file is checked against the hash its list
+ * gives, and the list against ``BUILD.list``, before it is given or carried over. With
+ * BUILD.version null (mkdocs serve, ``offline: false``) it
  * removes the copies, unregisters and reloads the pages it held. */
 "use strict";
 
@@ -32,6 +34,20 @@ function hashIn(given, key) { return given ? given.precache[key] || given.pages[
 async function digest(body) {
   const bytes = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
   return Array.from(bytes.slice(0, 8), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/* ``kept`` if its body is still the file of ``hash``, else null (and it is dropped): the
+ * Cache API is the origin's, so on a shared origin (``org.github.io/<repo>/``) another
+ * site's script can write into this copy; nothing kept is given or carried over unchecked. */
+async function intact(cache, key, hash, kept) {
+  if (!kept) { return null; }
+  const body = await kept.arrayBuffer();
+  if (await digest(body) === hash) {
+    return new Response(body, {status: kept.status, statusText: kept.statusText,
+                               headers: kept.headers});
+  }
+  await cache.delete(urlOf(key));
+  return null;
 }
 
 /* ``response`` (its ``body`` read) as kept: when it was fetched added, the transfer's own
@@ -64,10 +80,18 @@ async function fetchAndKeep(cache, key, hash) {
   if (!response.ok || behind) { throw new Error(key + ": not this build's"); }
 }
 
+/* The text of this build's list, or null (another text is dropped). */
+async function ownList(cache, response) {
+  const body = response ? await response.arrayBuffer() : null;
+  if (body && await digest(body) === BUILD.list) { return new TextDecoder().decode(body); }
+  if (response) { await cache.delete(MANIFEST); }
+  return null;
+}
+
 function loaded() {
   if (!manifest) {
-    manifest = current().then((cache) => cache.match(MANIFEST))
-      .then((kept) => kept ? kept.json() : null)
+    manifest = current().then(async (cache) => ownList(cache, await cache.match(MANIFEST)))
+      .then((text) => text ? JSON.parse(text) : null)
       .then((given) => {
         if (!given) { manifest = null; }
         known = given ? Object.assign({}, given.pages, given.precache) : null;
@@ -95,9 +119,10 @@ function pool(keys, work) {  // PARALLEL at a time
 
 async function install() {
   const listed = await fetch(MANIFEST + "?v=" + BUILD.version, {cache: "no-store"});
-  const given = listed.ok ? await listed.json() : null;
-  if (!given || given.version !== BUILD.version) { throw new Error("not this build's list"); }
   const cache = await current();
+  const text = listed.ok ? await ownList(cache, listed) : null;
+  if (!text) { throw new Error("not this build's list"); }
+  const given = JSON.parse(text);
   const earlier = await earlierCopies();
   const wanted = new Set(Object.keys(given.precache));
   for (const copy of earlier) {  // the pages opened before come along
@@ -106,16 +131,16 @@ async function install() {
   }
   await pool(Array.from(wanted), async (key) => {
     const hash = hashIn(given, key);
-    if (await cache.match(urlOf(key))) { return; }   // an install tried before
+    if (await intact(cache, key, hash, await cache.match(urlOf(key)))) { return; }  // tried before
     for (const copy of earlier) {
-      const kept = hashIn(copy.given, key) === hash && await copy.cache.match(urlOf(key));
+      const kept = hashIn(copy.given, key) === hash &&
+        await intact(copy.cache, key, hash, await copy.cache.match(urlOf(key)));
       if (kept) { await cache.put(urlOf(key), kept); return; }
     }
     await fetchAndKeep(cache, key, hash);
   });
   // The list last: a copy holding it is whole.
-  await cache.put(MANIFEST, new Response(JSON.stringify(given),
-                                         {headers: {"content-type": "application/json"}}));
+  await cache.put(MANIFEST, new Response(text, {headers: {"content-type": "application/json"}}));
 }
 
 async function activate() {
@@ -143,12 +168,13 @@ async function page(event, key) {
   const cache = await current();
   const network = fromNetwork(event.request, key, hash, cache);
   event.waitUntil(network.catch(() => null));
-  const kept = hash ? await cache.match(urlOf(key)) : undefined;
+  const kept = hash ? await intact(cache, key, hash, await cache.match(urlOf(key))) : null;
   const safe = network.catch(() => null);
   const answer = await (kept ? Promise.race([safe, late(BUILD.timeout)]) : safe);
   if (answer) { return answer; }
   // No network, or none within BUILD.timeout: the copy, else the site's "not found" page.
-  const shown = kept || (given ? await cache.match(urlOf(BUILD.fallback)) : undefined);
+  const shown = kept || (given ? await intact(cache, BUILD.fallback, hashIn(given, BUILD.fallback),
+                                             await cache.match(urlOf(BUILD.fallback))) : null);
   if (!shown) { return network; }
   served.set(event.resultingClientId,
              {fetched: Number(shown.headers.get(FETCHED)), saved: Boolean(kept)});
@@ -159,7 +185,7 @@ async function file(event, key) {
   const hash = known ? known[key] : hashIn(await loaded(), key);
   if (!hash) { return fetch(event.request); }
   const cache = await current();
-  const kept = await cache.match(urlOf(key));
+  const kept = await intact(cache, key, hash, await cache.match(urlOf(key)));
   if (kept && !behind) { return kept; }
   try {
     const response = await fetch(event.request);

@@ -256,11 +256,14 @@ def offline_copy(site_dir: Path, every_page: bool, worker_code: str = "") -> Off
     return copy
 
 
-def service_worker(version: str | None) -> str:
-    """``service-worker.js``: the worker's code after what the build tells it."""
+def service_worker(version: str | None, list_digest: str | None = None) -> str:
+    """``service-worker.js``: the worker's code after what the build tells it, the hash of
+    its ``offline.json`` included (a copy's list is checked against it before it is
+    trusted)."""
     code = resources.files("build_tools").joinpath("assets", SERVICE_WORKER_URI) \
         .read_text("utf-8")
-    told = json.dumps({"version": version, "manifest": OFFLINE_URI, "caches": CACHE_PREFIX,
+    told = json.dumps({"version": version, "list": list_digest, "manifest": OFFLINE_URI,
+                       "caches": CACHE_PREFIX,
                        "timeout": PAGE_TIMEOUT_MS, "fallback": FALLBACK_PAGE}, sort_keys=True)
     return (f"/* Written by the build (build_tools/search/browser.py): the worker of this "
             f"build. */\nconst BUILD = {told};\n{code}")
@@ -272,10 +275,11 @@ def write_offline(site_dir: Path, every_page: bool) -> OfflineCopy:
     code = service_worker(None)
     copy = offline_copy(site_dir, every_page, code)
     listed = {"version": copy.version, "precache": copy.precache, "pages": copy.pages}
+    text = json.dumps(listed, sort_keys=True, separators=(",", ":")).encode("utf-8")
     (site_dir / OFFLINE_URI).parent.mkdir(parents=True, exist_ok=True)
-    (site_dir / OFFLINE_URI).write_text(json.dumps(listed, sort_keys=True,
-                                                   separators=(",", ":")), "utf-8")
-    (site_dir / SERVICE_WORKER_URI).write_text(service_worker(copy.version), "utf-8")
+    (site_dir / OFFLINE_URI).write_bytes(text)
+    (site_dir / SERVICE_WORKER_URI).write_text(
+        service_worker(copy.version, hashlib.sha256(text).hexdigest()[:16]), "utf-8")
     return copy
 
 
