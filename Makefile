@@ -47,6 +47,8 @@ lint: $(BIN)/.installed
 # continuation of MkDocs 1.x, the second build path), which must give the same site but for
 # the generator's name in each page's head; both builds at one date (SOURCE_DATE_EPOCH).
 CONTENT_SITE ?= .check/site
+# The last line compares the site built by MkDocs and by ProperDocs, but for the generator's
+# name in each page, and the offline list and service worker, which hold hashes of pages.
 check-content: export SOURCE_DATE_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell date +%s))
 check-content: $(BIN)/.installed
 	$(BIN)/sopkb validate
@@ -54,9 +56,7 @@ check-content: $(BIN)/.installed
 	$(BIN)/mkdocs build --strict --site-dir $(CONTENT_SITE)
 	$(BIN)/sopkb check-site $(CONTENT_SITE)
 	$(BIN)/properdocs build --strict -f mkdocs.yml --site-dir $(CONTENT_SITE)-properdocs
-	@# the offline list and the service worker hold hashes of the pages, whose generator line differs
-	diff -r -q -I '^ *<meta name="generator" content="mkdocs-' -x offline.json -x service-worker.js \
-		$(CONTENT_SITE) $(CONTENT_SITE)-properdocs
+	diff -r -q -I '^ *<meta name="generator" content="mkdocs-' -x offline.json -x service-worker.js $(CONTENT_SITE) $(CONTENT_SITE)-properdocs
 
 # The hardening figures of benchmarks/README.md: malformed inputs tried, crashes, text-path cases, pages
 # opened with payloads, payloads executed, CSP violations, fault cases.

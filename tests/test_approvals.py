@@ -208,6 +208,7 @@ def record(origin: Repo, name: str, number: int, version: str, logins: tuple[str
                           tuple(Reviewer(login, merged_at) for login in logins), teams)
 
 
+@pytest.mark.slow
 def test_validator_warns_of_versions_without_an_owners_approval(clone: Path,
                                                                 origin: Repo) -> None:
     folder = clone / "approvals"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import SOPS, assert_clean_failure, line_of, problem_lines, sopkb
 
 from build_tools.model.sop import Sop
@@ -53,6 +54,7 @@ def test_effective_before_the_entrys_date(project: Path) -> None:
     assert "2026-09-30 is before the entry's date 2026-10-01" in problem["message"]
 
 
+@pytest.mark.slow
 def test_a_newer_version_taking_effect_before_an_older_one(project: Path) -> None:
     text = with_effective("2026-11-01", "2026-12-01")
     write(project, text)

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import BIN, PROBLEM_LINE, serve
+from conftest import BIN, PROBLEM_LINE, require_slow, serve
 
 from build_tools.site import csp
 
@@ -46,6 +46,7 @@ EXPECTED_LINES = {5: "element <script>", 6: "onerror", 7: "onbegin", 8: "javascr
 
 
 def _build(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    require_slow("`mkdocs build`")
     return subprocess.run([str(BIN / "mkdocs"), "build", *args], cwd=project,
                           capture_output=True, text=True, timeout=300,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
@@ -61,6 +62,7 @@ def _problems(output: str, rule: str) -> list[re.Match[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_unsafe_html_in_a_hand_written_page_fails_a_strict_build_at_its_lines(
         project: Path) -> None:
     (project / "docs" / "bahaya.md").write_text(HOSTILE_PAGE, "utf-8")
@@ -371,6 +373,7 @@ def _page_type(url: str) -> str:
     return next((kind for prefix, kind in kinds if url.startswith(prefix)), url or "home")
 
 
+@pytest.mark.slow
 def test_no_payload_in_any_text_field_escapes_its_text_on_any_page(tmp_path: Path) -> None:
     """Every text field of the SOP, training and reference schemas × payloads written for
     Markdown and HTML (images, links with titles, reference links, autolinks, attribute
@@ -435,6 +438,7 @@ def test_no_payload_in_any_text_field_escapes_its_text_on_any_page(tmp_path: Pat
 
 def sopkb_in(cwd: Path, *args: str, env: dict[str, str] | None = None,
              ) -> subprocess.CompletedProcess[str]:
+    require_slow(f"`sopkb {args[0]}`")
     return subprocess.run([str(BIN / "sopkb"), *args], cwd=cwd, capture_output=True,
                           text=True, timeout=120, env={**os.environ, **(env or {})})
 
@@ -444,6 +448,7 @@ HOSTILE_FOLDERS = ["x\n* @penyerang\n#", "dengan spasi", "pagar#komentar", "kuti
                    "tab\tdi sini", "garis\\miring", "éàü", "..\u202eexe", "\x1b[31mmerah"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("folder", HOSTILE_FOLDERS, ids=range(len(HOSTILE_FOLDERS)))
 def test_an_sop_under_a_hostile_folder_name_never_reaches_codeowners(project: Path,
                                                                      folder: str) -> None:
@@ -468,6 +473,7 @@ def _codeowners(project: Path) -> str:
     return (project / ".github" / "CODEOWNERS").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_codeowners_has_the_maintainers_default_first_and_their_paths_last(project: Path,
                                                                           ) -> None:
     assert sopkb_in(project, "codeowners").returncode == 0
@@ -482,6 +488,7 @@ def test_codeowners_has_the_maintainers_default_first_and_their_paths_last(proje
     assert sopkb_in(project, "codeowners", "--check").returncode == 0
 
 
+@pytest.mark.slow
 def test_a_new_sop_from_the_web_editor_is_a_notice_not_a_failure(project: Path) -> None:
     """A writer adds an SOP without running anything: the check says the default owner
     reviews it until the file is regenerated on the main branch, and passes."""
@@ -497,6 +504,7 @@ def test_a_new_sop_from_the_web_editor_is_a_notice_not_a_failure(project: Path) 
 
 @pytest.mark.parametrize("change", ["appended", "protection removed", "sop moved last",
                                     "default changed", "account with a newline"])
+@pytest.mark.slow
 def test_codeowners_lines_other_than_sop_lines_must_be_as_generated(project: Path,
                                                                    change: str) -> None:
     assert sopkb_in(project, "codeowners").returncode == 0
@@ -567,6 +575,7 @@ def test_no_workflow_runs_a_pull_requests_code_with_write_rights() -> None:
 
 # --- files on disk: symbolic links out of the repository --------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["sops", "sops/sub", "reference", "training"])
 def test_a_symlink_out_of_the_repository_is_refused_unread(
         project: Path, tmp_path_factory: pytest.TempPathFactory, where: str) -> None:
@@ -641,6 +650,7 @@ COLLISIONS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", COLLISIONS)
 def test_a_url_claimed_twice_is_an_error_naming_both_sources(project: Path, case: str) -> None:
     make, (path, line), words = COLLISIONS[case]
@@ -657,6 +667,7 @@ def test_a_url_claimed_twice_is_an_error_naming_both_sources(project: Path, case
     assert "Traceback" not in built.stderr
 
 
+@pytest.mark.slow
 def test_the_claims_are_exactly_the_pages_the_site_makes(tmp_path: Path) -> None:
     """claims() is written beside SitePages.pages() and redirects(): on a knowledge base
     with training paths, retired and aliased SOPs, both give the same URLs."""
@@ -694,6 +705,7 @@ def _git(cwd: Path, *args: str) -> None:
 
 @pytest.mark.parametrize("folder", ["éàü", 'kutip"ganda', "garis\\miring", "baris\nbaru",
                                     "tab\tdi"])
+@pytest.mark.slow
 def test_git_reads_paths_it_would_quote(tmp_path: Path, folder: str) -> None:
     """A path git quotes in its listings (non-ASCII, quotes, backslashes, line breaks) is
     read at a ref like any other: diff and check-links see the SOP, not an SOP 'added'."""
@@ -717,6 +729,7 @@ def test_git_reads_paths_it_would_quote(tmp_path: Path, folder: str) -> None:
                                   ("check-links", "--base", "tidak-ada"),
                                   ("diff", "--output=/tmp/x", "sops"),
                                   ("diff", "--", "--output=/tmp/x", "sops"), ("no-such",)])
+@pytest.mark.slow
 def test_a_git_error_is_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
     repo = tmp_path / "repo"
     (repo / "sops").mkdir(parents=True)
@@ -728,6 +741,7 @@ def test_a_git_error_is_one_line(tmp_path: Path, args: tuple[str, ...]) -> None:
     assert not Path("/tmp/x").exists()
 
 
+@pytest.mark.slow
 def test_a_symlinked_site_folder_is_published_into(project: Path, tmp_path: Path) -> None:
     served = tmp_path / "www" / "sop"
     served.mkdir(parents=True)
@@ -776,6 +790,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 def test_a_build_killed_outright_leaves_no_indexer_writing(project: Path) -> None:
     """SIGKILL while the indexer takes pages: it does not take the end of its input for the
     end of the build; it and its Pagefind end, and nothing is written into the dead build's
@@ -876,6 +891,7 @@ DOCS_FILES = {"static/evil.html": "<script>alert(1)</script>", "x.js": "alert(1)
               "\\/contoh.invalid.md": "# Keluar\n", "dua kata.md": "# Spasi\n"}
 
 
+@pytest.mark.slow
 def test_docs_files_other_than_pages_and_images_are_not_published(project: Path,
                                                                   tmp_path_factory) -> None:
     theme = Path(__import__("material").__file__).parent / "templates"
@@ -908,6 +924,7 @@ def test_docs_files_other_than_pages_and_images_are_not_published(project: Path,
     assert served.returncode != 0 and not (project / "preview").exists()
 
 
+@pytest.mark.slow
 def test_a_file_that_is_only_null_is_one_line(project: Path) -> None:
     for path in ("sops/CS-COMP-002.yaml", "training/orientasi.yaml",
                  "reference/channels.yaml", "search/synonyms.yaml"):
@@ -938,6 +955,7 @@ hide: [toc]
 """
 
 
+@pytest.mark.slow
 def test_a_pages_front_matter_and_search_attributes_say_nothing_else(project: Path) -> None:
     (project / "docs" / "panduan.md").write_text(META_AND_SEARCH, "utf-8")
     strict = _build(project, "--strict")

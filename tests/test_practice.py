@@ -170,6 +170,7 @@ def _with_practice(project: Path, practice: dict) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_an_sop_opts_out_or_adds_questions_checked_with_file_and_line(project: Path) -> None:
     _with_practice(project, {"questions": [
         {"question": "Berapa kali bukti boleh diminta?", "options": ["Sekali", "Dua kali"],

@@ -19,6 +19,9 @@ from conftest import BIN, serve
 from build_tools.cli.approval import write_record
 from build_tools.model.approvals import ApprovalRecord, Reviewer
 
+#: Every test here builds a site with mkdocs (the module's fixture, or its own).
+pytestmark = pytest.mark.slow
+
 #: 2026-06-01 at noon in Jakarta.
 EPOCH = str(int(datetime.datetime(2026, 6, 1, 5, 0, tzinfo=datetime.UTC).timestamp()))
 CONFIG = """\

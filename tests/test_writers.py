@@ -67,6 +67,7 @@ def test_github_format_points_at_the_same_lines(tmp_path: Path) -> None:
 
 # --- sopkb new -----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_new_sop_is_refused_until_its_placeholders_are_filled(project: Path) -> None:
     made = sopkb("new", "--series", "CS-COMP", "--title", "Keluhan harga", "--owner",
                  "Kepala Layanan Pelanggan", "--channel", "email", "--channel", "live-chat",
@@ -302,7 +303,7 @@ def test_the_approval_workflow_never_runs_the_pull_requests_code() -> None:
     assert "head" not in text.replace("the pull request's head", "")
     expressions = set(re.findall(r"\$\{\{\s*([^}]*?)\s*\}\}", text))
     assert expressions == {"github.token", "github.repository",
-                           "github.event.pull_request.number"}
+                           "github.event.pull_request.number", "secrets.RECORDS_DEPLOY_KEY"}
     runs = " ".join(step.get("run", "") for step in job["steps"])
     assert "${{" not in runs  # values reach the shell as environment variables only
 

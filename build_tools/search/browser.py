@@ -18,7 +18,8 @@ Each result's data comes from Pagefind; the build adds to a page's metadata the 
 template of each of its steps (:func:`with_templates`), which a result shows and copies.
 
 **What a device keeps** (the plugin's ``offline``, on by default). ``service-worker.js`` at
-the site's root (``assets/service-worker.js`` after ``const BUILD = {…}``, see
+the site's root (``assets/service-worker-copy.js`` and ``assets/service-worker.js`` after
+``const BUILD = {…}``, see
 :func:`service_worker`; at the root so that its scope is the whole site) and
 ``assets/sop-kb/offline.json`` (:func:`write_offline`, written once the search index is):
 
@@ -83,6 +84,8 @@ TEMPLATE_META = {"first": "sopkb-template", "prefix": "sopkb-template-"}
 OFFLINE_MODULE = f"{ASSETS}/offline.js"
 #: The service worker, at the site's root: its scope is the whole site.
 SERVICE_WORKER_URI = "service-worker.js"
+#: The files of ``assets/`` it is written from, in order (classic scripts, not modules).
+SERVICE_WORKER_PARTS = ("service-worker-copy.js", SERVICE_WORKER_URI)
 OFFLINE_URI = f"{ASSETS}/offline.json"
 WEB_MANIFEST_URI = "manifest.webmanifest"
 ICON_URI = f"{ASSETS}/icon.svg"
@@ -260,8 +263,8 @@ def service_worker(version: str | None, list_digest: str | None = None) -> str:
     """``service-worker.js``: the worker's code after what the build tells it, the hash of
     its ``offline.json`` included (a copy's list is checked against it before it is
     trusted)."""
-    code = resources.files("build_tools").joinpath("assets", SERVICE_WORKER_URI) \
-        .read_text("utf-8")
+    assets = resources.files("build_tools").joinpath("assets")
+    code = "".join(assets.joinpath(name).read_text("utf-8") for name in SERVICE_WORKER_PARTS)
     told = json.dumps({"version": version, "list": list_digest, "manifest": OFFLINE_URI,
                        "caches": CACHE_PREFIX,
                        "timeout": PAGE_TIMEOUT_MS, "fallback": FALLBACK_PAGE}, sort_keys=True)
