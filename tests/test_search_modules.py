@@ -180,16 +180,18 @@ def test_an_excerpt_never_ends_in_a_label_with_nothing_after(page, site_url: str
 
 def test_a_result_leads_to_this_site_and_a_broken_template_is_none(page, site_url: str) -> None:
     """A page's address from the index never leads to another host (a docs file name such
-    as ``\\/host.md``); a template that does not decode is no template (not an error that
-    stops every query)."""
+    as ``\\/host.md``); a template reads back as the build wrote it, and one that does
+    not read is no template (not an error that stops every query)."""
+    text = "Halo {nama},\nterima kasih! Paket Anda sudah kami kirim."
     found = call(page, site_url, """const t = {prefix: "sopkb-template-", first: "sopkb-template"};
         const meta = (text) => ({meta: {"sopkb-template": "s1", "sopkb-template-s1": text}});
         return [m.onSite("/sop/x/"), m.onSite("\\\\/contoh.invalid/"),
                 m.onSite("//contoh.invalid/"), m.onSite("https://contoh.invalid/a"),
-                m.template(meta("%E0%A4%A"), "/sop/x/"),
-                m.template(meta("Halo%20%7Bnama%7D"), "/sop/x/").text];""")
+                m.template(meta("%E0%A4%A"), "/sop/x/"), m.template(meta(arg.invalid), "/sop/x/"),
+                m.template(meta(arg.good), "/sop/x/").text];""",
+                 good=browser.as_symbols(text), invalid=chr(browser.SYMBOLS + 0xFF))
     assert found == [f"{site_url}sop/x/", site_url, f"{site_url}contoh.invalid/", site_url,
-                     None, "Halo {nama}"]  # the leading "/" is the site's own root
+                     None, None, text]  # the leading "/" is the site's own root
 
 
 def test_the_section_answering_is_the_step_holding_the_rarer_words(page, site_url: str) -> None:

@@ -119,7 +119,7 @@ def settings(time_zone: str, issue_url: str | None = None,
             "uris": {"pagefind": PAGEFIND_SCRIPT, "lexicon": LEXICON_URI,
                      "words": REAL_WORDS_URI, "suggestions": SUGGESTIONS_URI},
             "terms": [TERMS_START, TERMS_END], "placeholder": BLANK_PATTERN,
-            "templateMeta": TEMPLATE_META, "issue": issue_url or None,
+            "templateMeta": {**TEMPLATE_META, "symbols": SYMBOLS}, "issue": issue_url or None,
             "offline": {"worker": SERVICE_WORKER_URI if offline else None,
                         "caches": CACHE_PREFIX}}
 
@@ -143,11 +143,25 @@ _STEP = re.compile(r' class="sop-step" id="([^"]+)"')
 _TAG = re.compile(r"<[^>]+>")
 
 
+#: The first of the 256 Braille patterns a template's bytes are written as.
+SYMBOLS = 0x2800
+
+
+def as_symbols(text: str) -> str:
+    """``text``'s UTF-8 bytes, each as the Braille pattern ``SYMBOLS + byte``: text that
+    no search matches (results.js reads it back)."""
+    return "".join(chr(SYMBOLS + byte) for byte in text.encode("utf-8"))
+
+
 def with_templates(content: str) -> str:
     """A page's HTML as search indexes it, with the reply template of each step that has
-    one in the page's metadata (:data:`TEMPLATE_META`): the template as written, its text
-    percent-encoded (Pagefind folds the whitespace of metadata; a template keeps its
-    lines), and the id of the step of the page's first template. A template under no
+    one in the page's metadata (:data:`TEMPLATE_META`): the template as written, each byte
+    of its UTF-8 text written as a Braille pattern (U+2800 + the byte), and the id of the
+    step of the page's first template. Pagefind folds the whitespace of metadata (a
+    template keeps its lines), and Pagefind 1.5 searches metadata too: a readable copy
+    counted each template's words twice (percent-encoded, the seventh question set's test
+    half lost five points of top-1), and base64 gave words that the last word of any
+    question could prefix-match. Braille patterns are no word to Pagefind. A template under no
     step's heading is left out, and so is a step's second."""
     pieces: list[str] = []
     given: set[str] = set()
@@ -160,7 +174,7 @@ def with_templates(content: str) -> str:
             continue
         if step is None or step in given:
             continue
-        text = quote(html.unescape(_TAG.sub("", match["template"])), safe="")
+        text = as_symbols(html.unescape(_TAG.sub("", match["template"])))
         pieces += [content[at:match.end()],
                    f'<span data-pagefind-meta="{TEMPLATE_META["prefix"]}{step}[data-text]" '
                    f'data-text="{text}" hidden></span>']

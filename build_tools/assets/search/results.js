@@ -23,7 +23,14 @@ export function template(data, url) {
   if (!text) { return null; }
   const heading = (data.anchors || []).find((anchor) => anchor.id === step);
   let decoded;
-  try { decoded = decodeURIComponent(text); } catch (error) { return null; }
+  try {  // UTF-8, a byte a symbol (build_tools/search/browser.py, as_symbols)
+    const bytes = Uint8Array.from(text, (char) => {
+      const byte = char.codePointAt(0) - settings.templateMeta.symbols;
+      if (byte < 0 || byte > 255) { throw new RangeError("not a template"); }
+      return byte;
+    });
+    decoded = new TextDecoder("utf-8", {fatal: true}).decode(bytes);
+  } catch (error) { return null; }
   return {text: decoded, step: heading ? visible(heading.text) : step};
 }
 
