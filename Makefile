@@ -62,7 +62,7 @@ check-content: $(BIN)/.installed
 # opened with payloads, payloads executed, CSP violations, fault cases.
 hardening: $(BIN)/.installed browser
 	rm -f tests/output/hardening.json
-	$(BIN)/python -m pytest -q tests/test_markup.py tests/test_hardening.py
+	$(BIN)/python -m pytest -q tests/test_markup.py tests/test_hardening.py tests/test_safe_output.py tests/test_safe_builds.py
 	cat tests/output/hardening.json
 
 build: $(BIN)/.installed

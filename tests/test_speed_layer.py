@@ -1,0 +1,126 @@
+"""What the speed layer keeps and where it renders (build_tools/speed/): a single build keeps
+nothing for a next one, the second core's pages are those rendered here, and the
+flowchart's own line breaking matches textwrap's."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from conftest import KB, ROOT, SOPS
+from hypothesis import given
+from hypothesis import strategies as st
+
+from build_tools.render.flowchart import _wrap
+from build_tools.rules.catalog import load_catalog
+
+
+def test_a_single_build_keeps_nothing_for_a_next_one() -> None:
+    """Outside ``mkdocs serve`` no next build reuses the pages' cache keys or listing parts;
+    a build of 10,000 SOPs held them to its end. With a cache (serve) they are kept; the
+    pages are the plain pipeline's either way, redirects included."""
+    from build_tools.site.pages import SitePages
+    from build_tools.speed import rendering
+    from build_tools.speed.reuse import PageCache
+
+    catalog = load_catalog([SOPS], reference_dir=KB / "reference")
+    plain = SitePages(catalog, "id")
+    build, serve = PageCache(keep=False), PageCache()
+    single, kept = SitePages(catalog, "id", cache=build), SitePages(catalog, "id", cache=serve)
+    assert list(rendering.pages(single, build)) == list(plain.pages()) == \
+        list(rendering.pages(kept, serve))
+    assert list(rendering.redirects(kept, serve)) == list(plain.redirects())
+    assert not build.pages and not single.renderer._parts
+    assert serve.pages and kept.renderer._parts
+
+
+def test_a_generated_page_in_memory_is_let_go_once_read() -> None:
+    """MkDocs keeps its own copy of a page's text (then its HTML): the generated file lets
+    its own go once read, and a second read fails rather than give an empty page."""
+    from mkdocs.config import load_config
+
+    from build_tools.mkdocs.serving import GeneratedFiles
+
+    config = load_config(str(KB / "mkdocs.yml"))
+    config.plugins._current_plugin = "sop-kb"  # as while MkDocs runs the plugin's on_files
+    page = GeneratedFiles().file(config, "sop/x.md", "# Judul\n")
+    asset = GeneratedFiles().file(config, "assets/x.css", "a {}")
+    assert page.content_string == "# Judul\n"
+    with pytest.raises(AssertionError):
+        page.content_string  # noqa: B018 - the read is the test
+    assert asset.content_string == asset.content_string == "a {}"
+
+
+WORDS = st.lists(st.text("aiknrsu.,éĀ", min_size=1, max_size=12), min_size=1, max_size=30)
+
+
+@given(WORDS, st.lists(st.text("aiknrsu-", max_size=45), max_size=2), st.integers(1, 40))
+def test_flowchart_lines_break_where_textwrap_breaks_them(
+        words: list[str], rare: list[str], width: int) -> None:
+    """The flowchart's own line breaking (faster) gives textwrap's lines, for words with
+    hyphens and words longer than a line too."""
+    text = " ".join(" ".join(words + rare).split())  # as _lines gives it
+    assert _wrap(text, width) == textwrap.wrap(text, width)
+
+
+def _in_a_fresh_process(code: str) -> None:
+    """Run ``code`` where no other thread runs (this test process may have some, which
+    rules out forking, see :mod:`build_tools.speed.second_core`); it fails by raising."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here() -> None:
+    """A build renders the SOP pages in a forked process while it renders the listing
+    pages: the same pages in the same order; when the child fails, the build renders them
+    itself."""
+    _in_a_fresh_process("""
+        from pathlib import Path
+        from build_tools.speed import second_core as elsewhere
+        from build_tools.speed import rendering
+        from build_tools.speed.reuse import PageCache
+        from build_tools.site.pages import SitePages
+        from build_tools.rules.catalog import load_catalog
+
+        catalog = load_catalog([Path("sops")], reference_dir=Path("reference"))
+        here = list(SitePages(catalog, "id").pages())  # the plain pipeline
+        assert len(here) > len(catalog.sops) > 10
+
+        def fast():
+            cache = PageCache(keep=False)
+            return list(rendering.pages(SitePages(catalog, "id", cache=cache), cache))
+
+        rendering.PARALLEL_SOPS = 10
+        answers = []
+        results = elsewhere.Elsewhere.results
+        elsewhere.Elsewhere.results = lambda self: answers.append(results(self)) or answers[-1]
+        assert fast() == here
+        [forked, again] = answers  # the second call, at the end, finds the child collected
+        assert forked is not None and len(forked) == len(catalog.sops) and again is None
+
+        start = elsewhere.start
+        rendering.second_core.start = lambda work: start(lambda: [1 / 0])
+        answers.clear()
+        assert fast() == here
+        assert answers[0] is None
+    """)
+
+
+def test_work_elsewhere_returns_its_results_or_none() -> None:
+    _in_a_fresh_process("""
+        import threading
+        from build_tools.speed import second_core as elsewhere
+
+        child = elsewhere.start(lambda: (n * n for n in range(5)))
+        assert child is not None and child.results() == [0, 1, 4, 9, 16]
+        assert child.results() is None  # collected once
+        for fails in (lambda: [1 / 0], lambda: [lambda: "cannot be pickled"]):
+            child = elsewhere.start(fails)
+            assert child is not None and child.results() is None
+        threading.Thread(target=threading.Event().wait, args=(5,), daemon=True).start()
+        assert elsewhere.start(lambda: [1]) is None  # never forks beside another thread
+    """)
