@@ -56,6 +56,7 @@ def test_unsafe_html_in_a_hand_written_page_fails_a_strict_build_at_its_lines(
         assert words in lines[line], (line, lines[line])
 
 
+@pytest.mark.slow
 def test_a_hand_written_pages_scripts_never_run_and_get_no_hash(project: Path, page) -> None:
     """Built without --strict (the check warns), the page is published cleaned, and the
     policy would keep anything left from running: the page's policy lists the same hashes
@@ -148,6 +149,7 @@ description: '"><script>window.__pwned(20)</script>'
 """
 
 
+@pytest.mark.slow
 def test_hand_written_html_is_cleaned_as_a_browser_reads_it(project: Path, page) -> None:
     (project / "docs" / "akal.md").write_text(EVASIONS, "utf-8")
     strict = _build(project, "--strict")
