@@ -44,7 +44,8 @@ def version_text(generator: Generator, number: int, count: int, version: int) ->
     """SOP ``number``'s text at its ``version``-th version (1.0, 1.1, ...), with history."""
     _, text = generator.sop(number, count)
     text = re.sub(r'(?m)^version: ".*"$', f'version: "1.{version}"', text, count=1)
-    entries = "".join(f'  - version: "1.{v}"\n    date: {2024 + v}-01-0{1 + v % 9}\n'
+    # Dates in the past of any day the benchmark runs on (a date ahead is refused).
+    entries = "".join(f'  - version: "1.{v}"\n    date: {2015 + v}-01-0{1 + v % 9}\n'
                       f"    author: Kepala Layanan Pelanggan\n"
                       f"    summary: Perubahan ke-{v + 1} untuk pengukuran.\n"
                       for v in range(version, -1, -1))
