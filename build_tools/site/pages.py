@@ -141,6 +141,7 @@ class SitePages:
         self.request_uri: str | None = None
         self._practice: dict[str, PracticeSet] | None = None
         self._checked: dict[int, CheckedVersion] = {}
+        self._rows: dict[int, list[versions.Row]] = {}
 
     @property
     def labels(self) -> dict[str, Any]:
@@ -242,12 +243,20 @@ class SitePages:
             self._checked[key] = check_version(version)
         return self._checked[key]
 
+    def version_rows(self, sop: Sop) -> list[versions.Row]:
+        """The versions ``sop``'s pages list (:func:`versions.rows`), once per site: the SOP
+        page, its handbooks, its version pages and the URL claims all ask."""
+        key = id(sop)  # the catalog and the checked versions hold each Sop for the site's life
+        if key not in self._rows:
+            self._rows[key] = versions.rows(self, sop)
+        return self._rows[key]
+
     def shown_rows(self, sops: list[Sop]) -> dict[str, versions.Row]:
         """The version each of ``sops`` shows, by id, with the days it is in force (for the
         line a printed handbook carries)."""
         found = {}
         for sop in sops:
-            row = next((row for row in versions.rows(self, sop) if row.shown), None)
+            row = next((row for row in self.version_rows(sop) if row.shown), None)
             if row is not None:
                 found[sop.id] = row
         return found

@@ -13,7 +13,7 @@ from build_tools.model.reference import METRICS
 from build_tools.model.sop import Sop
 from build_tools.render import listing
 from build_tools.render.renderer import Renderer, sop_uri
-from build_tools.site import csp, layout, versions
+from build_tools.site import csp, layout
 
 if TYPE_CHECKING:
     from build_tools.site.pages import Plan, SitePages
@@ -39,7 +39,7 @@ def plans(site: SitePages) -> list[Plan]:
         sop_uri(sop), "sop", family="sop", sop=sop, time_zone=site.time_zone,
         practice_uri=layout.practice_uri(sop.slug) if sop.id in listed else None,
         related=[other for other in site.related[sop.id] if other.id in listed],
-        links=links, review=site.reviews[sop.id], versions=versions.rows(site, sop),
+        links=links, review=site.reviews[sop.id], versions=site.version_rows(sop),
         upcoming=site.upcoming.get(sop.id), this_version=None, sop_uri=None, previous=None,
         following=None, changes=[]) for sop in site.sops]
 

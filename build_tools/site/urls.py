@@ -24,7 +24,7 @@ from build_tools.render import listing
 from build_tools.render.renderer import INDEX_URI, SOP_DIR, sop_uri
 from build_tools.rules.catalog import Catalog
 from build_tools.rules.pages import docs_file_problems
-from build_tools.site import layout, versions
+from build_tools.site import layout
 from build_tools.site import pages as site
 from build_tools.source.document import load_document
 from build_tools.source.paths import shown
@@ -87,7 +87,7 @@ def claims(pages: site.SitePages) -> Iterator[Claim]:
     if pages.control.timelines:
         yield Claim(_url(layout.IN_FORCE_URI), "the in-force page")
     for sop in pages.sops:
-        for row in versions.rows(pages, sop):
+        for row in pages.version_rows(sop):
             if row.uri is not None:
                 yield Claim(_url(row.uri), f"the page of version {row.version} of {sop.id}",
                             sop.source, ("version",))

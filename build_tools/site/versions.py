@@ -137,7 +137,7 @@ def plans(site: SitePages) -> Iterator[Plan]:
     version wrote it, with today's templates; a version that does not read as an SOP under
     today's rules has none."""
     for sop in site.sops:
-        listed = rows(site, sop)
+        listed = site.version_rows(sop)
         timeline = site.control.timelines.get(sop.id)
         for index, row in enumerate(listed):
             version = row.source
