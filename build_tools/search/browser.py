@@ -158,10 +158,9 @@ def with_templates(content: str) -> str:
     one in the page's metadata (:data:`TEMPLATE_META`): the template as written, each byte
     of its UTF-8 text written as a Braille pattern (U+2800 + the byte), and the id of the
     step of the page's first template. Pagefind folds the whitespace of metadata (a
-    template keeps its lines), and Pagefind 1.5 searches metadata too: a readable copy
-    counted each template's words twice (percent-encoded, the seventh question set's test
-    half lost five points of top-1), and base64 gave words that the last word of any
-    question could prefix-match. Braille patterns are no word to Pagefind. A template under no
+    template keeps its lines) and searches metadata too: readable text would count each
+    template's words twice, and letters and digits (base64) make words a question's last
+    word can prefix-match; Braille patterns are no word to Pagefind. A template under no
     step's heading is left out, and so is a step's second."""
     pieces: list[str] = []
     given: set[str] = set()
