@@ -12,7 +12,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from build_tools.render.markup import ALLOWED_TAGS, is_plain, plain, template_html, to_html
+from build_tools.render.markup import (
+    ALLOWED_TAGS,
+    _render,
+    is_plain,
+    plain,
+    template_html,
+    to_html,
+)
 
 CASES_FILE = Path(__file__).parent / "data" / "text_cases.yaml"
 TITLES = {"CS-COMP-002": ("cs-comp-002", "Keluhan <img src=x onerror=alert(document.domain)> umum"),
@@ -94,8 +101,12 @@ def test_plain_text_takes_the_short_path_with_the_same_result() -> None:
         assert is_plain(text)
         assert str(to_html(text)) == text
         assert str(to_html(text, inline=False)) == f"<p>{text}</p>"
-    for text in ("*a*", "a < b", "- a", "1. a", "a\nb", "a\u200bb", "[[CS-COMP-002]]"):
-        assert not is_plain(text)
+    for text in ("*a*", "a < b", "a\nb", "a\u200bb", "[[CS-COMP-002]]"):
+        assert not is_plain(text) and not is_plain(text, inline=False)
+    for text in ("- a", "1. Sapa pelanggan", "12) b", "+ c"):  # a list only as a block
+        assert is_plain(text) and not is_plain(text, inline=False)
+        assert str(to_html(text)) == _render(text, True, None) == text
+        assert str(to_html(text, inline=False)).startswith(("<ul>", "<ol"))
 
 
 def test_plain_gives_the_words_without_markup() -> None:

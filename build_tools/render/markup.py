@@ -131,14 +131,17 @@ _PLAIN = re.compile(r"[^\\`*_\[\]{}|#!<>&\"'\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f
 _LIST_START = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])(?:\s|$)")
 
 
-def is_plain(text: str) -> bool:
-    return _PLAIN.fullmatch(text) is not None and not _LIST_START.match(text)
+def is_plain(text: str, inline: bool = True) -> bool:
+    """Whether ``text`` holds no construct, so its HTML is the text escaped: on a line
+    (``inline``), a leading ``1.`` or ``-`` is text too (a step's heading, ``1. Sapa``);
+    as a block it would start a list."""
+    return _PLAIN.fullmatch(text) is not None and (inline or not _LIST_START.match(text))
 
 
 def to_html(text: str, resolve: LinkResolver | None = None, *, inline: bool = True) -> Markup:
     """SOP ``text`` as safe HTML that any Markdown page can hold. ``inline``: for a table
     cell, a heading or a line (no paragraphs or lists; line breaks become spaces)."""
-    if is_plain(text):
+    if is_plain(text, inline):
         escaped = str(escape(text))
         return Markup(escaped if inline else f"<p>{escaped}</p>")
     if "[[" in text and resolve is not None:
