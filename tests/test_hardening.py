@@ -155,6 +155,24 @@ def test_both_readers_give_the_same_data_and_positions() -> None:
         assert _read(builders.NodeBuilder, text) == _read(builders.EventBuilder, text)
 
 
+def test_a_document_without_positions_holds_the_strings_reading_notes() -> None:
+    """The checks of a past version run first on its data alone (no node positions): they
+    see the same strings, in the same order, as on the file read whole."""
+    from build_tools.source import document as yamlsource
+
+    texts = [text for _, _, text in corpus(SOPS)]
+    texts += [path.read_text("utf-8") for path in sorted(SOPS.glob("*.yaml"))]
+    compared = 0
+    for text in texts:
+        whole = yamlsource.load_text(text, "x.yaml")
+        if whole.data is None:
+            continue
+        unplaced = yamlsource.Document.unplaced("x.yaml", whole.data)
+        assert unplaced.strings == whole.strings and not unplaced.positions
+        compared += 1
+    assert compared > 0.9 * len(texts)
+
+
 def test_the_quick_reader_is_not_used_where_it_could_overflow_or_miss_a_refusal() -> None:
     from build_tools.source import builders
     from build_tools.source import document as yamlsource

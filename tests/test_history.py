@@ -104,6 +104,10 @@ def test_a_version_that_no_longer_validates_still_is_a_version(
     assert old.version.version == "1.0" and old.sop is None and not old.renderable
     assert "catatan_lama" in (old.reason or "") and "unknown-key" in (old.reason or "")
     assert old.problems[0].path.endswith(":sops/CS-COMP-002.yaml")
+    text = comp.versions[1].text
+    assert text is not None and text.raw is not None
+    line = text.raw.decode().splitlines().index("catatan_lama: Kolom yang kini tidak dikenal.")
+    assert (old.problems[0].line, old.problems[0].col) == (line + 1, 1)  # read to place it
     current = check_version(comp.versions[-1])
     assert current.renderable and current.sop is not None and current.sop.version == "1.3"
     assert [r.effective for r in current.sop.history[:1]] == ["2026-07-01"]
@@ -112,6 +116,19 @@ def test_a_version_that_no_longer_validates_still_is_a_version(
                                                                         or "")
     broken = check_version(found["CS-ORDER-001"].versions[0])
     assert broken.renderable  # its last readable text
+
+
+def test_a_version_that_validates_is_not_read_again(found: dict[str, SopTimeline],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a version that fails a check is read again, for its problems' positions."""
+    from build_tools.source import history
+
+    reads: list[str] = []
+    real = history.load_text
+    monkeypatch.setattr(history, "load_text", lambda text, name: reads.append(name) or
+                        real(text, name))
+    assert check_version(found["CS-COMP-002"].versions[-1]).renderable and reads == []
+    assert not check_version(found["CS-COMP-002"].versions[1]).renderable and len(reads) == 1
 
 
 def test_one_git_log_and_one_cat_file_for_the_whole_history(

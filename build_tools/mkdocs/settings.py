@@ -4,6 +4,7 @@ and adds to, the rest of MkDocs' configuration."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from build_tools.site.layout import IN_FORCE_DATA, REDIRECT_SCRIPT
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, SitePages, build_date
 from build_tools.site.versions import Control, in_force_data
 from build_tools.source.history import read_history
+from build_tools.speed import reading
 from build_tools.speed.collector import no_cycle_collection
 from build_tools.speed.reuse import PageCache
 
@@ -191,7 +193,7 @@ def versions_of(root: Path, plugin: SopConfig, catalog: Catalog,
         return Control(), []
     folder = root / plugin.sops_dir
     with no_cycle_collection():  # reading only adds what stays (build_tools.speed)
-        history = cache.history(folder, read_history)
+        history = cache.history(folder, partial(read_history, load=reading.load_texts))
         lines = timelines(history, catalog.documents, ZoneInfo(plugin.time_zone))
     approvals_dir = root / plugin.approvals_dir
     records, problems = load_approvals(approvals_dir, plugin.approvals_dir) \

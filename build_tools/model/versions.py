@@ -91,6 +91,10 @@ class SopVersion:
         """Its text read whole, with every node's position (read again on each call)."""
         return self.text.document() if self.text is not None else None
 
+    def unplaced(self) -> Document | None:
+        """Its data as already read, without node positions (see :meth:`document`)."""
+        return self.text.unplaced() if self.text is not None else None
+
     @property
     def status(self) -> str | None:
         data = self.data

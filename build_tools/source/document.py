@@ -85,10 +85,33 @@ class Document:
         """Where the key of the mapping entry at ``node_path`` stands."""
         return self.key_positions.get(node_path) or self.position(node_path)
 
+    @classmethod
+    def unplaced(cls, path: str, data: Any, problems: tuple[Problem, ...] = ()) -> Document:
+        """A document of data already loaded, without the positions of its nodes: checks
+        run on it as on one read whole, but a problem they find stands at line 1. For
+        confirming that a text kept without its positions still validates; read the text
+        whole to place what it does not pass."""
+        doc = cls(path, data, problems=list(problems))
+        _strings(data, (), doc.strings)
+        return doc
+
     def problem(self, node_path: NodePath, rule: Rule, message: str, *,
                 level: Level = Level.ERROR, hint: str = "", at_key: bool = False) -> Problem:
         line, col = self.key_position(node_path) if at_key else self.position(node_path)
         return Problem(self.path, line, col, level, rule.id, message, hint)
+
+
+def _strings(value: Any, node_path: NodePath, found: list[tuple[NodePath, str]]) -> None:
+    """Every string value under ``value`` with its path, in document order, as the
+    builders note them while loading (keys are not values)."""
+    if isinstance(value, str):
+        found.append((node_path, value))
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            _strings(child, (*node_path, key), found)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            _strings(child, (*node_path, index), found)
 
 
 def load_document(path: Path, display_path: str | None = None,

@@ -29,6 +29,7 @@ import datetime
 import os
 import subprocess
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,13 @@ class SourceText:
         if self.loaded is not None:
             return self.loaded
         return _document(self.raw, self.name)
+
+    def unplaced(self) -> Document:
+        """Its data and problems as a document without node positions, without reading
+        the text again (see :meth:`Document.unplaced`)."""
+        if self.loaded is not None:
+            return self.loaded
+        return Document.unplaced(self.name, self.data, self.problems)
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,19 @@ def folder_prefix(folder: Path) -> str | None:
         return None
 
 
-def read_history(folder: Path, commit: str | None = None) -> History:
+#: Reads committed files' contents, each ``(content, display name)``, into texts in the
+#: same order (:func:`load_texts`; the speed layer's reads half on a second core).
+TextLoader = Callable[[list[tuple[bytes | None, str]]], list["SourceText"]]
+
+
+def load_texts(contents: list[tuple[bytes | None, str]]) -> list[SourceText]:
+    """Each committed file's content read as :func:`~build_tools.source.document.
+    load_document` reads a file from disk (None: git does not have it)."""
+    return [_text(raw, display) for raw, display in contents]
+
+
+def read_history(folder: Path, commit: str | None = None, *,
+                 load: TextLoader = load_texts) -> History:
     """The history of the YAML files under ``folder`` along the main line of ``commit``
     (default HEAD); never raises. The same ``commit`` always gives the same result."""
     if not folder.is_dir():
@@ -162,7 +182,7 @@ def read_history(folder: Path, commit: str | None = None) -> History:
         what = f"no commit {commit!r}" if commit else "no commit yet"
         return History(folder, notices=(f"{folder}: {what}: current versions only",))
     try:
-        changes = _read(folder, head)
+        changes = _read(folder, head, load)
     except GitUnavailable as error:
         return History(folder, notices=(f"{folder}: git failed ({error}): current versions "
                                         f"only",))
@@ -251,7 +271,7 @@ def _authors(commits: dict[str, _Commit], chain: list[str]) -> dict[str, dict[by
     return found
 
 
-def _read(folder: Path, head: str) -> list[FileChange]:
+def _read(folder: Path, head: str, load: TextLoader) -> list[FileChange]:
     try:
         commits = _log(folder, head)
     except (ValueError, IndexError, UnicodeDecodeError) as error:
@@ -264,16 +284,15 @@ def _read(folder: Path, head: str) -> list[FileChange]:
                 authors[sha].get((blob or "").encode() + b"\0" + raw_path, sha))
                for sha in chain for raw_path, blob in commits[sha].files]
     contents = read_objects(folder, sorted({blob for _, _, blob, _ in written if blob}))
-    texts: dict[tuple[str, str], SourceText] = {}
-    changes = []
-    for main, path, blob, author in written:
-        text = None
+    names: dict[tuple[str, str], str] = {}  # each content once per path, named by its writer
+    for _, path, blob, author in written:
         if blob is not None:
-            text = texts.get((blob, path))
-            if text is None:
-                text = texts[blob, path] = _text(contents.get(blob), f"{author[:12]}:{path}")
-        changes.append(FileChange(path, main, author, blob, text))
-    return changes
+            names.setdefault((blob, path), f"{author[:12]}:{path}")
+    texts = dict(zip(names, load([(contents.get(blob), name)
+                                  for (blob, _), name in names.items()]), strict=True))
+    return [FileChange(path, main, author, blob,
+                       texts[blob, path] if blob is not None else None)
+            for main, path, blob, author in written]
 
 
 def read_objects(folder: Path, names: list[str]) -> dict[str, bytes | None]:

@@ -13,7 +13,9 @@ which benchmark shows it (``benchmarks/README.md``):
 * :mod:`.reuse`: what ``mkdocs serve`` keeps between rebuilds (renderer, pages, redirects,
   practice sets);
 * :mod:`.rendering`: the site's pages rendered with that reuse, and on a second core in a
-  large build (:mod:`.second_core`), the same pages as the plain rendering gives.
+  large build (:mod:`.second_core`), the same pages as the plain rendering gives;
+* :mod:`.reading`: half of git's committed texts parsed on the second core, the same texts
+  as the plain reading gives.
 
 What touches MkDocs' internals to the same end lives in :mod:`build_tools.mkdocs.serving`
 (the only package that may import MkDocs). Two more stay where they work, since they are
