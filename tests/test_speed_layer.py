@@ -5,6 +5,7 @@ flowchart's own line breaking matches textwrap's."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import KB, ROOT, SOPS
@@ -107,6 +108,56 @@ def test_sop_pages_rendered_on_the_other_core_are_those_rendered_here() -> None:
         answers.clear()
         assert fast() == here
         assert answers[0] is None
+    """)
+
+
+def test_versions_and_history_read_on_the_other_core_are_those_made_here(
+        tmp_path: Path) -> None:
+    """With git's history: half the committed texts parsed in a forked process give the
+    texts parsed here; the pages of some SOPs, each with its versions' pages, rendered in a
+    forked process are the pages rendered here, in the same order."""
+    import history_repo
+
+    history_repo.build(tmp_path / "kb")
+    _in_a_fresh_process(f"""
+        import datetime
+        from pathlib import Path
+        from build_tools.model.timelines import timelines
+        from build_tools.rules.catalog import load_catalog
+        from build_tools.site.pages import SitePages
+        from build_tools.site.versions import Control
+        from build_tools.source.history import read_history
+        from build_tools.speed import reading, rendering
+        from build_tools.speed import second_core as elsewhere
+        from build_tools.speed.reuse import PageCache
+
+        kb = Path({str(tmp_path / "kb")!r})
+        plain = read_history(kb / "sops")
+        reading.PARALLEL_TEXTS = 2
+        forked = []
+        start = elsewhere.start
+        reading.second_core.start = lambda work: forked.append(1) or start(work)
+        fast = read_history(kb / "sops", load=reading.load_texts)
+        assert forked and len(fast.changes) == len(plain.changes) > 4
+        for one, other in zip(plain.changes, fast.changes, strict=True):
+            assert (one.path, one.blob, one.main) == (other.path, other.blob, other.main)
+            if one.text is not None:
+                assert (one.text.name, one.text.data, one.text.problems, one.text.raw) == (
+                    other.text.name, other.text.data, other.text.problems, other.text.raw)
+
+        catalog = load_catalog([kb / "sops"], base=kb)
+        def site(cache=None):
+            return SitePages(catalog, "id", today=datetime.date(2026, 6, 1), cache=cache,
+                             control=Control(timelines(fast)))
+        here = list(site().pages())
+        assert any("/v/" in uri for uri, _ in here)
+        rendering.PARALLEL_SOPS = 1
+        answers = []
+        results = elsewhere.Elsewhere.results
+        elsewhere.Elsewhere.results = lambda self: answers.append(results(self)) or answers[-1]
+        cache = PageCache(keep=False)
+        assert list(rendering.pages(site(cache), cache)) == here
+        assert answers[0] and any("sop-version" in markdown for _, markdown in answers[0])
     """)
 
 

@@ -192,16 +192,17 @@ class SitePages:
                                     **context}, family)
 
     def plan(self) -> Iterator[Plan]:
-        """Every generated page, in the order the site lists them (the SOP pages together);
-        each family planned as it is reached."""
+        """Every generated page, in the order the site lists them (the SOP pages together,
+        then their versions' pages); each family planned as it is reached."""
         yield from overviews.index_and_categories(self)
         yield from sop_pages.plans(self)
+        if self.control.timelines:
+            yield from versions.plans(self)
         yield from reference_pages.plans(self)
         yield from overviews.lists(self)
         yield from training_pages.plans(self)
         yield from overviews.handbooks(self)
         if self.control.timelines:
-            yield from versions.plans(self)
             yield self.plan_page(layout.IN_FORCE_URI, "in_force", data_uri=layout.IN_FORCE_DATA,
                                  rows=versions.in_force_rows(self), today=self.today)
 

@@ -1,15 +1,17 @@
 """The site's pages rendered as :meth:`SitePages.pages <build_tools.site.pages.SitePages.pages>`
 renders them, faster: each page reused from the previous build while what it shows is
 unchanged (:class:`.reuse.PageCache`), and, in a build of hundreds of SOPs none of whose
-pages was rendered before, the SOP pages rendered on the second core
-(:mod:`.second_core`) while this one renders the others (``benchmarks/shapes.py``: a build
-of 1,000 SOPs about a tenth shorter). A test builds the same site both ways and compares.
+pages was rendered before, the pages of some SOPs (with their versions' pages) rendered on
+the second core (:mod:`.second_core`) while this one renders the others
+(``benchmarks/shapes.py``: a build of 1,000 SOPs about a tenth shorter). A test builds the
+same site both ways and compares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import chain
+from functools import partial
+from itertools import groupby
 
 from build_tools.site.pages import Plan, SitePages
 from build_tools.site.sop_pages import redirects as redirects_of
@@ -17,15 +19,27 @@ from build_tools.site.sop_pages import render_redirect
 from build_tools.speed import second_core
 from build_tools.speed.reuse import PageCache
 
-#: From this many SOPs on, a build renders their pages on a second core; below, starting
-#: it would cost more than it saves.
+#: From this many SOPs on, a build renders some of their pages on a second core; below,
+#: starting it would cost more than it saves.
 PARALLEL_SOPS = 200
+#: What rendering a version page costs beside its SOP's page (measured at 1,000 SOPs of
+#: five versions: 2.4 ms against 4.2 ms); the listings, training and handbooks this core
+#: renders meanwhile cost about what the SOP pages do.
+VERSION_COST = 0.6
+#: The families rendered together, an SOP's page and its versions' pages.
+SHARED = ("sop", "version")
 
 
 def pages(site: SitePages, cache: PageCache) -> Iterator[tuple[str, str]]:
     """``(source uri, markdown)`` of every generated page, as ``site.pages()`` gives them.
     A page whose template and data compare equal to those it was rendered from last time,
-    and whose ``[[SOP]]`` links name SOPs with the same titles, is not rendered again."""
+    and whose ``[[SOP]]`` links name SOPs with the same titles, is not rendered again.
+
+    In a build of hundreds of SOPs none of whose pages was rendered before, the pages of
+    some SOPs (each SOP's own page and its versions' pages, rendered one after the other so
+    that their texts' HTML is made once, see :func:`build_tools.render.markup.to_html`) go
+    to the second core while this one renders those of the others and every other page;
+    :func:`_share` says how many, so that both finish about together."""
     renderer = site.renderer
     titles = renderer.sop_titles
 
@@ -42,44 +56,63 @@ def pages(site: SitePages, cache: PageCache) -> Iterator[tuple[str, str]]:
             cache.pages[plan.uri] = (key(plan), linked, markdown)
         return markdown
 
-    def page(plan: Plan) -> tuple[str, str]:
+    def page(plan: Plan) -> str:
         cached = cache.pages.get(plan.uri)
         if cached is not None and cached[0] == key(plan) and all(
                 titles.get(sop_id) == title for sop_id, title in cached[1].items()):
-            return plan.uri, cached[2]
-        return plan.uri, keep(plan, *fresh(plan))
+            return cached[2]
+        return keep(plan, *fresh(plan))
 
-    plans = site.plan()
-    first: list[Plan] = []
-    sops: list[Plan] = []
-    for plan in plans:
-        (sops if plan.family == "sop" else first).append(plan)
-        if sops:
-            break
-    after: list[Plan] = []
-    for plan in plans:
-        if plan.family != "sop":
-            after.append(plan)
-            break
-        sops.append(plan)
-    rest = chain(after, plans)
-    elsewhere = None
-    if len(sops) >= PARALLEL_SOPS and not any(plan.uri in cache.pages for plan in sops):
-        elsewhere = second_core.start(lambda: (fresh(plan) for plan in sops))
+    order: list[Plan] = []
+    done: list[str | None] = []
+    elsewhere: second_core.Elsewhere[tuple[dict[str, object], str]] | None = None
+    there: list[int] = []
     try:
-        rendered_first = [page(plan) for plan in first]
-        later = [page(plan) for plan in rest] if elsewhere else (page(plan) for plan in rest)
-        yield from rendered_first
-        done = elsewhere.results() if elsewhere else None
-        if done is not None:
-            for plan, (linked, markdown) in zip(sops, done, strict=True):
-                yield plan.uri, keep(plan, linked, markdown)
-        else:
-            yield from (page(plan) for plan in sops)
-        yield from later
+        for together, group in groupby(site.plan(), key=lambda plan: plan.family in SHARED):
+            run, at = list(group), len(order)
+            order.extend(run)
+            if together and elsewhere is None and \
+                    sum(plan.family == "sop" for plan in run) >= PARALLEL_SOPS and \
+                    not any(plan.uri in cache.pages for plan in run):
+                here, away = _share(run)
+                elsewhere = second_core.start(partial(map, fresh, [run[i] for i in away]))
+                if elsewhere is not None:
+                    there = [at + i for i in away]
+                    done.extend(None for _ in run)
+                    for i in here:
+                        done[at + i] = page(run[i])
+                    continue
+            done.extend(page(plan) for plan in run)
+        results = elsewhere.results() if elsewhere is not None else None
+        for number, index in enumerate(there):
+            plan = order[index]
+            done[index] = keep(plan, *results[number]) if results is not None else page(plan)
     finally:
         if elsewhere is not None:
             elsewhere.results()  # a generator closed early leaves no child behind
+    for plan, markdown in zip(order, done, strict=True):
+        assert markdown is not None
+        yield plan.uri, markdown
+
+
+def _share(run: list[Plan]) -> tuple[list[int], list[int]]:
+    """Which pages of a run of SOP and version pages this core renders, and which the
+    second: whole SOPs (a page with its versions' pages), the last ones to the second core,
+    as many as make its work half of all there is, counting the other families' pages
+    this core renders as much as the SOP pages. Each side's pages SOP by SOP."""
+    sops: dict[str, list[int]] = {}
+    for index, plan in enumerate(run):
+        sop = plan.context["sop"]
+        sops.setdefault(getattr(sop, "id", ""), []).append(index)
+    cost = [sum(1 if run[i].family == "sop" else VERSION_COST for i in indexes)
+            for indexes in sops.values()]
+    half = (sum(cost) + sum(plan.family == "sop" for plan in run)) / 2
+    groups, taken = list(sops.values()), 0.0
+    away: list[int] = []
+    while groups and taken + cost[len(groups) - 1] <= half:
+        taken += cost[len(groups) - 1]
+        away = groups.pop() + away
+    return [i for indexes in groups for i in indexes], away
 
 
 def redirects(site: SitePages, cache: PageCache) -> Iterator[tuple[str, str]]:
