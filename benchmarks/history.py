@@ -3,9 +3,11 @@
     .venv/bin/python benchmarks/history.py                  # 1,000 SOPs x 5 versions
     .venv/bin/python benchmarks/history.py --count 100 --versions 3 --repeat 1
     .venv/bin/python benchmarks/history.py --site            # and the site, with/without
+    .venv/bin/python benchmarks/history.py --site --rewrite  # every version a new text
 
 Builds a repository with ``git fast-import`` (seconds, instead of minutes of ``git commit``):
-each version of each SOP (``generate.py``'s texts, a ``history`` entry per version) is a
+each version of each SOP (``generate.py``'s text, revised per version as
+:func:`version_text` says, a ``history`` entry per version) is a
 pull request, one commit on a branch merged into main by a merge commit, a minute apart,
 versions in rounds (every SOP's 1.0, then every 1.1, ...). Then times, as medians of
 ``--repeat`` runs: :func:`~build_tools.source.history.read_history` (one ``git log``, one
@@ -40,9 +42,21 @@ from build_tools.source.history import read_history  # noqa: E402
 START = datetime.datetime(2024, 1, 1, 9, tzinfo=datetime.UTC)
 
 
-def version_text(generator: Generator, number: int, count: int, version: int) -> str:
-    """SOP ``number``'s text at its ``version``-th version (1.0, 1.1, ...), with history."""
-    _, text = generator.sop(number, count)
+def version_text(generator: Generator, number: int, count: int, version: int,
+                 base: dict[int, str], rewrite: bool = False) -> str:
+    """SOP ``number``'s text at its ``version``-th version (1.0, 1.1, ...), with history.
+
+    A version revises the one before as writers do: it rewords one step and changes
+    another's target time (version ``v`` rewords step ``v`` and retimes step ``v + 1``),
+    the rest as it was. ``rewrite``: every version a new text instead (no sentence kept
+    from one version to the next), the worst case for a build."""
+    if rewrite or number not in base:
+        _, text = generator.sop(number, count)
+        base.setdefault(number, text)
+    if not rewrite:
+        text = base[number]
+        for revision in range(1, version + 1):
+            text = _revised(text, revision)
     text = re.sub(r'(?m)^version: ".*"$', f'version: "1.{version}"', text, count=1)
     # Dates in the past of any day the benchmark runs on (a date ahead is refused).
     entries = "".join(f'  - version: "1.{v}"\n    date: {2015 + v}-01-0{1 + v % 9}\n'
@@ -52,22 +66,32 @@ def version_text(generator: Generator, number: int, count: int, version: int) ->
     return text + "history:\n" + entries
 
 
+def _revised(text: str, revision: int) -> str:
+    """``text`` with step ``revision``'s action reworded and step ``revision + 1``'s
+    target time changed (each left alone where the SOP has no such step)."""
+    text = re.sub(rf'(?m)^(  - id: langkah-{revision}\n    action: ".*?)"$',
+                  rf'\1, lalu catat hasilnya (revisi {revision})"', text, count=1)
+    return re.sub(rf"(?m)^(  - id: langkah-{revision + 1}\n(?:    .*\n)*?    within: ).*$",
+                  r"\g<1>2h", text, count=1)
+
+
 def _data(payload: bytes) -> bytes:
     return b"data %d\n%s\n" % (len(payload), payload)
 
 
-def make_repository(folder: Path, count: int, versions: int) -> int:
+def make_repository(folder: Path, count: int, versions: int, rewrite: bool = False) -> int:
     """A repository in ``folder``: ``count`` SOPs, ``versions`` versions each, every version
-    merged from a branch. The number of commits."""
+    merged from a branch (``rewrite``: see :func:`version_text`). The number of commits."""
     subprocess.run(["git", "init", "-q", "-b", "main", str(folder)], check=True)
     generator = Generator(seed=11)
+    base: dict[int, str] = {}
     stream = bytearray()
     mark = 0
     main: int | None = None
     moment = START
     for version in range(versions):
         for number in range(1, count + 1):
-            text = version_text(generator, number, count, version).encode()
+            text = version_text(generator, number, count, version, base, rewrite).encode()
             path = f"sops/CS-GEN-{number:05d}.yaml".encode()
             mark += 1
             blob = mark
@@ -111,12 +135,12 @@ def _cpu() -> float:
 
 
 def bench_history(count: int = 1000, versions: int = 5, repeat: int = 3,
-                  work: Path | None = None) -> dict[str, object]:
+                  work: Path | None = None, rewrite: bool = False) -> dict[str, object]:
     """Build the repository, then time reading its history; the figures as a dict."""
     with tempfile.TemporaryDirectory(dir=work) as temporary:
         folder = Path(temporary) / "kb"
         started = time.perf_counter()
-        commits = make_repository(folder, count, versions)
+        commits = make_repository(folder, count, versions, rewrite)
         built = time.perf_counter() - started
         reads, cpu, builds = [], [], []
         for _ in range(repeat):
@@ -128,7 +152,7 @@ def bench_history(count: int = 1000, versions: int = 5, repeat: int = 3,
             found = timelines(history)
             builds.append(time.perf_counter() - started)
         assert len(found) == count and all(len(t.versions) == versions for t in found.values())
-        return {"sops": count, "versions": versions, "commits": commits,
+        return {"sops": count, "versions": versions, "rewrite": rewrite, "commits": commits,
                 "changes": len(history.changes), "repository_seconds": round(built, 2),
                 "read_history_seconds": round(statistics.median(reads), 2),
                 "read_history_cpu_seconds": round(statistics.median(cpu), 2),
@@ -137,7 +161,7 @@ def bench_history(count: int = 1000, versions: int = 5, repeat: int = 3,
 
 
 def bench_site(count: int = 1000, versions: int = 5, repeat: int = 1,
-               work: Path | None = None) -> dict[str, object]:
+               work: Path | None = None, rewrite: bool = False) -> dict[str, object]:
     """The site of that repository built with its versions published (every version page,
     the in-force page) and without (``history: false``), alternately: build times (medians)
     and bytes, and what a version page weighs beside its SOP's page."""
@@ -145,7 +169,7 @@ def bench_site(count: int = 1000, versions: int = 5, repeat: int = 1,
 
     with tempfile.TemporaryDirectory(dir=work) as temporary:
         folder = Path(temporary) / "kb"
-        make_repository(folder, count, versions)
+        make_repository(folder, count, versions, rewrite)
         site = make_project(Path(temporary) / "project", 0)
         for name in ("docs", "reference", "search", "mkdocs.yml"):
             (site / name).rename(folder / name)
@@ -164,7 +188,7 @@ def bench_site(count: int = 1000, versions: int = 5, repeat: int = 1,
                                        lambda: build(without, "without"), repeat=repeat)
         ours, plain = size_of(folder / "with"), size_of(folder / "without")
         page = folder / "with" / "sop" / "cs-gen-00001"
-        return {"sops": count, "versions": versions, "runs": repeat,
+        return {"sops": count, "versions": versions, "rewrite": rewrite, "runs": repeat,
                 "build_with_versions_s": round(ours_s, 1),
                 "build_without_s": round(plain_s, 1), "time_ratio": round(ours_s / plain_s, 2),
                 "site_with_versions_mb": round(ours / 1e6, 1),
@@ -182,10 +206,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--site", action="store_true",
                         help="Also build the site with and without its versions published.")
+    parser.add_argument("--rewrite", action="store_true",
+                        help="Every version a new text, not a revision of the one before.")
     args = parser.parse_args()
-    results = {"history": bench_history(args.count, args.versions, args.repeat)}
+    results = {"history": bench_history(args.count, args.versions, args.repeat,
+                                        rewrite=args.rewrite)}
     if args.site:
-        results["site"] = bench_site(args.count, args.versions, max(1, args.repeat // 3))
+        results["site"] = bench_site(args.count, args.versions, max(1, args.repeat // 3),
+                                     rewrite=args.rewrite)
     print(json.dumps(results, indent=2))
 
 
