@@ -15,6 +15,7 @@ from pathlib import Path
 import history_repo
 import pytest
 from conftest import BIN, serve
+from test_accessibility import serious, violations
 
 from build_tools.cli.approval import write_record
 from build_tools.model.approvals import ApprovalRecord, Reviewer
@@ -82,6 +83,14 @@ def test_an_earlier_version_has_its_page_out_of_search_and_robots(built) -> None
     whole = (site / "sop" / "cs-comp-002" / "v" / "1.1" / "index.html").read_text("utf-8")
     assert '<meta name="robots" content="noindex">' in whole
     assert "md-sidebar--primary" not in whole  # no site-wide navigation
+    # A page outside the theme, with the theme's look: every stylesheet it links is the
+    # site's; its title names the version; the sitemap leaves it out, as robots do.
+    folder = site / "sop" / "cs-comp-002" / "v" / "1.1"
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)">', whole)
+    assert any("/assets/stylesheets/main." in sheet for sheet in sheets)
+    assert all((folder / sheet).resolve().is_file() for sheet in sheets)
+    assert "<title>Menangani keluhan produk rusak (versi 1.1) - " in whole
+    assert "/v/" not in (site / "sitemap.xml").read_text("utf-8")
     page = _article(site, "sop/cs-comp-002/v/1.1")
     assert "Ini versi 1.1, bukan versi yang berlaku." in page
     assert "2026-03-02 s.d. 2026-04-15" in page and "PR #12 disetujui oleh dewi" in page
@@ -123,6 +132,8 @@ def test_the_in_force_page_answers_for_any_date(built, page) -> None:
         page.goto(url + "sop/cs-comp-002/v/1.1/", wait_until="networkidle")
         assert page.locator("[data-print-date]").inner_text() != ""  # its one script ran
         assert page.evaluate("window.__violations") == []
+        found = violations(page)  # a page outside the theme, checked as the theme's are
+        assert serious(found) == [] and len(found) <= 1, found
         page.screenshot(path="/tmp/version-page.png", full_page=False)
         page.goto(url + "in-force/")
         for day, expected in (("2026-03-05", {("CS-CHAT-001", "1.0"), ("CS-COMP-002", "1.1"),

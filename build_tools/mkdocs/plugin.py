@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import Files
 
 from build_tools.mkdocs import policy, publishing, serving, settings, structure
 from build_tools.mkdocs.progress import Progress
@@ -104,9 +104,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             raise PluginError(f"{errors} error(s) in SOP files; see above")
         for uri, text in settings.assets(config, self.config, self.serving):
             files.append(self.generated.file(config, uri, text))
-        for uri, content in rendering.pages(self.site, self.page_cache):
-            # Not in the automatic navigation: on_nav places the index and category pages.
-            files.append(self.generated.file(config, uri, content, InclusionLevel.NOT_IN_NAV))
+        for uri, content, inclusion in settings.pages(self.site, self.page_cache, config, files):
+            files.append(self.generated.file(config, uri, content, inclusion))
         for uri, content in rendering.redirects(self.site, self.page_cache):
             files.append(self.generated.file(config, uri, content))
         for uri, content in settings.data(self.site, self.config, files):

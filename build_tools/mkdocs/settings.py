@@ -3,6 +3,7 @@ and adds to, the rest of MkDocs' configuration."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from functools import partial
 from importlib import resources
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
+from mkdocs.structure.files import InclusionLevel
 
 from build_tools.model.timelines import timelines
 from build_tools.problem import Problem
@@ -21,11 +23,12 @@ from build_tools.rules.approvals import load_approvals
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
 from build_tools.search import browser
 from build_tools.search.index import PAGES_PER_INDEX
-from build_tools.site.layout import IN_FORCE_DATA, REDIRECT_SCRIPT
+from build_tools.site.layout import IN_FORCE_DATA, REDIRECT_SCRIPT, is_version_uri
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, SitePages, build_date
+from build_tools.site.shell import Shell, document
 from build_tools.site.versions import Control, in_force_data
 from build_tools.source.history import read_history
-from build_tools.speed import reading
+from build_tools.speed import reading, rendering
 from build_tools.speed.collector import no_cycle_collection
 from build_tools.speed.reuse import PageCache
 
@@ -183,6 +186,49 @@ def site_pages(config: MkDocsConfig, plugin: SopConfig, catalog: Catalog,
         repository=repository(config, plugin, load_labels(chosen)),
         time_zone=plugin.time_zone, nav_categories=plugin.nav_categories,
         control=control), problems, control.notices
+
+
+def pages(site: SitePages, cache: PageCache, config: MkDocsConfig, files: Files,
+          ) -> Iterator[tuple[str, str, InclusionLevel]]:
+    """``(uri, text, inclusion)`` of every generated page's file: a page of the site, left
+    out of the automatic navigation (``on_nav`` places the index and category pages), or
+    an SOP's earlier version, a file of its own outside the theme (:mod:`build_tools.site.
+    shell`)."""
+    page_shell = shell(config, files)
+    for uri, content in rendering.pages(site, cache):
+        if is_version_uri(uri):
+            yield (*document(site.renderer, page_shell, uri, content),
+                   InclusionLevel.UNDEFINED)
+        else:
+            yield uri, content, InclusionLevel.NOT_IN_NAV
+
+
+#: The theme's stylesheets (Material names them by their content's hash).
+_THEME_STYLESHEET = re.compile(r"assets/stylesheets/(?:main|palette)\.[0-9a-f]+\.min\.css")
+
+
+def shell(config: MkDocsConfig, files: Files) -> Shell:
+    """What a page written outside the theme (an SOP's earlier version) carries of the site:
+    the theme's stylesheets as the theme links them (the palette's only with a palette set),
+    the site's own, its icon, manifest and name, the colour scheme of the theme's pages."""
+    theme = config.theme
+    palette = theme.get("palette")
+    if isinstance(palette, list):
+        palette = palette[0] if palette else None
+    stylesheets = sorted(file.src_uri for file in files
+                         if _THEME_STYLESHEET.fullmatch(file.src_uri) and
+                         (palette or "/palette." not in file.src_uri))
+    body: tuple[tuple[str, str], ...] = ()
+    if isinstance(palette, dict):
+        body = tuple((f"data-md-color-{name}", str(palette.get(name) or fallback).replace(" ", "-"))
+                     for name, fallback in (("scheme", "default"), ("primary", "indigo"),
+                                            ("accent", "indigo")))
+    own = tuple(str(path) for path in config.extra_css if "://" not in str(path))
+    site_url = config.site_url or ""
+    return Shell(config.site_name, site_language(config), config.site_description or "",
+                 site_url if not site_url or site_url.endswith("/") else site_url + "/",
+                 (*stylesheets, *own), theme.get("favicon"), browser.WEB_MANIFEST_URI,
+                 (CONTROL,), body)
 
 
 def versions_of(root: Path, plugin: SopConfig, catalog: Catalog,

@@ -14,7 +14,6 @@ from mkdocs.structure.toc import AnchorLink
 from build_tools.problem import Problem
 from build_tools.render import listing
 from build_tools.rules import pages
-from build_tools.site import layout
 
 if TYPE_CHECKING:
     from mkdocs.structure.files import Files
@@ -50,8 +49,6 @@ def lift(page: Page, markdown: str) -> tuple[str, list[str]]:
     title = listing.title(markdown)
     if title is not None:
         page.meta["title"] = title
-    if layout.is_version_uri(page.file.src_uri):  # a page of its own kind, kept from robots
-        page.meta.update(robots="noindex", template="sop-version.html")
     return listing.placeholder(0), [markdown]
 
 
