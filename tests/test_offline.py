@@ -311,6 +311,12 @@ def test_what_a_device_keeps_of_a_build(site: Path, tmp_path: Path) -> None:
     shutil.copytree(site, changed)
     page = changed / "sop" / "cs-comp-002" / "index.html"
     page.write_text(page.read_text("utf-8").replace("</body>", " </body>"), "utf-8")
+    earlier = changed / "sop" / "cs-comp-002" / "v" / "1.0" / "index.html"  # a version page
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text(page.read_text("utf-8"), "utf-8")
+    assert not [key for key in browser.offline_copy(changed, every_page=True).precache
+                if "/v/" in key]  # an earlier version is read at a desk, not kept
+    earlier.unlink()
     after = browser.offline_copy(changed, every_page=False)
     assert after.version != copy.version
     assert {key for key in copy.pages if copy.pages[key] != after.pages[key]} == {

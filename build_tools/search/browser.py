@@ -27,7 +27,7 @@ the site's root (``assets/service-worker-copy.js`` and ``assets/service-worker.j
   worker installs (the files every page loads, the search box's scripts, Pagefind's
   script, worker, metadata, index chunks and fragments, the lexicons, the home and "not
   found" pages; with ``offline_precache`` every page), and the other pages, kept as an
-  agent opens them; practice and handbooks are not kept;
+  agent opens them; practice, handbooks and earlier versions of SOPs are not kept;
 * the build's hash (:attr:`OfflineCopy.version`, of all of these and of the worker's
   code), which names the cache: ``sop-kb <site path> <hash>``. A new build is a new worker
   (its bytes differ), which fills a new cache, each file checked against its hash (a
@@ -188,8 +188,10 @@ def with_templates(content: str) -> str:
 # --- What a device keeps ---------------------------------------------------------------
 
 #: Pages an agent on the floor does not need without a network: practice (and its print
-#: version) and handbooks, the largest pages of a site. Not listed: not kept, even opened.
-_NOT_KEPT = re.compile(r"^(latihan|handbook)/|/handbook/$")
+#: version) and handbooks, the largest pages of a site, and the SOPs' earlier versions
+#: (read at a desk, for an audit; four for each SOP at five versions, which would make
+#: every device's list of the copy several times longer). Not listed: not kept, even opened.
+_NOT_KEPT = re.compile(r"^(latihan|handbook)/|/handbook/$|^sop/[^/]+/v/")
 #: A file the home page loads (its style sheets, scripts, icons).
 _LOADED = re.compile(r"<(?:link|script)\b[^>]*?\s(?:href|src)=\"([^\"#?]+)[^\"]*\"", re.IGNORECASE)
 #: Pagefind's own search interfaces, which the box does not use.
