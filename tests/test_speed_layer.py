@@ -161,6 +161,26 @@ def test_versions_and_history_read_on_the_other_core_are_those_made_here(
     """)
 
 
+def test_a_build_holds_what_it_loaded_out_of_the_collectors_reach_until_it_ends() -> None:
+    _in_a_fresh_process("""
+        import gc
+        from build_tools.speed import collector
+
+        collector.hold(building=False)  # mkdocs serve: its first build is set aside instead
+        assert gc.get_freeze_count() == 0
+        collector.release()
+        kept = [[n] for n in range(1000)]
+        collector.hold()
+        assert gc.get_freeze_count() >= len(kept)
+        collector.release()
+        assert gc.get_freeze_count() == 0
+        collector.set_aside()
+        frozen = gc.get_freeze_count()
+        collector.release()  # held nothing: what set_aside moved stays
+        assert frozen > 0 and gc.get_freeze_count() == frozen
+    """)
+
+
 def test_work_elsewhere_returns_its_results_or_none() -> None:
     _in_a_fresh_process("""
         import threading

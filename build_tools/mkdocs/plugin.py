@@ -34,7 +34,7 @@ from build_tools.rules.catalog import Catalog, FileCache
 from build_tools.site import csp
 from build_tools.site.pages import SitePages
 from build_tools.site.urls import url_problems
-from build_tools.speed import rendering
+from build_tools.speed import collector, rendering
 from build_tools.speed.reuse import PageCache
 
 if TYPE_CHECKING:
@@ -58,10 +58,8 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.files = Files([])
         self.build = StagedBuild()
         self.search = SiteSearch(on_error=log.warning)
-        #: src_uri → the HTML blocks lifted out of the page between its two events.
-        self.listings: dict[str, list[str]] = {}
-        # Kept across the rebuilds of one `mkdocs serve` (the plugin object lives as long).
-        self.file_cache = FileCache()
+        self.listings: dict[str, list[str]] = {}  # src_uri → blocks lifted out meanwhile
+        self.file_cache = FileCache()  # this and the next three: kept across serve's rebuilds
         self.page_cache = PageCache()
         self.generated = GeneratedFiles()
         self.compiled_theme = CompiledTemplates()
@@ -114,6 +112,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             Path(config.site_dir), self.catalog.synonyms, self.serving, len(self._indexed(files))))
         self.progress.total_pages = len(files.documentation_pages())
         self.files = files
+        collector.hold(building=not self.serving)
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -176,8 +175,10 @@ class SopPlugin(BasePlugin[SopConfig]):
         publishing.keep_offline(config, self.config, self.serving)
         self.build.finish(config)
         self.generated.built()
+        collector.release()
 
     def on_build_error(self, *, error: Exception) -> None:
+        collector.release()
         self.build.abandon()
         self.search.abort()
         if isinstance(error, OSError) and not self.serving:  # a full disk: one line

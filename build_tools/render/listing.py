@@ -85,12 +85,19 @@ def headings(block: str) -> list[tuple[int, str, str]]:
 def title(block: str) -> str | None:
     """The text (as HTML) of the first heading of a page block, if it is its ``<h1>``: the
     title of a generated page, which MkDocs cannot take from a Markdown heading."""
+    first = heading_one(block)
+    return first[1] if first is not None else None
+
+
+def heading_one(block: str) -> tuple[str, str] | None:
+    """``(id, text as HTML)`` of the first heading of a page block, if it is its ``<h1>``."""
     if not block.startswith(PAGE_START):
         return None
     found = _HEADING.search(block)
     if found is None or found.group(1) != "1":
         return None
-    return _TAG.sub("", found.group(3)).strip()
+    anchor = _ID.search(found.group(2))
+    return anchor.group(1) if anchor else "", _TAG.sub("", found.group(3)).strip()
 
 
 def ids(block: str) -> set[str]:

@@ -41,8 +41,7 @@ class Shell:
 def document(renderer: Renderer, shell: Shell, uri: str, block: str) -> tuple[str, str]:
     """The file of the page planned at ``uri`` whose rendered page block is ``block``:
     ``(path in the site, HTML)``, with its Content-Security-Policy."""
-    title = listing.title(block) or ""  # escaped text: the block is this package's HTML
-    anchor = next((anchor for level, anchor, _ in listing.headings(block) if level == 1), "")
+    anchor, title = listing.heading_one(block) or ("", "")  # title: text, escaped
     # Its page's name: the version, and a run number should the number have come back.
     version = uri.rsplit("/", 1)[-1].removesuffix(".md").split("-", 1)[0]
     html = renderer.env.get_template("version_page.html.j2").render(

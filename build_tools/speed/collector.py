@@ -5,7 +5,9 @@ from git): the collector's full passes over them find nothing to free, and they 
 often the more there is, so loading grew faster than the number of files
 (``benchmarks/shapes.py``, validation at 10,000 SOPs: +40 % per SOP with the collector on).
 :func:`no_cycle_collection` turns it off around such loading; :func:`set_aside` moves what a
-long-lived process keeps (``mkdocs serve``'s first build) out of its reach for good.
+long-lived process keeps (``mkdocs serve``'s first build) out of its reach for good;
+:func:`hold` and :func:`release` keep what a build has loaded out of its reach while MkDocs
+renders the pages.
 """
 
 from __future__ import annotations
@@ -50,3 +52,28 @@ def set_aside() -> None:
     that build's size."""
     gc.collect()
     gc.freeze()
+
+
+_held = False
+
+
+def hold(building: bool = True) -> None:
+    """What a build holds once its pages are made (the catalog; with git's history, 5,000
+    texts at 1,000 SOPs of five versions) out of the collector's reach until
+    :func:`release`: MkDocs' rendering of 3,000 pages allocates enough to start a full pass
+    every few pages, and each went over all of it (those pages took 10.7 s instead of
+    5.2 s beside the history, ``benchmarks/history.py --site``). Nothing unless
+    ``building`` (``mkdocs serve`` sets its first build aside for good instead)."""
+    global _held
+    if building:
+        gc.freeze()
+        _held = True
+
+
+def release() -> None:
+    """Back within the collector's reach, what :func:`hold` set aside (nothing otherwise:
+    what :func:`set_aside` moved stays where it is)."""
+    global _held
+    if _held:
+        gc.unfreeze()
+        _held = False
