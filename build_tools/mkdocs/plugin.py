@@ -89,7 +89,7 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.catalog = settings.catalog(self.root, self.config, self.progress.files,
                                         self.file_cache if self.serving else None)
         self.site, refused, notices = settings.site_pages(
-            config, self.config, self.catalog, log.warning, self.page_cache, self.root)
+            config, self.config, self.catalog, log.warning, self.page_cache, self.root, files)
         for notice in notices:  # a shallow clone, no repository: said, not failed
             log.info(notice)
         files, unpublished = policy.published(files, config, self.root,
@@ -102,7 +102,7 @@ class SopPlugin(BasePlugin[SopConfig]):
             raise PluginError(f"{errors} error(s) in SOP files; see above")
         for uri, text in settings.assets(config, self.config, self.serving):
             files.append(self.generated.file(config, uri, text))
-        for uri, content, inclusion in settings.pages(self.site, self.page_cache, config, files):
+        for uri, content, inclusion in settings.pages(self.site, self.page_cache, config):
             files.append(self.generated.file(config, uri, content, inclusion))
         for uri, content in rendering.redirects(self.site, self.page_cache):
             files.append(self.generated.file(config, uri, content))

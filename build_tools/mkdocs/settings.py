@@ -18,6 +18,7 @@ from mkdocs.structure.files import InclusionLevel
 from build_tools.model.timelines import timelines
 from build_tools.problem import Problem
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
+from build_tools.render.listing import page_path
 from build_tools.render.repository import Repository
 from build_tools.rules.approvals import load_approvals
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
@@ -25,7 +26,7 @@ from build_tools.search import browser
 from build_tools.search.index import PAGES_PER_INDEX
 from build_tools.site.layout import IN_FORCE_DATA, REDIRECT_SCRIPT, is_version_uri
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, SitePages, build_date
-from build_tools.site.shell import Shell, document
+from build_tools.site.shell import Shell
 from build_tools.site.versions import Control, in_force_data
 from build_tools.source.history import read_history
 from build_tools.speed import reading, rendering
@@ -174,10 +175,11 @@ def catalog(root: Path, plugin: SopConfig, progress: Callable[[int, int], None] 
 
 
 def site_pages(config: MkDocsConfig, plugin: SopConfig, catalog: Catalog,
-               warn: Callable[[str], None], cache: PageCache,
-               root: Path) -> tuple[SitePages, list[Problem], tuple[str, ...]]:
-    """The generated pages of ``catalog`` as the site's configuration asks for them, with
-    the problems of the approval records and the notices of reading git's history."""
+               warn: Callable[[str], None], cache: PageCache, root: Path,
+               files: Files) -> tuple[SitePages, list[Problem], tuple[str, ...]]:
+    """The generated pages of ``catalog`` as the site's configuration asks for them (the
+    version pages outside the theme, with the theme's ``files``), with the problems of the
+    approval records and the notices of reading git's history."""
     chosen = language(config, plugin, warn)
     control, problems = versions_of(root, plugin, catalog, cache)
     return SitePages(
@@ -185,20 +187,18 @@ def site_pages(config: MkDocsConfig, plugin: SopConfig, catalog: Catalog,
         directory_urls=config.use_directory_urls, permalink=permalink(config),
         repository=repository(config, plugin, load_labels(chosen)),
         time_zone=plugin.time_zone, nav_categories=plugin.nav_categories,
-        control=control), problems, control.notices
+        control=control, shell=shell(config, files)), problems, control.notices
 
 
-def pages(site: SitePages, cache: PageCache, config: MkDocsConfig, files: Files,
+def pages(site: SitePages, cache: PageCache, config: MkDocsConfig,
           ) -> Iterator[tuple[str, str, InclusionLevel]]:
     """``(uri, text, inclusion)`` of every generated page's file: a page of the site, left
     out of the automatic navigation (``on_nav`` places the index and category pages), or
-    an SOP's earlier version, a file of its own outside the theme (:mod:`build_tools.site.
-    shell`)."""
-    page_shell = shell(config, files)
+    an SOP's earlier version, a document of its own outside the theme
+    (:mod:`build_tools.site.shell`), at the path of its page."""
     for uri, content in rendering.pages(site, cache):
         if is_version_uri(uri):
-            yield (*document(site.renderer, page_shell, uri, content),
-                   InclusionLevel.UNDEFINED)
+            yield page_path(uri, config.use_directory_urls), content, InclusionLevel.UNDEFINED
         else:
             yield uri, content, InclusionLevel.NOT_IN_NAV
 

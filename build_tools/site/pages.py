@@ -50,6 +50,7 @@ from build_tools.site import (
     training_pages,
     versions,
 )
+from build_tools.site.shell import Shell, document
 
 #: The status of an SOP no longer in force: still served, with a banner; listed nowhere.
 RETIRED = "retired"
@@ -104,11 +105,13 @@ class SitePages:
                  directory_urls: bool = True, permalink: str = "&para;",
                  repository: Repository | None = None, time_zone: str = TIME_ZONE,
                  nav_categories: int = NAV_CATEGORIES,
-                 control: versions.Control | None = None) -> None:
+                 control: versions.Control | None = None, shell: Shell | None = None) -> None:
         """``directory_urls`` and ``permalink`` say how the site links pages and headings
         (MkDocs' ``use_directory_urls``, the ``toc`` extension's ``permalink``); ``control``
         what git and the approval records say of the SOPs' versions (none: current files
-        only)."""
+        only); ``shell`` what a version page carries of the site, written outside the theme
+        (none: a page block like every other page's)."""
+        self.shell = shell
         self.today = today or build_date(time_zone)
         #: Where the site's readers are: the overdue banner compares dates there.
         self.time_zone = time_zone
@@ -207,7 +210,11 @@ class SitePages:
                                  rows=versions.in_force_rows(self), today=self.today)
 
     def render(self, plan: Plan) -> Rendered:
-        return self.renderer.page(plan.uri, plan.template, **plan.context)
+        rendered = self.renderer.page(plan.uri, plan.template, **plan.context)
+        if plan.family == "version" and self.shell is not None:
+            return Rendered(document(self.renderer, self.shell, plan.uri, rendered.markdown),
+                            rendered.linked)
+        return rendered
 
     def pages(self) -> Iterator[tuple[str, str]]:
         """``(source uri, markdown)`` for every generated page, rendered one after another

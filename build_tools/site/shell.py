@@ -7,7 +7,8 @@ much again as rendering its text (``benchmarks/history.py --site``). Here such a
 the rendered block in a document of its own (``templates/version_page.html.j2``): the
 theme's stylesheets, so it reads like the site's other pages, and nothing else of the
 theme. The :class:`Shell` says what of the site such a page carries; the MkDocs plugin
-makes it from the site's configuration (``build_tools/mkdocs/settings.py``).
+makes it from the site's configuration (``build_tools/mkdocs/settings.py``) and gives it to
+:class:`~build_tools.site.pages.SitePages`, whose version pages are then such documents.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class Shell:
     body: tuple[tuple[str, str], ...] = ()
 
 
-def document(renderer: Renderer, shell: Shell, uri: str, block: str) -> tuple[str, str]:
-    """The file of the page planned at ``uri`` whose rendered page block is ``block``:
-    ``(path in the site, HTML)``, with its Content-Security-Policy."""
+def document(renderer: Renderer, shell: Shell, uri: str, block: str) -> str:
+    """The page planned at ``uri`` whose rendered page block is ``block``, as a document
+    of its own (its file is at ``listing.page_path(uri)``), with its policy."""
     anchor, title = listing.heading_one(block) or ("", "")  # title: text, escaped
     # Its page's name: the version, and a run number should the number have come back.
     version = uri.rsplit("/", 1)[-1].removesuffix(".md").split("-", 1)[0]
@@ -48,4 +49,4 @@ def document(renderer: Renderer, shell: Shell, uri: str, block: str) -> tuple[st
         page_uri=uri, shell=shell, block=Markup(block), title=Markup(title),
         anchor=anchor, version=version,
         page_url=listing.page_url(uri, renderer.directory_urls))
-    return listing.page_path(uri, renderer.directory_urls), csp.with_policy(html)
+    return csp.with_policy(html)

@@ -22,12 +22,14 @@ import datetime
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from build_tools.model.approvals import ApprovalRecord
 from build_tools.model.sop import Sop
 from build_tools.model.versions import SopTimeline, SopVersion, in_force_on
 from build_tools.render import listing
+from build_tools.render.changes import ChangeWords
 from build_tools.rules.versions import check_version
 from build_tools.site import layout
 
@@ -157,8 +159,29 @@ def plans(site: SitePages) -> Iterator[Plan]:
                 this_version=row, sop_uri=layout.sop_uri(sop),
                 previous=_neighbour(listed[index + 1:]),
                 following=_neighbour(listed[:index][::-1]),
-                changes=site.change_words.sop_changes(before.data if before else None,
-                                                      version.data) if version else [])
+                changes=Changes(site.change_words, before.data if before else None,
+                                version.data) if version else ())
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed from the previous version's data to a version's, in a writer's words
+    (``sopkb diff``'s), worded when a page first reads them: on whichever core renders it.
+    Equal when the data are (a page reused under ``mkdocs serve`` compares its plan)."""
+
+    words: ChangeWords = field(compare=False)
+    before: Any
+    after: Any
+
+    @cached_property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(self.words.sop_changes(self.before, self.after))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lines)
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
 
 
 def _neighbour(rows: list[Row]) -> Row | None:
