@@ -5,7 +5,6 @@ the future). The site is built as on 2026-06-01."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import os
@@ -193,43 +192,6 @@ def test_every_version_page_is_claimed_and_made(built) -> None:
     made |= {path.removesuffix("index.html") for path, _ in pages.redirects()}
     assert {"sop/cs-comp-002/v/1.1/", "sop/cs-comp-002/v/1.3/", "in-force/"} <= made
     assert {claim.url for claim in claims(pages)} == made
-
-
-def test_a_version_page_reads_the_same_rendered_alone_or_after_its_neighbours(built) -> None:
-    """An SOP's version pages share the sections the version before rendered from equal
-    text (Renderer._shared): each page is the page rendered on its own."""
-    from build_tools.model.timelines import timelines
-    from build_tools.rules.catalog import load_catalog
-    from build_tools.site.pages import SitePages
-    from build_tools.site.versions import Control
-    from build_tools.source.history import read_history
-
-    _, repo = built
-    catalog = load_catalog([repo.path / "sops"], base=repo.path)
-    control = Control(timelines(read_history(repo.path / "sops")))
-
-    def site() -> SitePages:
-        return SitePages(catalog, "id", today=datetime.date(2026, 6, 1), control=control)
-
-    together = site()
-    plans = [plan for plan in together.plan() if plan.family == "version"]
-    comp = [plan for plan in plans if plan.uri.startswith("sop/cs-comp-002/")]
-    assert len(comp) >= 2  # two versions of one SOP, one after the other
-    for plan in plans:
-        alone = site()
-        [again] = [other for other in alone.plan() if other.uri == plan.uri]
-        assert together.render(plan) == alone.render(again), plan.uri
-    # A version that rewords one step and retitles a role, right after the one it revises.
-    first = comp[0]
-    sop = first.context["sop"]
-    step = dataclasses.replace(sop.steps[0], action="Sapa pelanggan dengan namanya")
-    duties = (dataclasses.replace(sop.duties[0], title="Agen senior"), *sop.duties[1:])
-    revised = dataclasses.replace(sop, steps=(step, *sop.steps[1:]), duties=duties)
-    later = dataclasses.replace(first, context={**first.context, "sop": revised})
-    together.render(first)
-    shown = together.render(later).markdown
-    assert shown == site().render(later).markdown
-    assert "Sapa pelanggan dengan namanya" in shown and "Agen senior" in shown
 
 
 def test_a_version_number_that_comes_back_gets_a_page_of_its_own(tmp_path: Path) -> None:

@@ -68,7 +68,6 @@ class Renderer:
         self.env = self._environment()
         self.env.globals.update(url=self._url, file_url=self._file_url, permalink=self._permalink,
                                 heading_id=self._heading_id, part=self._part,
-                                shared=self._shared,
                                 report_url=self._report_url)
         #: Where the pages' files live (edit and report links), when configured.
         self.repository: Repository = Repository()
@@ -78,9 +77,6 @@ class Renderer:
         self.keep_parts = True
         #: The heading ids of each part being rendered (parts may nest).
         self._part_ids: list[set[str]] = []
-        #: The parts of the pages of one ``share_scope`` (:meth:`_shared`), the last one's.
-        self._shared_scope: object = None
-        self._shared_parts: dict[Hashable, listing.Part] = {}
 
     def _environment(self) -> Environment:
         env = Environment(
@@ -180,42 +176,15 @@ class Renderer:
         parts: listing.Parts = context["parts"]
         part = parts.find(key, sources, self.sop_titles)
         if part is None:
-            part = self._made(sources, caller)
+            outer, self._linked = self._linked, set()
+            self._part_ids.append(set())
+            try:
+                html = caller()
+            finally:
+                ids, linked, self._linked = self._part_ids.pop(), self._linked, outer
+            part = listing.Part(sources, html, frozenset(ids),
+                                {sop_id: self.sop_titles.get(sop_id) for sop_id in linked})
             parts.add(key, part)
-        return self._placed(context, part)
-
-    @pass_context
-    def _shared(self, context: Context, key: Hashable, *sources: object,
-                caller: Callable[[], str]) -> Markup:
-        """``{% call shared(key, *sources) %}…{% endcall %}`` in a page: the body as the page
-        rendered just before it made it from equal ``sources``, when both are of the same
-        ``share_scope`` (the plan says so); else rendered. An SOP's version pages share one:
-        a version repeats most sections of the one before, and every link in them leads
-        out of the versions' folder, the same from each (sharing made the rendering of 4,000
-        version pages about half as long, ``benchmarks/history.py --site``)."""
-        scope = context.get("share_scope")
-        if scope is None:
-            return Markup(caller())
-        if scope != self._shared_scope:
-            self._shared_scope, self._shared_parts = scope, {}
-        part = self._shared_parts.get(key)
-        if part is None or part.sources != sources:
-            part = self._shared_parts[key] = self._made(sources, caller)
-        return self._placed(context, part)
-
-    def _made(self, sources: tuple[object, ...], caller: Callable[[], str]) -> listing.Part:
-        """A part rendered: its HTML with the heading ids and SOP links it holds."""
-        outer, self._linked = self._linked, set()
-        self._part_ids.append(set())
-        try:
-            html = caller()
-        finally:
-            ids, linked, self._linked = self._part_ids.pop(), self._linked, outer
-        return listing.Part(sources, html, frozenset(ids),
-                            {sop_id: self.sop_titles.get(sop_id) for sop_id in linked})
-
-    def _placed(self, context: Context, part: listing.Part) -> Markup:
-        """A part in the page being rendered: its ids taken, its links noted."""
         context["used_ids"].update(part.ids)
         if self._part_ids:
             self._part_ids[-1].update(part.ids)

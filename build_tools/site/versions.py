@@ -157,7 +157,6 @@ def plans(site: SitePages) -> Iterator[Plan]:
                 practice_uri=None, related=[], links={"channels": True, "metrics": False},
                 review=site.reviews[sop.id], versions=[], upcoming=None,
                 this_version=row, sop_uri=layout.sop_uri(sop),
-                share_scope=f"{layout.SOP_DIR}/{sop.slug}/v/",  # see Renderer._shared
                 previous=_neighbour(listed[index + 1:]),
                 following=_neighbour(listed[:index][::-1]),
                 changes=Changes(site.change_words, before.data if before else None,
