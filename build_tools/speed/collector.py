@@ -61,8 +61,8 @@ def hold(building: bool = True) -> None:
     """What a build holds once its pages are made (the catalog; with git's history, 5,000
     texts at 1,000 SOPs of five versions) out of the collector's reach until
     :func:`release`: MkDocs' rendering of 3,000 pages allocates enough to start a full pass
-    every few pages, and each went over all of it (those pages took 10.7 s instead of
-    5.2 s beside the history, ``benchmarks/history.py --site``). Nothing unless
+    every few pages, and each went over all of it (in a build of ``benchmarks/history.py``'s
+    repository, those pages took 10.7 s instead of 5.2 s without the history). Nothing unless
     ``building`` (``mkdocs serve`` sets its first build aside for good instead)."""
     global _held
     if building:

@@ -22,9 +22,9 @@ from build_tools.speed.reuse import PageCache
 #: From this many SOPs on, a build renders some of their pages on a second core; below,
 #: starting it would cost more than it saves.
 PARALLEL_SOPS = 200
-#: What rendering a version page costs beside its SOP's page (measured at 1,000 SOPs of
-#: five versions: 2.4 ms against 4.2 ms); the listings, training and handbooks this core
-#: renders meanwhile cost about what the SOP pages do.
+#: What rendering a version page costs beside its SOP's page (``history.py``'s SOPs,
+#: rendered SOP by SOP in one process: 2.0–2.7 ms against 3.1–4.0 ms); the listings,
+#: training and handbooks this core renders meanwhile cost about what the SOP pages do.
 VERSION_COST = 0.6
 #: The families rendered together, an SOP's page and its versions' pages.
 SHARED = ("sop", "version")
