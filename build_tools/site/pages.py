@@ -212,8 +212,9 @@ class SitePages:
     def render(self, plan: Plan) -> Rendered:
         rendered = self.renderer.page(plan.uri, plan.template, **plan.context)
         if plan.family == "version" and self.shell is not None:
-            return Rendered(document(self.renderer, self.shell, plan.uri, rendered.markdown),
-                            rendered.linked)
+            version = plan.context["this_version"].version  # type: ignore[attr-defined]
+            return Rendered(document(self.renderer, self.shell, plan.uri, rendered.markdown,
+                                     version), rendered.linked)
         return rendered
 
     def pages(self) -> Iterator[tuple[str, str]]:

@@ -39,12 +39,10 @@ class Shell:
     body: tuple[tuple[str, str], ...] = ()
 
 
-def document(renderer: Renderer, shell: Shell, uri: str, block: str) -> str:
-    """The page planned at ``uri`` whose rendered page block is ``block``, as a document
-    of its own (its file is at ``listing.page_path(uri)``), with its policy."""
+def document(renderer: Renderer, shell: Shell, uri: str, block: str, version: str) -> str:
+    """The page of ``version`` planned at ``uri`` whose rendered page block is ``block``,
+    as a document of its own (its file is at ``listing.page_path(uri)``), with its policy."""
     anchor, title = listing.heading_one(block) or ("", "")  # title: text, escaped
-    # Its page's name: the version, and a run number should the number have come back.
-    version = uri.rsplit("/", 1)[-1].removesuffix(".md").split("-", 1)[0]
     html = renderer.env.get_template("version_page.html.j2").render(
         page_uri=uri, shell=shell, block=Markup(block), title=Markup(title),
         anchor=anchor, version=version,
