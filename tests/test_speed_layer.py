@@ -115,7 +115,9 @@ def test_versions_and_history_read_on_the_other_core_are_those_made_here(
         tmp_path: Path) -> None:
     """With git's history: half the committed texts parsed in a forked process give the
     texts parsed here; the pages of some SOPs, each with its versions' pages, rendered in a
-    forked process are the pages rendered here, in the same order."""
+    forked process are the pages rendered here, in the same order; version pages set aside
+    and written by a forked process (lower in priority) are those rendered here, written
+    here when the child fails, and not at all once the build is abandoned."""
     import history_repo
 
     history_repo.build(tmp_path / "kb")
@@ -160,6 +162,37 @@ def test_versions_and_history_read_on_the_other_core_are_those_made_here(
         assert list(rendering.pages(site(cache), cache)) == here
         assert answers[0] and any(markdown.startswith("<!doctype html>")
                                   for _, markdown in answers[0])  # a version page
+
+        # A build sets its version pages aside; the second core writes them as rendered here.
+        from build_tools.render.listing import page_path
+        versions = {{page_path(uri, True): text for uri, text in here if "/v/" in uri}}
+        cache, aside = PageCache(keep=False), []
+        made = site(cache)
+        assert list(rendering.pages(made, cache, aside)) == [
+            (uri, text) for uri, text in here if "/v/" not in uri]
+        def written(folder):
+            return {{path.relative_to(folder).as_posix(): path.read_text("utf-8")
+                     for path in folder.rglob("*.html")}}
+        folder, children = kb / "site", []
+        rendering.second_core.start = lambda work, nice: children.append(nice) or start(work)
+        writing = rendering.Writing(made, aside, folder, True)
+        writing.wait()
+        assert children == [rendering.WRITING_NICE]
+        assert written(folder) == versions
+        # A child that fails: what it did not write is written here, as before.
+        broken = kb / "broken"
+        rendering.second_core.start = lambda work, nice: start(lambda: [1 / 0])
+        writing = rendering.Writing(made, aside, broken, True)
+        assert not broken.exists()
+        writing.wait()
+        assert written(broken) == versions
+        # A failed build stops the child; nothing is waited for or written after.
+        import time
+        rendering.second_core.start = lambda work, nice: start(lambda: time.sleep(60) or [])
+        writing = rendering.Writing(made, aside, kb / "stopped", True)
+        writing.cancel()
+        writing.wait()
+        assert not (kb / "stopped").exists()
     """)
 
 

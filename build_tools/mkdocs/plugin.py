@@ -102,8 +102,8 @@ class SopPlugin(BasePlugin[SopConfig]):
             raise PluginError(f"{errors} error(s) in SOP files; see above")
         for uri, text in settings.assets(config, self.config, self.serving):
             files.append(self.generated.file(config, uri, text))
-        for uri, content, inclusion in settings.pages(self.site, self.page_cache, config):
-            files.append(self.generated.file(config, uri, content, inclusion))
+        for uri, text, level in settings.pages(self.site, self.page_cache, config, self.build):
+            files.append(self.generated.file(config, uri, text, level))
         for uri, content in rendering.redirects(self.site, self.page_cache):
             files.append(self.generated.file(config, uri, content))
         for uri, content in settings.data(self.site, self.config, files):
@@ -172,8 +172,7 @@ class SopPlugin(BasePlugin[SopConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.progress.indexed(self.search.finish(Path(config.site_dir), self._indexed(self.files)))
-        publishing.keep_offline(config, self.config, self.serving)
-        self.build.finish(config)
+        self.build.finish(config, self.config, self.serving)
         self.generated.built()
         collector.release()
 

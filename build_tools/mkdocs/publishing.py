@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
     from build_tools.mkdocs.settings import SopConfig
+    from build_tools.speed.rendering import Writing
 
 log = get_plugin_logger(__name__)
 
@@ -36,6 +37,12 @@ class StagedBuild:
         self.site_dir: Path | None = None
         self.stage: Path | None = None
         self.warnings = _WarningCount()
+        self.writing: list[Writing] = []
+
+    def written_meanwhile(self, writing: Writing) -> None:
+        """Files being written into the site folder while MkDocs renders its pages: waited
+        for before the site is published, stopped if the build fails."""
+        self.writing.append(writing)
 
     def start(self, config: MkDocsConfig, min_free_mb: int) -> None:
         self.site_dir = Path(config.site_dir)
@@ -47,9 +54,15 @@ class StagedBuild:
         self.warnings.count = 0
         logging.getLogger(GENERATOR_LOGGER).addHandler(self.warnings)
 
-    def finish(self, config: MkDocsConfig) -> None:
-        """Publish, unless MkDocs is about to fail a strict build on a warning (it checks
-        only after ``on_post_build``): then the site published before stays as it is."""
+    def finish(self, config: MkDocsConfig, plugin: SopConfig, serving: bool) -> None:
+        """Once the files written meanwhile are, the offline copy's list made
+        (:func:`keep_offline`), publish, unless MkDocs is about to fail a strict build on a
+        warning (it checks only after ``on_post_build``): then the site published before
+        stays as it is."""
+        writing, self.writing = self.writing, []
+        for each in writing:
+            each.wait()
+        keep_offline(config, plugin, serving)
         logging.getLogger(GENERATOR_LOGGER).removeHandler(self.warnings)
         if self.stage is None or self.site_dir is None:
             return
@@ -65,6 +78,9 @@ class StagedBuild:
         config.site_dir = str(self.site_dir)
 
     def abandon(self) -> None:
+        writing, self.writing = self.writing, []
+        for each in writing:
+            each.cancel()
         logging.getLogger(GENERATOR_LOGGER).removeHandler(self.warnings)
         if self.stage is not None:
             discard(self.stage)

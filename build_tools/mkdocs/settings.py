@@ -25,7 +25,7 @@ from build_tools.rules.catalog import Catalog, FileCache, load_catalog
 from build_tools.search import browser
 from build_tools.search.index import PAGES_PER_INDEX
 from build_tools.site.layout import IN_FORCE_DATA, REDIRECT_SCRIPT, is_version_uri
-from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, SitePages, build_date
+from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, Plan, SitePages, build_date
 from build_tools.site.shell import Shell
 from build_tools.site.versions import Control, in_force_data
 from build_tools.source.history import read_history
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
+
+    from build_tools.mkdocs.publishing import StagedBuild
 
 #: The plugin's own files, served under ``assets/sop-kb/`` in every site; the scripts are
 #: ES modules, which import the settings the build writes (:mod:`build_tools.search.browser`).
@@ -190,17 +192,24 @@ def site_pages(config: MkDocsConfig, plugin: SopConfig, catalog: Catalog,
         control=control, shell=shell(config, files)), problems, control.notices
 
 
-def pages(site: SitePages, cache: PageCache, config: MkDocsConfig,
+def pages(site: SitePages, cache: PageCache, config: MkDocsConfig, build: StagedBuild,
           ) -> Iterator[tuple[str, str, InclusionLevel]]:
     """``(uri, text, inclusion)`` of every generated page's file: a page of the site, left
     out of the automatic navigation (``on_nav`` places the index and category pages), or
     an SOP's earlier version, a document of its own outside the theme
-    (:mod:`build_tools.site.shell`), at the path of its page."""
-    for uri, content in rendering.pages(site, cache):
+    (:mod:`build_tools.site.shell`), at the path of its page. In a build of many versions,
+    those are written into the site folder instead, on the second core while MkDocs renders
+    its pages, and ``build`` waits for them before it publishes
+    (:class:`build_tools.speed.rendering.Writing`)."""
+    aside: list[Plan] = []
+    for uri, content in rendering.pages(site, cache, aside):
         if is_version_uri(uri):
             yield page_path(uri, config.use_directory_urls), content, InclusionLevel.UNDEFINED
         else:
             yield uri, content, InclusionLevel.NOT_IN_NAV
+    if aside:
+        build.written_meanwhile(rendering.Writing(site, aside, Path(config.site_dir),
+                                                  config.use_directory_urls))
 
 
 #: The theme's stylesheets (Material names them by their content's hash).

@@ -13,7 +13,8 @@ which benchmark shows it (``benchmarks/README.md``):
 * :mod:`.reuse`: what ``mkdocs serve`` keeps between rebuilds (renderer, pages, redirects,
   practice sets);
 * :mod:`.rendering`: the site's pages rendered with that reuse, and on a second core in a
-  large build (:mod:`.second_core`), the same pages as the plain rendering gives;
+  large build (:mod:`.second_core`), the same pages as the plain rendering gives; a build's
+  version pages written by the second core while MkDocs renders its pages;
 * :mod:`.reading`: half of git's committed texts parsed on the second core, the same texts
   as the plain reading gives.
 

@@ -1,10 +1,12 @@
 """The site's pages rendered as :meth:`SitePages.pages <build_tools.site.pages.SitePages.pages>`
 renders them, faster: each page reused from the previous build while what it shows is
 unchanged (:class:`.reuse.PageCache`), and, in a build of hundreds of SOPs none of whose
-pages was rendered before, the pages of some SOPs (with their versions' pages) rendered on
-the second core (:mod:`.second_core`) while this one renders the others
-(``benchmarks/shapes.py``: a build of 1,000 SOPs about a tenth shorter). A test builds the
-same site both ways and compares.
+pages was rendered before, the pages of some SOPs rendered on the second core
+(:mod:`.second_core`) while this one renders the others (``benchmarks/shapes.py``: a build
+of 1,000 SOPs about a tenth shorter). A build's earlier versions' pages, documents of their
+own that MkDocs never reads, can be set aside and written into the site folder by the
+second core while MkDocs renders its pages (:class:`Writing`). Tests build the same site
+each way and compare.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 from itertools import groupby
+from pathlib import Path
 
+from build_tools.render.listing import page_path
 from build_tools.site.pages import Plan, SitePages
 from build_tools.site.sop_pages import redirects as redirects_of
 from build_tools.site.sop_pages import render_redirect
@@ -28,9 +32,13 @@ PARALLEL_SOPS = 200
 VERSION_COST = 0.6
 #: The families rendered together, an SOP's page and its versions' pages.
 SHARED = ("sop", "version")
+#: How far below the build's priority the child writing them runs: MkDocs and the search
+#: indexer, which the build waits for, come first; the child takes what they leave.
+WRITING_NICE = 10
 
 
-def pages(site: SitePages, cache: PageCache) -> Iterator[tuple[str, str]]:
+def pages(site: SitePages, cache: PageCache,
+          aside: list[Plan] | None = None) -> Iterator[tuple[str, str]]:
     """``(source uri, markdown)`` of every generated page, as ``site.pages()`` gives them.
     A page whose template and data compare equal to those it was rendered from last time,
     and whose ``[[SOP]]`` links name SOPs with the same titles, is not rendered again.
@@ -39,7 +47,10 @@ def pages(site: SitePages, cache: PageCache) -> Iterator[tuple[str, str]]:
     some SOPs (each SOP's own page and its versions' pages, rendered one after the other so
     that their texts' HTML is made once, see :func:`build_tools.render.markup.to_html`) go
     to the second core while this one renders those of the others and every other page;
-    :func:`_share` says how many, so that both finish about together."""
+    :func:`_share` says how many, so that both finish about together.
+
+    With ``aside``, a build's version pages (none rendered before) are not rendered: their
+    plans are added to ``aside``, for :class:`Writing`."""
     renderer = site.renderer
     titles = renderer.sop_titles
 
@@ -70,6 +81,9 @@ def pages(site: SitePages, cache: PageCache) -> Iterator[tuple[str, str]]:
     try:
         for together, group in groupby(site.plan(), key=lambda plan: plan.family in SHARED):
             run, at = list(group), len(order)
+            if together and aside is not None and not cache.keep:
+                aside.extend(plan for plan in run if plan.family == "version")
+                run = [plan for plan in run if plan.family != "version"]
             order.extend(run)
             if together and elsewhere is None and \
                     sum(plan.family == "sop" for plan in run) >= PARALLEL_SOPS and \
@@ -123,3 +137,39 @@ def redirects(site: SitePages, cache: PageCache) -> Iterator[tuple[str, str]]:
         html = before.get(redirect) or render_redirect(site.renderer, redirect)
         cache.redirects[redirect] = html
         yield redirect.path, html
+
+
+class Writing:
+    """Pages written into the site folder ``folder`` (each at its page's path) by the second
+    core while this one goes on (where it can fork, see :mod:`.second_core`; here at once,
+    otherwise). :meth:`wait` returns once all are written: those the child did not write,
+    if it failed, written here then, so that an error shows where it would have without the
+    child."""
+
+    def __init__(self, site: SitePages, plans: list[Plan], folder: Path,
+                 directory_urls: bool) -> None:
+        self._site, self._plans = site, plans
+        self._folder, self._directory_urls = folder, directory_urls
+        self._elsewhere = second_core.start(self._write, nice=WRITING_NICE)
+        if self._elsewhere is None:
+            for _ in self._write():
+                pass
+
+    def _write(self) -> Iterator[None]:
+        for plan in self._plans:
+            path = self._folder / page_path(plan.uri, self._directory_urls)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self._site.render(plan).markdown, "utf-8")
+        yield from ()
+
+    def wait(self) -> None:
+        elsewhere, self._elsewhere = self._elsewhere, None
+        if elsewhere is not None and elsewhere.results() is None:
+            for _ in self._write():
+                pass
+
+    def cancel(self) -> None:
+        """The child stopped, if it still runs (a build that failed publishes nothing)."""
+        elsewhere, self._elsewhere = self._elsewhere, None
+        if elsewhere is not None:
+            elsewhere.cancel()

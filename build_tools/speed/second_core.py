@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import tempfile
 import threading
@@ -58,9 +59,20 @@ class Elsewhere(Generic[T]):
         finally:
             self._output.close()
 
+    def cancel(self) -> None:
+        """The child stopped and its results dropped (unless already handed over)."""
+        if not self._done:
+            try:
+                os.kill(self._pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.results()
 
-def start(work: Callable[[], Iterable[T]]) -> Elsewhere[T] | None:
-    """Run ``work`` in a forked child; None where that is not possible (see above)."""
+
+def start(work: Callable[[], Iterable[T]], nice: int = 0) -> Elsewhere[T] | None:
+    """Run ``work`` in a forked child, ``nice`` steps below this process's priority (work
+    that may yield to this process and to others); None where that is not possible (see
+    above)."""
     if sys.platform != "linux" or not hasattr(os, "fork") or threading.active_count() > 1:
         return None
     output = tempfile.TemporaryFile()
@@ -72,6 +84,8 @@ def start(work: Callable[[], Iterable[T]]) -> Elsewhere[T] | None:
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
+            if nice:
+                os.nice(nice)
             for result in work():  # one at a time: the child holds no more than that
                 pickle.dump(result, output, protocol=pickle.HIGHEST_PROTOCOL)
             output.flush()
