@@ -196,10 +196,27 @@ def test_versions_and_history_read_on_the_other_core_are_those_made_here(
     """)
 
 
-def test_a_build_holds_what_it_loaded_out_of_the_collectors_reach_until_it_ends() -> None:
+def test_a_build_holds_what_it_loaded_out_of_the_collectors_reach_until_the_next() -> None:
+    """Held while MkDocs renders and past the build's end (the process's last collection
+    spares it); released, its garbage freed, by the next build's hold or by a failure."""
     _in_a_fresh_process("""
         import gc
+        import weakref
         from build_tools.speed import collector
+
+        class Node:
+            pass
+
+        node = Node()
+        node.me, gone = node, weakref.ref(node)  # garbage in a cycle, once let go
+        collector.hold()  # a build
+        del node
+        gc.collect()
+        assert gone() is not None  # held, past the build's end
+        collector.hold()  # the next build in this process
+        assert gone() is None and gc.get_freeze_count() > 0
+        collector.release()  # a build that fails
+        assert gc.get_freeze_count() == 0
 
         collector.hold(building=False)  # mkdocs serve: its first build is set aside instead
         assert gc.get_freeze_count() == 0

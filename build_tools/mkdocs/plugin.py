@@ -174,7 +174,6 @@ class SopPlugin(BasePlugin[SopConfig]):
         self.progress.indexed(self.search.finish(Path(config.site_dir), self._indexed(self.files)))
         self.build.finish(config, self.config, self.serving)
         self.generated.built()
-        collector.release()
 
     def on_build_error(self, *, error: Exception) -> None:
         collector.release()
