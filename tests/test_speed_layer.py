@@ -247,3 +247,37 @@ def test_work_elsewhere_returns_its_results_or_none() -> None:
         threading.Thread(target=threading.Event().wait, args=(5,), daemon=True).start()
         assert elsewhere.start(lambda: [1]) is None  # never forks beside another thread
     """)
+
+
+def test_a_log_started_ahead_gives_the_history_read_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``git log`` started before the catalog loads gives the history the plain reading
+    gives; asked at another commit or folder, or where it failed, the log is read then."""
+    import history_repo
+
+    from build_tools.source import history
+    from build_tools.speed.reading import LogAhead
+
+    repo = history_repo.build(tmp_path / "kb")
+    sops = repo.path / "sops"
+
+    def seen(read: history.History) -> list[tuple[object, ...]]:
+        return [(change.path, change.blob, change.main, change.commit,
+                 change.text and (change.text.name, change.text.data, change.text.problems))
+                for change in read.changes]
+
+    plain = history.read_history(sops)
+    earlier = next(iter(repo.commits.values()))
+    at_earlier = history.read_history(sops, earlier)
+    assert len(plain.changes) > len(at_earlier.changes) > 0
+    read_then: list[str] = []
+    git_log = history.git_log
+    monkeypatch.setattr(history, "git_log",
+                        lambda folder, head: read_then.append(head) or git_log(folder, head))
+    assert seen(history.read_history(sops, log=LogAhead(sops))) == seen(plain)
+    assert read_then == []
+    assert seen(history.read_history(sops, earlier, log=LogAhead(sops))) == seen(at_earlier)
+    assert read_then == [earlier]
+    elsewhere = LogAhead(tmp_path)  # not in a repository: nothing started
+    assert seen(history.read_history(sops, log=elsewhere)) == seen(plain)
+    assert read_then == [earlier, plain.head]

@@ -86,10 +86,12 @@ class SopPlugin(BasePlugin[SopConfig]):
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        ahead = settings.log_ahead(self.root, self.config, self.serving)  # git meanwhile
         self.catalog = settings.catalog(self.root, self.config, self.progress.files,
                                         self.file_cache if self.serving else None)
         self.site, refused, notices = settings.site_pages(
-            config, self.config, self.catalog, log.warning, self.page_cache, self.root, files)
+            config, self.config, self.catalog, log.warning, self.page_cache, self.root, files,
+            ahead)
         for notice in notices:  # a shallow clone, no repository: said, not failed
             log.info(notice)
         files, unpublished = policy.published(files, config, self.root,

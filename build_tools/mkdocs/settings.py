@@ -28,7 +28,7 @@ from build_tools.site.layout import IN_FORCE_DATA, REDIRECT_SCRIPT, is_version_u
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, Plan, SitePages, build_date
 from build_tools.site.shell import Shell
 from build_tools.site.versions import Control, in_force_data
-from build_tools.source.history import read_history
+from build_tools.source.history import git_log, read_history
 from build_tools.speed import reading, rendering
 from build_tools.speed.collector import no_cycle_collection
 from build_tools.speed.reuse import PageCache
@@ -176,14 +176,22 @@ def catalog(root: Path, plugin: SopConfig, progress: Callable[[int, int], None] 
                             cache=cache, documents=cache is not None)
 
 
+def log_ahead(root: Path, plugin: SopConfig, serving: bool) -> reading.LogAhead | None:
+    """A build's ``git log`` started before the catalog loads, where the site publishes
+    versions (not while serving: its history is read again only when HEAD moves)."""
+    return reading.LogAhead(root / plugin.sops_dir) if plugin.history and not serving else None
+
+
 def site_pages(config: MkDocsConfig, plugin: SopConfig, catalog: Catalog,
-               warn: Callable[[str], None], cache: PageCache, root: Path,
-               files: Files) -> tuple[SitePages, list[Problem], tuple[str, ...]]:
+               warn: Callable[[str], None], cache: PageCache, root: Path, files: Files,
+               log: reading.LogAhead | None = None,
+               ) -> tuple[SitePages, list[Problem], tuple[str, ...]]:
     """The generated pages of ``catalog`` as the site's configuration asks for them (the
     version pages outside the theme, with the theme's ``files``), with the problems of the
-    approval records and the notices of reading git's history."""
+    approval records and the notices of reading git's history (its log from ``log``, if
+    started before)."""
     chosen = language(config, plugin, warn)
-    control, problems = versions_of(root, plugin, catalog, cache)
+    control, problems = versions_of(root, plugin, catalog, cache, log)
     return SitePages(
         catalog, chosen, today=build_date(plugin.time_zone), cache=cache,
         directory_urls=config.use_directory_urls, permalink=permalink(config),
@@ -240,15 +248,16 @@ def shell(config: MkDocsConfig, files: Files) -> Shell:
                  (CONTROL,), body)
 
 
-def versions_of(root: Path, plugin: SopConfig, catalog: Catalog,
-                cache: PageCache) -> tuple[Control, list[Problem]]:
+def versions_of(root: Path, plugin: SopConfig, catalog: Catalog, cache: PageCache,
+                log: reading.LogAhead | None = None) -> tuple[Control, list[Problem]]:
     """What git says of the SOPs' versions (read once per commit while serving) and the
     approval records, when the site publishes versions (``history``)."""
     if not plugin.history:
         return Control(), []
     folder = root / plugin.sops_dir
     with no_cycle_collection():  # reading only adds what stays (build_tools.speed)
-        history = cache.history(folder, partial(read_history, load=reading.load_texts))
+        history = cache.history(folder, partial(read_history, load=reading.load_texts,
+                                                log=log or git_log))
         lines = timelines(history, catalog.documents, ZoneInfo(plugin.time_zone))
     approvals_dir = root / plugin.approvals_dir
     records, problems = load_approvals(approvals_dir, plugin.approvals_dir) \

@@ -163,8 +163,29 @@ def load_texts(contents: list[tuple[bytes | None, str]]) -> list[SourceText]:
     return [_text(raw, display) for raw, display in contents]
 
 
+#: Gives what ``git log`` prints of the SOP folder at a commit (:func:`git_log`; the speed
+#: layer's starts it before the catalog loads).
+LogReader = Callable[[Path, str], bytes]
+
+
+def log_arguments(head: str) -> list[str]:
+    """The arguments of the ``git log`` :func:`read_history` reads: every commit reachable
+    from ``head`` (history not simplified, real parents), each with its changes under the
+    folder it runs in against its first parent."""
+    return ["-c", "log.showSignature=false", "log", "-z", "--format=%H %P %cI", "--raw",
+            "--no-abbrev", "--no-renames", "--diff-merges=first-parent", "--full-history",
+            "--sparse", "--root", "--no-color", "--no-ext-diff", "--no-relative", head,
+            "--", "."]
+
+
+def git_log(folder: Path, head: str) -> bytes:
+    """What ``git log`` (:func:`log_arguments`) prints in ``folder``; raises
+    :class:`GitUnavailable`."""
+    return _git(folder, *log_arguments(head))
+
+
 def read_history(folder: Path, commit: str | None = None, *,
-                 load: TextLoader = load_texts) -> History:
+                 load: TextLoader = load_texts, log: LogReader = git_log) -> History:
     """The history of the YAML files under ``folder`` along the main line of ``commit``
     (default HEAD); never raises. The same ``commit`` always gives the same result."""
     if not folder.is_dir():
@@ -182,7 +203,7 @@ def read_history(folder: Path, commit: str | None = None, *,
         what = f"no commit {commit!r}" if commit else "no commit yet"
         return History(folder, notices=(f"{folder}: {what}: current versions only",))
     try:
-        changes = _read(folder, head, load)
+        changes = _read(folder, head, load, log)
     except GitUnavailable as error:
         return History(folder, notices=(f"{folder}: git failed ({error}): current versions "
                                         f"only",))
@@ -207,14 +228,8 @@ class _Commit:
     files: list[tuple[bytes, str | None]]
 
 
-def _log(folder: Path, head: str) -> dict[str, _Commit]:
-    """Every commit reachable from ``head`` (history not simplified, real parents), each
-    with its changes under ``folder`` against its first parent."""
-    out = _git(folder, "-c", "log.showSignature=false", "log", "-z", "--format=%H %P %cI",
-               "--raw", "--no-abbrev", "--no-renames", "--diff-merges=first-parent",
-               "--full-history", "--sparse", "--root", "--no-color", "--no-ext-diff",
-               "--no-relative", head,
-               "--", ".")
+def _log(out: bytes) -> dict[str, _Commit]:
+    """The commits ``git log`` (:func:`log_arguments`) printed, each with its changes."""
     commits: dict[str, _Commit] = {}
     tokens = out.split(b"\0")
     current: _Commit | None = None
@@ -271,9 +286,10 @@ def _authors(commits: dict[str, _Commit], chain: list[str]) -> dict[str, dict[by
     return found
 
 
-def _read(folder: Path, head: str, load: TextLoader) -> list[FileChange]:
+def _read(folder: Path, head: str, load: TextLoader, log: LogReader) -> list[FileChange]:
+    out = log(folder, head)
     try:
-        commits = _log(folder, head)
+        commits = _log(out)
     except (ValueError, IndexError, UnicodeDecodeError) as error:
         raise GitUnavailable(f"git log printed what it was not asked for ({error})") from error
     chain = _main_line(commits, head)

@@ -15,8 +15,8 @@ which benchmark shows it (``benchmarks/README.md``):
 * :mod:`.rendering`: the site's pages rendered with that reuse, and on a second core in a
   large build (:mod:`.second_core`), the same pages as the plain rendering gives; a build's
   version pages written by the second core while MkDocs renders its pages;
-* :mod:`.reading`: half of git's committed texts parsed on the second core, the same texts
-  as the plain reading gives.
+* :mod:`.reading`: git's log started before the catalog loads, and half of git's committed
+  texts parsed on the second core, the same history as the plain reading gives.
 
 What touches MkDocs' internals to the same end lives in :mod:`build_tools.mkdocs.serving`
 (the only package that may import MkDocs). Two more stay where they work, since they are
