@@ -1,6 +1,6 @@
 """What the speed layer keeps and where it renders (build_tools/speed/): a single build keeps
-nothing for a next one, the second core's pages are those rendered here, and the
-flowchart's own line breaking matches textwrap's."""
+nothing for a next one, the second core's pages are those rendered here, git's log read
+ahead gives the same history, and the flowchart's own line breaking matches textwrap's."""
 
 from __future__ import annotations
 

@@ -205,9 +205,9 @@ def pages(site: SitePages, cache: PageCache, config: MkDocsConfig, build: Staged
     """``(uri, text, inclusion)`` of every generated page's file: a page of the site, left
     out of the automatic navigation (``on_nav`` places the index and category pages), or
     an SOP's earlier version, a document of its own outside the theme
-    (:mod:`build_tools.site.shell`), at the path of its page. In a build of many versions,
-    those are written into the site folder instead, on the second core while MkDocs renders
-    its pages, and ``build`` waits for them before it publishes
+    (:mod:`build_tools.site.shell`), at the path of its page. In a build (not while
+    serving) those are written into the site folder instead, on the second core while MkDocs
+    renders its pages, and ``build`` waits for them before it publishes
     (:class:`build_tools.speed.rendering.Writing`)."""
     aside: list[Plan] = []
     for uri, content in rendering.pages(site, cache, aside):
