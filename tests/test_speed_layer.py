@@ -281,3 +281,32 @@ def test_a_log_started_ahead_gives_the_history_read_after(
     elsewhere = LogAhead(tmp_path)  # not in a repository: nothing started
     assert seen(history.read_history(sops, log=elsewhere)) == seen(plain)
     assert read_then == [earlier, plain.head]
+
+
+def test_work_elsewhere_ends_with_the_process_that_started_it() -> None:
+    """A child still working when the build's process is killed is killed with it (it may
+    be writing into the staging folder the next build removes)."""
+    import subprocess
+    import sys
+    import time
+
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import os, signal, time
+        from build_tools.speed import second_core
+        child = second_core.start(lambda: time.sleep(60) or [])
+        print(child._pid, flush=True)
+        time.sleep(0.5)  # the child has started
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    pid = int(result.stdout)
+    stat = Path(f"/proc/{pid}/stat")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:  # gone, or a zombie its new parent has not reaped yet
+            if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"the child {pid} outlived the process that started it")

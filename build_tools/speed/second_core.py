@@ -12,11 +12,13 @@ wrong or would not pay: without ``os.fork`` (Windows), outside Linux (macOS forb
 forking a process that may use system frameworks), when another thread runs (a fork
 copies locks held by other threads: ``mkdocs serve``), and for little work. When the child
 fails for any reason, :meth:`Elsewhere.results` returns None and the caller does the work
-itself, so an error shows where it would have without this.
+itself, so an error shows where it would have without this. A child never outlives the
+process that started it, nor a build that failed (:meth:`Elsewhere.cancel`).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import signal
@@ -76,6 +78,7 @@ def start(work: Callable[[], Iterable[T]], nice: int = 0) -> Elsewhere[T] | None
     if sys.platform != "linux" or not hasattr(os, "fork") or threading.active_count() > 1:
         return None
     output = tempfile.TemporaryFile()
+    parent = os.getpid()
     try:
         pid = os.fork()
     except OSError:
@@ -84,6 +87,7 @@ def start(work: Callable[[], Iterable[T]], nice: int = 0) -> Elsewhere[T] | None
     if pid == 0:  # the child: never returns into the caller's code
         code = 1
         try:
+            _end_with(parent)
             if nice:
                 os.nice(nice)
             for result in work():  # one at a time: the child holds no more than that
@@ -93,3 +97,15 @@ def start(work: Callable[[], Iterable[T]], nice: int = 0) -> Elsewhere[T] | None
         finally:
             os._exit(code)
     return Elsewhere(pid, output)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """This child killed when ``parent`` ends, however it ends (a child writing into a
+    build's staging folder must not go on once the build is killed: the next build removes
+    that folder). Linux's ``prctl(PR_SET_PDEATHSIG)``; a parent already gone, an exit."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0 or os.getppid() != parent:
+        os._exit(1)
