@@ -142,8 +142,8 @@ def redirects(site: SitePages, cache: PageCache) -> Iterator[tuple[str, str]]:
 class Writing:
     """Pages written into the site folder ``folder`` (each at its page's path) by the second
     core while this one goes on (where it can fork, see :mod:`.second_core`; here at once,
-    otherwise). :meth:`wait` returns once all are written: those the child did not write,
-    if it failed, written here then, so that an error shows where it would have without the
+    otherwise). :meth:`wait` returns once all are written; if the child failed, all are
+    written again here then, so that an error shows where it would have without the
     child."""
 
     def __init__(self, site: SitePages, plans: list[Plan], folder: Path,
