@@ -152,21 +152,20 @@ class Writing:
         self._folder, self._directory_urls = folder, directory_urls
         self._elsewhere = second_core.start(self._write, nice=WRITING_NICE)
         if self._elsewhere is None:
-            for _ in self._write():
-                pass
+            self._write()
 
-    def _write(self) -> Iterator[None]:
+    def _write(self) -> list[None]:
+        """Every page written; no results to hand back (what :mod:`.second_core` runs)."""
         for plan in self._plans:
             path = self._folder / page_path(plan.uri, self._directory_urls)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(self._site.render(plan).markdown, "utf-8")
-        yield from ()
+        return []
 
     def wait(self) -> None:
         elsewhere, self._elsewhere = self._elsewhere, None
         if elsewhere is not None and elsewhere.results() is None:
-            for _ in self._write():
-                pass
+            self._write()
 
     def cancel(self) -> None:
         """The child stopped, if it still runs (a build that failed publishes nothing)."""
