@@ -298,6 +298,34 @@ def test_an_index_in_parts_finds_every_page(page, project, tmp_path) -> None:
     assert found == {sop: True for sop in titles}
 
 
+@pytest.mark.slow
+def test_a_word_only_a_hand_written_page_holds_counts_there_at_the_pages_weight(
+        page, project, tmp_path) -> None:
+    """A hand-written page weighs less than an SOP page (``search_weight``), also for a word
+    no SOP holds: the page was the best page for that word, and a rare word counted whole
+    put a team's notes above the SOP holding the rest of the question. The page is still
+    found, first for its own word."""
+    (project / "docs" / "catatan-tim.md").write_text(
+        "# Catatan tim\n\nCatatan rapat mingguan tim layanan.\n\n## Lembur\n\nJadwal lembur "
+        "tim: lembur hari Sabtu dibagi bergilir. Catat jam lembur di lembar tim setiap "
+        "minggu.\n", "utf-8")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "  - usulkan-sop.md\n", "  - usulkan-sop.md\n  - catatan-tim.md\n", 1), "utf-8")
+    out = tmp_path / "notes"
+    result = mkdocs("build", "--strict", "--site-dir", str(out), cwd=project)
+    assert result.returncode == 0, result.stderr
+    url, server = serve(out)
+    try:
+        both = [r["url"] for r in rank(page, url, "lembur refund")["results"]]
+        alone = [r["url"] for r in rank(page, url, "lembur")["results"]]
+    finally:
+        server.shutdown()
+    assert "/sop/cs-comp-002/" in both[0]
+    assert any("/catatan-tim/" in found for found in both[1:])
+    assert "/catatan-tim/" in alone[0]
+
+
 def test_a_steps_id_is_indexed_with_its_heading() -> None:
     """A step's id is a name its writer gave it (``tindak-lanjut``), often words its action
     does not hold: their roots are indexed in the heading's hidden list, with their

@@ -80,6 +80,10 @@ PAGEFIND_SCRIPT = f"{PAGEFIND_DIR}/pagefind.js"
 #: The keys of a page's metadata in the search index: the id of the step holding the
 #: page's first reply template, and (before a step's id) that step's template.
 TEMPLATE_META = {"first": "sopkb-template", "prefix": "sopkb-template-"}
+#: The Pagefind filter a page weighing less than an SOP page carries, its value the weight
+#: (:func:`build_tools.site.findability.search_weight`): the box's ranking reads it, since
+#: Pagefind's own score cannot carry a page's weight to a word only that page holds.
+WEIGHT_FILTER = "sopkb-weight"
 #: The module every page loads to register the service worker (or remove one).
 OFFLINE_MODULE = f"{ASSETS}/offline.js"
 #: The service worker, at the site's root: its scope is the whole site.
@@ -120,6 +124,7 @@ def settings(time_zone: str, issue_url: str | None = None,
                      "words": REAL_WORDS_URI, "suggestions": SUGGESTIONS_URI},
             "terms": [TERMS_START, TERMS_END], "placeholder": BLANK_PATTERN,
             "templateMeta": {**TEMPLATE_META, "symbols": SYMBOLS}, "issue": issue_url or None,
+            "weightFilter": WEIGHT_FILTER,
             "offline": {"worker": SERVICE_WORKER_URI if offline else None,
                         "caches": CACHE_PREFIX}}
 

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from build_tools.search.browser import LEXICON_URI, PAGEFIND_DIR, REAL_WORDS_URI
+from build_tools.search.browser import LEXICON_URI, PAGEFIND_DIR, REAL_WORDS_URI, WEIGHT_FILTER
 from build_tools.search.pagefind import (
     one_line,
     run_pagefind,
@@ -63,10 +63,14 @@ def search_copy(language: str, title: str, content: str, weight: float = 1.0) ->
     # say: a hit there would only stand between the agent and the SOP.
     content = content.replace('<div class="sop-listing">', '<div class="sop-listing" '
                               'data-pagefind-ignore>')
-    body = content if weight == 1.0 else f'<div data-pagefind-weight="{weight}">{content}</div>'
+    if weight != 1.0:
+        # The page carries its weight as a filter too: the box's ranking reads it
+        # (build_tools/assets/search/engine.js).
+        content = (f'<span data-pagefind-filter="{WEIGHT_FILTER}:{weight:g}"></span>'
+                   f'<div data-pagefind-weight="{weight:g}">{content}</div>')
     return (f'<!doctype html><html lang="{html.escape(language)}"><head>'
             f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-            f'<body><div data-pagefind-body>{body}</div></body></html>')
+            f'<body><div data-pagefind-body>{content}</div></body></html>')
 
 
 class SearchCopies:

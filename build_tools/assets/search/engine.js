@@ -25,7 +25,8 @@ export function load() {
       // the lexicon; Pagefind searches them together and merges the results by score.
       Promise.all(words.indexes.map((folder) =>
         module.mergeIndex(siteUrl(folder).pathname, {baseUrl: root.pathname})))
-        .then(() => ({pagefind: module, lexicon: words})))
+        .then(() => pageWeights(module))
+        .then((weights) => ({pagefind: module, lexicon: words, pageWeights: weights})))
       .catch((error) => {
         // A failed load (a 404 while `mkdocs serve` re-indexes, a dropped connection) is
         // forgotten, so the next keystroke loads again.
@@ -34,6 +35,22 @@ export function load() {
       });
   }
   return engine;
+}
+
+/* The pages that weigh less than an SOP page in search (the reference and hand-written
+ * pages), each with its weight: the build marks them with a filter whose value is the
+ * weight (build_tools/search/index.py), one search per value. Applied by the ranking
+ * itself: Pagefind weighs a page's words by it, but a word no SOP page holds would still
+ * make that page the best for the word, and the ranking counts a page relative to the
+ * best. */
+function pageWeights(pagefind) {
+  const name = settings.weightFilter;
+  return pagefind.filters().then((filters) => {
+    const values = Object.keys((filters && filters[name]) || {});
+    return Promise.all(values.map((value) =>
+      pagefind.search(null, {filters: {[name]: value}}).then((found) =>
+        found.results.map((result) => [result.id, Number(value)]))));
+  }).then((lists) => new Map(lists.flat()));
 }
 
 /* The index changed under the page (a fragment could not be fetched): load it again. */
@@ -50,7 +67,7 @@ function withRealWords(query, loaded) {
  * page scores by the terms it matches, each counting by how rare it is across the site
  * (a word on every page decides nothing) times how well the page matches it (Pagefind's
  * score, which weighs a title, a step's action or a situation above a detail paragraph),
- * relative to the best page for that term. */
+ * relative to the best page for that term, times the page's own weight (see pageWeights). */
 export function rank(query) {
   return load().then((loaded) => withRealWords(query, loaded)).then((loaded) => {
     const terms = queryTerms(query, loaded.lexicon);
@@ -70,7 +87,8 @@ export function rank(query) {
             byId.set(result.id, entry);
           }
           entry.matched += 1;
-          entry.score += rarity * (best ? result.score / best : 0);
+          const weight = loaded.pageWeights.get(result.id) ?? 1;
+          entry.score += rarity * (best ? result.score / best : 0) * weight;
         });
       });
       const merged = Array.from(byId.values());
