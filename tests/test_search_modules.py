@@ -15,6 +15,7 @@ from build_tools.model.words import words
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages, load_labels
 from build_tools.search import browser, language
 from build_tools.search.language import edit_letters
+from build_tools.site import findability
 from build_tools.site.pages import TIME_ZONE
 
 ASSETS = ROOT / "build_tools" / "assets"
@@ -53,7 +54,9 @@ def test_the_settings_module_is_what_python_defines(page, site_url: str) -> None
         const m = await import(url);
         return {settings: m.default, root: m.root.href}; }""", site_url + browser.SETTINGS_URI)
     assert found["root"] == site_url
-    assert found["settings"] == browser.settings(TIME_ZONE, ISSUE_URL, offline=True)
+    assert found["settings"] == browser.settings(TIME_ZONE, ISSUE_URL, offline=True,
+                                                 weights=findability.LIGHTER)
+    assert found["settings"]["weights"] == {"sopkbweight60": 0.6}
     assert found["settings"]["language"] == DEFAULT_LANGUAGE
     assert found["settings"]["texts"]["id"]["search"] == load_labels("id")["search_box"]
 
@@ -254,8 +257,9 @@ def test_the_closest_sops_share_most_terms_a_slip_allowed_in_long_words(
 
 def facts_of_the_build() -> list[str]:
     """Strings the build defines for the browser: none may stand in a script."""
-    given = browser.settings(TIME_ZONE)
-    facts = [*given["uris"].values(), *given["terms"], TIME_ZONE, "lexicon.json",
+    given = browser.settings(TIME_ZONE, weights=findability.LIGHTER)
+    facts = [*given["uris"].values(), *given["terms"], *given["weights"], browser.WEIGHT_WORD,
+             TIME_ZONE, "lexicon.json",
              "words.json", "suggestions.json", given["placeholder"],
              *browser.TEMPLATE_META.values(), browser.SERVICE_WORKER_URI, "offline.json",
              browser.FALLBACK_PAGE, browser.WEB_MANIFEST_URI]

@@ -24,6 +24,7 @@ from build_tools.rules.approvals import load_approvals
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
 from build_tools.search import browser
 from build_tools.search.index import PAGES_PER_INDEX
+from build_tools.site import findability
 from build_tools.site.layout import IN_FORCE_DATA, REDIRECT_SCRIPT, is_version_uri
 from build_tools.site.pages import NAV_CATEGORIES, TIME_ZONE, Plan, SitePages, build_date
 from build_tools.site.shell import Shell
@@ -118,7 +119,7 @@ def assets(config: MkDocsConfig, plugin: SopConfig, serving: bool,
         yield uri, asset(uri)
     offline = plugin.offline and not serving
     yield browser.SETTINGS_URI, browser.settings_module(plugin.time_zone, plugin.issue_url,
-                                                        offline)
+                                                        offline, findability.LIGHTER)
     chosen = language(config, plugin, lambda _: None)
     yield browser.WEB_MANIFEST_URI, browser.web_manifest(
         config.site_name, config.site_description, site_language(config),

@@ -53,6 +53,7 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -80,10 +81,20 @@ PAGEFIND_SCRIPT = f"{PAGEFIND_DIR}/pagefind.js"
 #: The keys of a page's metadata in the search index: the id of the step holding the
 #: page's first reply template, and (before a step's id) that step's template.
 TEMPLATE_META = {"first": "sopkb-template", "prefix": "sopkb-template-"}
-#: The Pagefind filter a page weighing less than an SOP page carries, its value the weight
-#: (:func:`build_tools.site.findability.search_weight`): the box's ranking reads it, since
-#: Pagefind's own score cannot carry a page's weight to a word only that page holds.
-WEIGHT_FILTER = "sopkb-weight"
+#: A page weighing less than an SOP page in search carries, in its hidden word list, this
+#: word followed by its weight in hundredths (:func:`weight_word`); the box searches it
+#: beside a query's words (a filter would be Pagefind's way, but a search by filter alone
+#: held a first query typed during the page's load 0.5 s longer) and its ranking weighs
+#: the page by it, since Pagefind's own score cannot carry a page's weight to a word only
+#: that page holds.
+WEIGHT_WORD = "sopkbweight"
+
+
+def weight_word(weight: float) -> str:
+    """The word marking a page of ``weight`` (between 0 and 1) in the search index."""
+    return f"{WEIGHT_WORD}{round(weight * 100)}"
+
+
 #: The module every page loads to register the service worker (or remove one).
 OFFLINE_MODULE = f"{ASSETS}/offline.js"
 #: The service worker, at the site's root: its scope is the whole site.
@@ -108,12 +119,13 @@ def search_modules() -> list[str]:
                   if entry.name.endswith(".js"))
 
 
-def settings(time_zone: str, issue_url: str | None = None,
-             offline: bool = False) -> dict[str, object]:
+def settings(time_zone: str, issue_url: str | None = None, offline: bool = False,
+             weights: Iterable[float] = ()) -> dict[str, object]:
     """What :func:`settings_module` gives the scripts (as they name it): ``issue_url`` is
     the new-issue URL (with ``{title}`` and ``{body}``) a question nothing answered is
     offered to, if the site has one; with ``offline`` the pages register the service
-    worker, else they remove one an earlier visit left."""
+    worker, else they remove one an earlier visit left; ``weights``, those a page may have
+    between 0 and 1 (:func:`weight_word`)."""
     texts = {}
     for language in available_languages():
         labels = load_labels(language)
@@ -124,18 +136,18 @@ def settings(time_zone: str, issue_url: str | None = None,
                      "words": REAL_WORDS_URI, "suggestions": SUGGESTIONS_URI},
             "terms": [TERMS_START, TERMS_END], "placeholder": BLANK_PATTERN,
             "templateMeta": {**TEMPLATE_META, "symbols": SYMBOLS}, "issue": issue_url or None,
-            "weightFilter": WEIGHT_FILTER,
+            "weights": {weight_word(weight): weight for weight in weights},
             "offline": {"worker": SERVICE_WORKER_URI if offline else None,
                         "caches": CACHE_PREFIX}}
 
 
-def settings_module(time_zone: str, issue_url: str | None = None,
-                    offline: bool = False) -> str:
+def settings_module(time_zone: str, issue_url: str | None = None, offline: bool = False,
+                    weights: Iterable[float] = ()) -> str:
     """``assets/sop-kb/settings.js``: :func:`settings` as the module's default export, and
     ``root``, the site's root URL, worked out from where the module is."""
     up = "../" * SETTINGS_URI.count("/")
-    data = json.dumps(settings(time_zone, issue_url, offline), ensure_ascii=False, indent=1,
-                      sort_keys=True)
+    data = json.dumps(settings(time_zone, issue_url, offline, weights), ensure_ascii=False,
+                      indent=1, sort_keys=True)
     return (f"/* Written by the build (build_tools/search/browser.py); edit that, not this. */\n"
             f"export const root = new URL({json.dumps(up)}, import.meta.url);\n"
             f"export default {data};\n")

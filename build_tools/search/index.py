@@ -24,7 +24,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from build_tools.search.browser import LEXICON_URI, PAGEFIND_DIR, REAL_WORDS_URI, WEIGHT_FILTER
+from build_tools.render.terms import TERMS_END, TERMS_START
+from build_tools.search.browser import LEXICON_URI, PAGEFIND_DIR, REAL_WORDS_URI, weight_word
 from build_tools.search.pagefind import (
     one_line,
     run_pagefind,
@@ -64,10 +65,10 @@ def search_copy(language: str, title: str, content: str, weight: float = 1.0) ->
     content = content.replace('<div class="sop-listing">', '<div class="sop-listing" '
                               'data-pagefind-ignore>')
     if weight != 1.0:
-        # The page carries its weight as a filter too: the box's ranking reads it
-        # (build_tools/assets/search/engine.js).
-        content = (f'<span data-pagefind-filter="{WEIGHT_FILTER}:{weight:g}"></span>'
-                   f'<div data-pagefind-weight="{weight:g}">{content}</div>')
+        # The page's weight as a word too, hidden as the word lists are: the box's
+        # ranking searches it (build_tools/assets/search/engine.js).
+        content = (f'<div data-pagefind-weight="{weight:g}"><p>{TERMS_START} '
+                   f'{weight_word(weight)} {TERMS_END}</p>{content}</div>')
     return (f'<!doctype html><html lang="{html.escape(language)}"><head>'
             f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
             f'<body><div data-pagefind-body>{content}</div></body></html>')

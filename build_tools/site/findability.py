@@ -15,6 +15,10 @@ from build_tools.site import layout
 if TYPE_CHECKING:
     from build_tools.site.pages import SitePages
 
+#: The weight in search of a reference or hand-written page (an SOP page weighs 1).
+OTHER_PAGES = 0.6
+#: Every weight between 0 and 1 a page may have (the search box is told them).
+LIGHTER = (OTHER_PAGES,)
 #: Pages that only list what SOP pages say.
 _LISTINGS = frozenset({INDEX_URI, layout.TEMPLATES_URI, layout.ROLES_URI, layout.CHANGES_URI,
                        layout.REVIEW_URI})
@@ -36,7 +40,7 @@ def search_weight(site: SitePages, src_uri: str) -> float:
                                    f"{layout.HANDBOOK_DIR}/")) \
             or src_uri.endswith(layout.HANDBOOK_URI):
         return 0.0
-    return 0.6
+    return OTHER_PAGES
 
 
 def suggestions(site: SitePages) -> str:

@@ -25,8 +25,7 @@ export function load() {
       // the lexicon; Pagefind searches them together and merges the results by score.
       Promise.all(words.indexes.map((folder) =>
         module.mergeIndex(siteUrl(folder).pathname, {baseUrl: root.pathname})))
-        .then(() => pageWeights(module))
-        .then((weights) => ({pagefind: module, lexicon: words, pageWeights: weights})))
+        .then(() => ({pagefind: module, lexicon: words, pageWeights: null})))
       .catch((error) => {
         // A failed load (a 404 while `mkdocs serve` re-indexes, a dropped connection) is
         // forgotten, so the next keystroke loads again.
@@ -38,19 +37,15 @@ export function load() {
 }
 
 /* The pages that weigh less than an SOP page in search (the reference and hand-written
- * pages), each with its weight: the build marks them with a filter whose value is the
- * weight (build_tools/search/index.py), one search per value. Applied by the ranking
- * itself: Pagefind weighs a page's words by it, but a word no SOP page holds would still
- * make that page the best for the word, and the ranking counts a page relative to the
- * best. */
+ * pages), each with its weight: the build marks each with a hidden word naming its weight
+ * (build_tools/search/browser.py, weight_word), searched as a query's words are, beside
+ * them. Applied by the ranking itself: Pagefind weighs a page's words by it, but a word no
+ * SOP page holds would still make that page the best for the word, and the ranking counts
+ * a page relative to the best. */
 function pageWeights(pagefind) {
-  const name = settings.weightFilter;
-  return pagefind.filters().then((filters) => {
-    const values = Object.keys((filters && filters[name]) || {});
-    return Promise.all(values.map((value) =>
-      pagefind.search(null, {filters: {[name]: value}}).then((found) =>
-        found.results.map((result) => [result.id, Number(value)]))));
-  }).then((lists) => new Map(lists.flat()));
+  const marks = Object.entries(settings.weights || {});
+  return Promise.all(marks.map(([word, weight]) => pagefind.search(word).then((found) =>
+    found.results.map((result) => [result.id, weight])))).then((lists) => new Map(lists.flat()));
 }
 
 /* The index changed under the page (a fragment could not be fetched): load it again. */
@@ -72,7 +67,12 @@ export function rank(query) {
   return load().then((loaded) => withRealWords(query, loaded)).then((loaded) => {
     const terms = queryTerms(query, loaded.lexicon);
     if (!terms.length) { return {terms: terms, results: [], lexicon: loaded.lexicon}; }
-    return Promise.all(terms.map((term) => loaded.pagefind.search(term))).then((singles) => {
+    if (!loaded.pageWeights) {  // searched once, with the first query's words
+      loaded.pageWeights = pageWeights(loaded.pagefind);
+      loaded.pageWeights.catch(() => { loaded.pageWeights = null; });
+    }
+    const searched = Promise.all(terms.map((term) => loaded.pagefind.search(term)));
+    return Promise.all([loaded.pageWeights, searched]).then(([pageWeights, singles]) => {
       const pages = Math.max(...singles.map((single) => single.results.length));
       const byId = new Map();
       const weights = Object.create(null);  // term → rarity
@@ -87,7 +87,7 @@ export function rank(query) {
             byId.set(result.id, entry);
           }
           entry.matched += 1;
-          const weight = loaded.pageWeights.get(result.id) ?? 1;
+          const weight = pageWeights.get(result.id) ?? 1;
           entry.score += rarity * (best ? result.score / best : 0) * weight;
         });
       });
