@@ -9,7 +9,8 @@ browser in two files the build writes:
   ``build_tools/render/languages/*.yaml``), the default language
   (:data:`build_tools.render.labels.DEFAULT_LANGUAGE`), the site's root and the addresses
   of the search files below, the words that mark a hidden term list
-  (:mod:`build_tools.render.terms`) and the site's time zone;
+  (:mod:`build_tools.render.terms`) and a page's weight (:func:`weight_word`), and the
+  site's time zone;
 * ``assets/sop-kb/lexicon.json`` (:func:`build_tools.search.index.write_lexicon`), loaded
   once the page is idle: the roots of the site and the language rules of
   :mod:`.language` (see :mod:`.reading` for how both sides apply them alike).
@@ -84,7 +85,7 @@ TEMPLATE_META = {"first": "sopkb-template", "prefix": "sopkb-template-"}
 #: A page weighing less than an SOP page in search carries, in its hidden word list, this
 #: word followed by its weight in hundredths (:func:`weight_word`); the box searches it
 #: beside a query's words (a filter would be Pagefind's way, but a search by filter alone
-#: held a first query typed during the page's load 0.5 s longer) and its ranking weighs
+#: held a first query typed while the page loads about 0.6 s longer) and its ranking weighs
 #: the page by it, since Pagefind's own score cannot carry a page's weight to a word only
 #: that page holds.
 WEIGHT_WORD = "sopkbweight"
