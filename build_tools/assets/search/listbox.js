@@ -55,18 +55,28 @@ export function listbox(box, input, label) {
   };
   /* Each action stands in room kept for it at the bottom of its result: the result's
    * padding is the action's height, the action placed over it (styles set through the
-   * object model: the site's policy allows no style attribute). */
-  ui.layout = () => {
+   * object model: the site's policy allows no style attribute). Placed once a frame,
+   * however many results were added in it, every size read before any is set: reading a
+   * size after a change lays the whole page out again (on a home page listing a thousand
+   * SOPs, most of a query's time when done at each result added). */
+  let placing = false;
+  const place = () => {
+    placing = false;
     if (panel.hidden) { return; }
     const placed = Array.from(actions.children);
-    placed.forEach((action) => {
-      action.result.style.paddingBottom = (action.offsetHeight + 2 * ACTION_GAP) + "px";
+    const heights = placed.map((action) => action.offsetHeight);
+    placed.forEach((action, at) => {
+      action.result.style.paddingBottom = (heights[at] + 2 * ACTION_GAP) + "px";
     });
-    placed.forEach((action) => {
-      const result = action.result;
-      action.style.top = (result.offsetTop + result.offsetHeight - action.offsetHeight -
-                          ACTION_GAP) + "px";
-    });
+    const tops = placed.map((action, at) => action.result.offsetTop +
+      action.result.offsetHeight - heights[at] - ACTION_GAP);
+    placed.forEach((action, at) => { action.style.top = tops[at] + "px"; });
+  };
+  ui.layout = () => {
+    if (!placing) {
+      placing = true;
+      window.requestAnimationFrame(place);
+    }
   };
   ui.open = (visible) => {
     panel.hidden = !visible;
