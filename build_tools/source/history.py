@@ -119,9 +119,14 @@ class History:
         return self.head is not None
 
 
+def git_command(cwd: Path, *args: str) -> list[str]:
+    """The command line of git run with ``args`` in ``cwd``."""
+    return ["git", "-C", str(cwd), *args]
+
+
 def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
-        result = subprocess.run(["git", "-C", str(cwd), *args], input=stdin,
+        result = subprocess.run(git_command(cwd, *args), input=stdin,
                                 capture_output=True, check=False)
     except FileNotFoundError as error:
         raise GitUnavailable("git is not installed") from error

@@ -61,7 +61,7 @@ class LogAhead:
         if self._head is not None:
             try:
                 self._process = subprocess.Popen(
-                    ["git", "-C", str(folder), *history.log_arguments(self._head)],
+                    history.git_command(folder, *history.log_arguments(self._head)),
                     stdin=subprocess.DEVNULL, stdout=self._output, stderr=subprocess.DEVNULL)
             except OSError:
                 pass
