@@ -9,6 +9,7 @@ contexts, in which it runs."""
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import http.server
 import json
@@ -41,6 +42,28 @@ class _Switchable(http.server.SimpleHTTPRequestHandler):
 
     def __init__(self, request, client, server) -> None:  # noqa: ANN001
         super().__init__(request, client, server, directory=str(server.folder))
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+class _Watched(http.server.SimpleHTTPRequestHandler):
+    """Serves a site noting when each request came and whether the service worker made it
+    (its fetches name the worker as their referrer); the worker's are slowed, as copying a
+    big site over Wi-Fi is, and so are the page's search fragments while its server's
+    ``answer_delay`` is above 0 (a search kept under way; ``answered``: when the last was
+    sent)."""
+
+    def do_GET(self) -> None:
+        by_worker = self.headers.get("Referer", "").endswith(browser.SERVICE_WORKER_URI)
+        self.server.log.append((time.monotonic(), self.path, by_worker))
+        if by_worker:
+            time.sleep(0.2)
+        elif "/pagefind/fragment/" in self.path:
+            time.sleep(self.server.answer_delay)
+        super().do_GET()
+        if not by_worker and "/pagefind/fragment/" in self.path:
+            self.server.answered = time.monotonic()
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
@@ -145,6 +168,46 @@ def test_after_one_visit_search_answers_offline_and_the_pages_opened_open(
     page.wait_for_selector(RESULTS, timeout=20_000)
     assert page.evaluate("window.__violations") == []
     assert device.outside == []
+
+
+def test_copying_the_site_waits_while_the_agent_searches(device, site: Path) -> None:
+    """The worker is registered once a first search has answered, and its copying holds
+    while the page searches: on a two-core PC or a phone, fetching and checking the files
+    of a big site took the time a first answer needs (issue 36's benchmark)."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Watched, directory=str(site)))
+    server.log, server.answer_delay = [], 2.0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        page = device.new_page()
+        page.goto(url + "sop/cs-chat-001/?q=paket+belum+tiba")  # searched as it loads
+        page.wait_for_selector(RESULTS, timeout=20_000)
+        page.wait_for_function("navigator.serviceWorker.getRegistration().then(Boolean)")
+        worker_script = [when for when, path, _ in server.log
+                         if path.startswith("/" + browser.SERVICE_WORKER_URI)]
+        assert worker_script and min(worker_script) > server.answered
+
+        deadline = time.monotonic() + 20
+        while not any(by_worker for *_, by_worker in server.log):  # the copying started
+            assert time.monotonic() < deadline, "the worker fetched nothing"
+            page.wait_for_timeout(50)
+        page.fill(".sop-search__input", "")  # the earlier results gone
+        page.wait_for_selector(RESULTS, state="detached")
+        start = time.monotonic()
+        page.fill(".sop-search__input", "minta bukti foto rusak")
+        page.wait_for_selector(RESULTS, timeout=20_000)
+        end = server.answered  # the answer's last fragment sent
+        assert end - start > 1.5  # held back: a search long under way
+        during = [path for when, path, by_worker in server.log
+                  if by_worker and start + 0.5 < when < end]
+        assert during == []
+        server.answer_delay = 0
+        installed(page)  # and the copying went on, whole, once the answer was shown
+        assert any(by_worker and when > end for when, _, by_worker in server.log)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.mark.parametrize("path", ["", "sop/cs-comp-002/", "templates/", "channels/",

@@ -1,13 +1,16 @@
 /* Offline, on the page's side: the site's service worker (service-worker.js at the site's
- * root, see build_tools/search/browser.py) is registered once the page is idle, so that
- * it never stands between an agent and a first result; a notice says when the page shown
- * is the copy kept on this device, and since when, and when a new copy of the site has
- * taken over an open page. Where the build gives no worker (mkdocs serve, the plugin's
+ * root, see build_tools/search/browser.py) is registered once the page is idle and no
+ * search is under way, and told when a search starts and ends, so that copying the site
+ * never stands between an agent and an answer (it waits meanwhile); a notice says when
+ * the page shown is the copy kept on this device, and since when, and when a new copy of
+ * the site has taken over an open page. Where the build gives no worker (mkdocs serve, the plugin's
  * ``offline: false``), a worker an earlier visit left is removed, with its copies, and the
  * page loaded again from the network: no kept copy stands for pages being edited. */
-import {root, settings, siteUrl, texts} from "./site.js";
+import {SEARCHING, root, settings, siteUrl, texts} from "./site.js";
 
 const NOTICE = "sop-offline";
+/* How long a search under way may put off registering the worker, at most (ms). */
+const PUT_OFF = 5000;
 
 /* When the page was fetched, as the reader's clock says it in the site's time zone. */
 function when(ms) {
@@ -96,15 +99,38 @@ function start() {
   });
   window.addEventListener("offline", () => notice("lost", text.lost, fetched, false));
   window.addEventListener("online", () => hide("lost"));
+  const busy = new Set();    // the page's search boxes with a query under way
+  let registered = null;
+  let waiting = null;       // registering, once no search is under way
+  const tell = () => {   // the worker installing is the one copying
+    if (registered && registered.installing) {
+      registered.installing.postMessage({type: "searching", busy: busy.size > 0});
+    }
+  };
+  document.addEventListener(SEARCHING, (event) => {
+    if (event.detail) { busy.add(event.target); } else { busy.delete(event.target); }
+    tell();
+    if (!busy.size && waiting) { waiting(); }
+  });
   const register = () => {
     // A reader who asked to save data does not get a copy of the site (megabytes) unasked.
     if (navigator.connection && navigator.connection.saveData && !workers.controller) { return; }
     workers.register(siteUrl(given.worker).href, {scope: new URL(root).pathname,
-                                                  updateViaCache: "none"}).catch(() => {});
+                                                  updateViaCache: "none"})
+      .then((registration) => {
+        registered = registration;
+        registration.addEventListener("updatefound", tell);
+        tell();
+      }).catch(() => {});
+  };
+  const whenQuiet = () => {
+    if (!busy.size) { register(); return; }
+    const timer = setTimeout(() => { waiting(); }, PUT_OFF);
+    waiting = () => { waiting = null; clearTimeout(timer); register(); };
   };
   const idle = window.requestIdleCallback || ((callback) => setTimeout(callback, 200));
-  if (document.readyState === "complete") { idle(register); } else {
-    window.addEventListener("load", () => idle(register));
+  if (document.readyState === "complete") { idle(whenQuiet); } else {
+    window.addEventListener("load", () => idle(whenQuiet));
   }
 }
 

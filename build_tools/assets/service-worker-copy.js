@@ -13,11 +13,14 @@ const MANIFEST = new URL(BUILD.manifest, SCOPE).href;
 const FETCHED = "x-sop-kb-fetched";  // a kept response's header: when it was fetched (ms)
 /* Files fetched at once while installing: the agent's own requests go on beside them. */
 const PARALLEL = 4;
+/* How long a page's search holds the copying at most, should it never say it is done. */
+const HOLD = 3000;
 let manifest = null;        // this build's offline.json, once read
 let known = null;           // its files, once read: a request for another is not answered
 let opened = null;          // this build's cache, once opened
 let behind = false;         // the site serves a newer build than this worker's
 const served = new Map();   // page (client id) → its copy, when the device's copy was shown
+const searching = new Map();  // page (client id) → until when its search holds the copying
 /* A file's address in the site: its path under the scope, ``index.html`` dropped. */
 function keyOf(url) {
   const path = url.pathname.slice(SCOPE.pathname.length);
@@ -107,8 +110,24 @@ async function earlierCopies() {
   }));
 }
 
-function pool(keys, work) {  // PARALLEL at a time
+/* A page says it is searching (``busy``) or has shown its results: while any page of the
+ * site searches, no file of the copy is fetched (on a phone or a two-core PC, fetching
+ * and checking a thousand files takes the CPU and the network a first answer needs). */
+function hold(client, busy) {
+  if (busy) { searching.set(client, Date.now() + HOLD); } else { searching.delete(client); }
+}
+
+async function quiet() {
+  for (;;) {
+    const until = Math.max(0, ...searching.values());
+    if (until <= Date.now()) { searching.clear(); return; }
+    await new Promise((resolve) => { setTimeout(resolve, Math.min(50, until - Date.now())); });
+  }
+}
+
+function pool(keys, work) {  // PARALLEL at a time, each once no page is searching
   let next = 0;
-  const worker = () => next < keys.length ? work(keys[next++]).then(worker) : null;
+  const worker = () => quiet().then(() => next < keys.length ? work(keys[next++]).then(worker)
+                                                              : null);
   return Promise.all(Array.from({length: PARALLEL}, worker));
 }

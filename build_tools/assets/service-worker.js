@@ -7,6 +7,7 @@
  * the copies, unregisters and reloads the pages it held. */
 
 async function install() {
+  await quiet();
   const listed = await fetch(MANIFEST + "?v=" + BUILD.version, {cache: "no-store"});
   const cache = await current();
   const text = listed.ok ? await ownList(cache, listed) : null;
@@ -106,9 +107,11 @@ self.addEventListener("fetch", (event) => {
 });
 loaded();
 
-/* A page asks whether it is the device's copy, and of when. */
+/* A page asks whether it is the device's copy, and of when; or says it is searching. */
 self.addEventListener("message", (event) => {
-  if (!event.data || event.data.type !== "copy" || !event.source) { return; }
+  if (!event.data || !event.source) { return; }
+  if (event.data.type === "searching") { hold(event.source.id, Boolean(event.data.busy)); }
+  if (event.data.type !== "copy") { return; }
   const copy = served.get(event.source.id);
   event.source.postMessage({type: "copy", saved: copy ? copy.saved : null,
                             fetched: copy ? copy.fetched : null});

@@ -19,3 +19,7 @@ export function siteUrl(uri) {
 }
 
 export {root};
+
+/* The event a search box sends (bubbling) when it starts a query (``detail`` true) and when
+ * it has shown that query's answer (false): offline.js holds the device's copying meanwhile. */
+export const SEARCHING = "sop-search-busy";

@@ -5,7 +5,7 @@
  * the box, and a polite live region says how many results there are.
  * A result's reply template has a "Salin" button beside it (Tab reaches it); a question
  * the site did not answer can be sent to the SOP writers, if the agent chooses to. */
-import {siteUrl, texts} from "../site.js";
+import {SEARCHING, siteUrl, texts} from "../site.js";
 import {forget, load, rank} from "./engine.js";
 import {askItem, note, resultItem, suggestionItem} from "./items.js";
 import {listbox} from "./listbox.js";
@@ -21,6 +21,10 @@ export function attach(box, input) {
   let shownFor = null;     // the query whose results the list shows, all loaded
   let openWhenShown = false;
 
+  function busy(flag) {
+    box.dispatchEvent(new CustomEvent(SEARCHING, {bubbles: true, detail: flag}));
+  }
+
   function add(found) {
     const id = ui.nextId();
     const item = resultItem(found, id);
@@ -34,6 +38,7 @@ export function attach(box, input) {
   }
 
   function emptyState(query, ticket) {
+    busy(false);
     ui.clear();
     ui.message.appendChild(note("p", "sop-search__none", text.none + " “" + query + "”"));
     ui.say(text.none_short);
@@ -54,6 +59,7 @@ export function attach(box, input) {
 
   function unavailable(ticket) {
     if (ticket !== counter) { return; }
+    busy(false);
     ui.clear();
     ui.message.appendChild(note("p", "sop-search__none sop-search__unavailable",
                                 text.unavailable));
@@ -90,6 +96,7 @@ export function attach(box, input) {
     });
     shown.then(() => {
       if (ticket !== counter) { return; }
+      busy(false);
       ui.panel.removeAttribute("aria-busy");
       shownFor = query;
       ask(query, text.missed);
@@ -110,8 +117,10 @@ export function attach(box, input) {
     ui.panel.querySelectorAll(".sop-search__suggest").forEach((p) => p.remove());
     if (!query) {
       ui.clear(); ui.open(false); ui.panel.removeAttribute("aria-busy"); ui.say("");
+      busy(false);
       return;
     }
+    busy(true);
     rank(query).then((ranked) => show(query, ticket, ranked)).catch(() => unavailable(ticket));
   }
 
