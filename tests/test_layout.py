@@ -81,10 +81,13 @@ def test_every_package_says_what_enters_it_and_what_leaves() -> None:
 
 def test_the_architecture_code_map_is_the_tree() -> None:
     """Every module of build_tools/ is listed in ARCHITECTURE.md's code map, and nothing
-    listed there is missing from the tree."""
+    listed there is missing from the tree; every module of the search box is named there."""
     architecture = (ROOT / "ARCHITECTURE.md").read_text("utf-8")
     table = architecture.split("\n## Code map\n", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"`(build_tools/[a-z_/]+\.py)`", table))
     actual = {path.relative_to(ROOT).as_posix() for path in PACKAGE.rglob("*.py")
               if path.name not in ("__init__.py", "__main__.py")}
     assert listed == actual, (sorted(actual - listed), sorted(listed - actual))
+    scripts = {path.name for path in (PACKAGE / "assets" / "search").glob("*.js")}
+    named = set(re.findall(r"`([a-z]+\.js)`", table))
+    assert scripts <= named, sorted(scripts - named)

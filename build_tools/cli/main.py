@@ -133,7 +133,8 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
     """Check SOP files (default: sops/) for the six required components and more.
 
     Prints one line per problem, FILE:LINE:COL: [level] message (rule). Exit status: 0 clean,
-    1 when any error, 2 when only warnings and --strict-review (an SOP past its review date).
+    1 when any error, 2 when only warnings and --strict-review (an SOP past its review date,
+    a version without an approval record).
     """
     catalog = _catalog(paths, reference_dir=reference_dir, synonyms_file=synonyms_file,
                        training_dir=training_dir)
