@@ -200,6 +200,9 @@ def test_docs_files_other_than_pages_and_images_are_not_published(project: Path,
     secret = tmp_path_factory.mktemp("luar") / "rahasia.md"
     secret.write_text("# RAHASIA-LUAR\n", "utf-8")
     (project / "docs" / "bocor.md").symlink_to(secret)
+    (project / "git.png").write_text("[http]\n\textraheader = AUTHORIZATION: basic x\n", "utf-8")
+    (project / "docs" / "config.png").symlink_to(project / "git.png")  # in the repository
+    (project / "docs" / "pemilik.pdf").symlink_to(project / "reference" / "owners.yaml")
     (project / "docs" / "gambar.png").write_bytes(b"\x89PNG boleh")  # published
     (project / "docs" / "http:").mkdir()  # a colon: not in DOCS_FILES, PROBLEM_LINE splits at it
     (project / "docs" / "http:" / "contoh.invalid.md").write_text("# Keluar\n", "utf-8")
@@ -209,7 +212,9 @@ def test_docs_files_other_than_pages_and_images_are_not_published(project: Path,
                for m in _problems(strict.stderr, rule)}
     assert refused == {f"docs/{uri}" for uri in DOCS_FILES} | {
         f"docs/assets/javascripts/{bundle.name}", "docs/assets/images/favicon.png",
-        "docs/bocor.md"}, strict.stderr
+        "docs/bocor.md", "docs/config.png", "docs/pemilik.pdf"}, strict.stderr
+    assert "docs/config.png:1:1: [error] a symbolic link that leads outside the docs" \
+        in strict.stderr
     assert "docs/http:/contoh.invalid.md:1:1: [error] characters other than" in strict.stderr
     check = sopkb_in(project, "validate")  # the pull-request check says it too
     assert check.returncode == 1 and "docs/x.js:1:1: [error]" in check.stdout

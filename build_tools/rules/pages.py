@@ -81,8 +81,9 @@ PUBLISHED_SUFFIXES = frozenset({".md", ".png", ".jpg", ".jpeg", ".gif", ".webp",
 
 def docs_file_problems(files: Iterable[tuple[str, Path]], root: Path, docs: str,
                        theme: Callable[[str], bool] = lambda uri: False) -> list[Problem]:
-    """``unsafe-file``, ``unsafe-path`` (a file's path becomes its URL, in the site and its
-    search results) and ``outside-repository`` for the files of a docs folder, each
+    """``unsafe-file`` (a symbolic link out of the folder too), ``unsafe-path`` (a file's path
+    becomes its URL, in the site and its search results) and ``outside-repository`` for the
+    files of a docs folder, each
     ``(path in the folder, its file)``: not read, not published. ``docs`` is the folder
     as problems name it; ``theme(uri)`` says whether the theme has a file at that path
     (which a docs file would replace on every page: the theme's scripts and styles)."""
@@ -92,6 +93,11 @@ def docs_file_problems(files: Iterable[tuple[str, Path]], root: Path, docs: str,
         if escapes(path, root):
             problems.append(Problem(where, 1, 1, Level.ERROR, OUTSIDE_REPOSITORY.id,
                                     "a symbolic link that leads outside the repository; "
+                                    "not read, not published"))
+        elif escapes(path, path.parents[len(PurePosixPath(uri).parts) - 1]):
+            # Inside the repository but not the docs folder: .git/config, another file.
+            problems.append(Problem(where, 1, 1, Level.ERROR, UNSAFE_FILE.id,
+                                    "a symbolic link that leads outside the docs folder; "
                                     "not read, not published"))
         elif (reason := unsafe_characters(uri)) is not None:  # it becomes a URL
             problems.append(Problem(where, 1, 1, Level.ERROR, UNSAFE_PATH.id,
