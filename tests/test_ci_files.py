@@ -54,6 +54,11 @@ def test_workflows_call_commands_that_exist() -> None:
     build = yaml.safe_load(deploy)["jobs"]["build"]["steps"]
     checkout = next(step for step in build if step.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
+    # Neither build keeps the job's token in .git/config, where a file could publish it.
+    pr_checkout = next(step for step in pr["jobs"]["check"]["steps"]
+                       if step.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["persist-credentials"] is False
+    assert pr_checkout["with"]["persist-credentials"] is False
     record = yaml.safe_load((ROOT / ".github" / "workflows" / "record-approval.yml")
                             .read_text("utf-8"))["jobs"]["record"]["steps"]
     used = set(re.findall(r"sopkb ([a-z-]+)", " ".join(step.get("run", "") for step in record)))
