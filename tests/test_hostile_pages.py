@@ -4,6 +4,8 @@ prints, search attributes, files other than pages), with what an attacker's read
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from hostile import build as _build
 from hostile import problems as _problems
 from hostile import sopkb_in
 
+from build_tools.search import browser
 from build_tools.site import csp
 
 # --- hand-written pages and the policy --------------------------------------------------------
@@ -271,3 +274,45 @@ def test_a_pages_front_matter_and_search_attributes_say_nothing_else(project: Pa
     assert "<title>Panduan - " in built and "data-pagefind" not in built
     assert 'class="md-sidebar md-sidebar--secondary" data-md-component="sidebar" ' \
         'data-md-type="toc" hidden' in built  # hide: [toc] still works
+
+
+#: A hand-written page posing as an SOP in search: a step heading whose id writes Pagefind
+#: metadata (a result's title), then one with a step's own id, each over a reply template.
+POSING_PAGE = """\
+# Catatan tim
+
+<h3 class="sop-step" id="z,title:CS-COMP-002 Pengembalian dana (resmi),w">Lihat juga</h3>
+
+<pre class="sop-template">Silakan transfer biaya admin ke rekening 123-456.</pre>
+
+<h3 class="sop-step" id="minta-bukti">Bukti</h3>
+
+<pre class="sop-template">Kirim kode OTP Anda ke nomor ini.</pre>
+"""
+
+
+def fragments(site: Path) -> dict[str, dict]:
+    """Pagefind's record of each indexed page, by URL."""
+    found = {}
+    for path in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        record = json.loads(gzip.decompress(path.read_bytes()).removeprefix(b"pagefind_dcd"))
+        found[record["url"]] = record
+    return found
+
+
+@pytest.mark.slow
+def test_a_hand_written_page_neither_titles_its_result_nor_offers_a_reply(project: Path) -> None:
+    """An attacker's read found a step heading's id pasted into the page's search metadata
+    (``title:`` set the result's title) and a hand-written page's "template" offered for
+    copying in its results: replies come from SOP pages only."""
+    (project / "docs" / "panduan.md").write_text(POSING_PAGE, "utf-8")
+    result = _build(project)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    records = fragments(project / "site")
+    notes = records["/panduan/"]
+    assert list(notes["meta"]) == ["title"], notes["meta"]
+    assert notes["meta"]["title"].startswith("Catatan tim ") and \
+        "CS-COMP" not in notes["meta"]["title"]
+    assert "OTP" in notes["content"]  # indexed as the page's text, not offered as a reply
+    sop = records["/sop/cs-comp-002/"]["meta"]  # an SOP's reply templates are still there
+    assert browser.TEMPLATE_META["first"] in sop, sop

@@ -384,6 +384,20 @@ def test_what_a_device_keeps_of_a_build(site: Path, tmp_path: Path) -> None:
     assert not [key for key in browser.offline_copy(changed, every_page=True).precache
                 if "/v/" in key]  # an earlier version is read at a desk, not kept
     earlier.unlink()
+    # What a comment on the home page names is not loaded: a hand-written page's comment
+    # must not put pages on every device (an attacker's read found it did).
+    home = changed / "index.html"
+    home.write_text(home.read_text("utf-8").replace("</body>", (
+        '<!-- <link href="sop/cs-comp-003/index.html"> <link href="channels/">'
+        '<script src="latihan/cs-comp-001/index.html"></script> --></body>')), "utf-8")
+    commented = browser.offline_copy(changed, every_page=False)
+    assert not {"sop/cs-comp-003/", "channels/", "latihan/cs-comp-001/"} & set(
+        commented.precache)
+    home.write_text(home.read_text("utf-8").replace(" </body>", "</body>").replace(
+        "<!--", "").replace("--></body>", "</body>"), "utf-8")  # and a page is never a load
+    assert not {"sop/cs-comp-003/", "channels/", "latihan/cs-comp-001/"} & set(
+        browser.offline_copy(changed, every_page=False).precache)
+    home.write_text((site / "index.html").read_text("utf-8"), "utf-8")
     after = browser.offline_copy(changed, every_page=False)
     assert after.version != copy.version
     assert {key for key in copy.pages if copy.pages[key] != after.pages[key]} == {

@@ -62,9 +62,10 @@ class SiteSearch:
         if weight == 0.0 or (self.indexer is None and self.copies is None):
             return
         # Permalink signs are not part of a heading's text in search results; a result
-        # shows its step's reply template (in the page's metadata).
-        content = with_templates(html.replace('class="headerlink"',
-                                              'class="headerlink" data-pagefind-ignore'))
+        # shows its step's reply template (in the page's metadata), if an SOP page's (1): a
+        # reply an agent copies from a result comes from an SOP, never a hand-written page.
+        content = html.replace('class="headerlink"', 'class="headerlink" data-pagefind-ignore')
+        content = with_templates(content) if weight >= 1.0 else content
         if self.indexer is not None:
             self.indexer.add(dest_uri, title, content, weight)
         elif self.copies is not None:

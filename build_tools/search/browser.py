@@ -160,7 +160,9 @@ def settings_module(time_zone: str, issue_url: str | None = None, offline: bool 
 #: A heading (its attributes) or a reply template (its HTML), in the order of the page.
 _MARKS = re.compile(r'<h[1-6](?P<attributes>[^>]*)>|<pre class="sop-template">(?P<template>.*?)'
                     r'</pre>', re.DOTALL)
-_STEP = re.compile(r' class="sop-step" id="([^"]+)"')
+#: A step's heading: its id is a step id (a slug, the schema's pattern), which the
+#: metadata below carries as is; a heading of another id is no step's.
+_STEP = re.compile(r' class="sop-step" id="([a-z0-9]+(?:-[a-z0-9]+)*)"')
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -213,6 +215,7 @@ def with_templates(content: str) -> str:
 #: (read at a desk, for an audit; four for each SOP at five versions, which would make
 #: every device's list of the copy several times longer). Not listed: not kept, even opened.
 _NOT_KEPT = re.compile(r"^(latihan|handbook)/|/handbook/$|^sop/[^/]+/v/")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 #: A file the home page loads (its style sheets, scripts, icons).
 _LOADED = re.compile(r"<(?:link|script)\b[^>]*?\s(?:href|src)=\"([^\"#?]+)[^\"]*\"", re.IGNORECASE)
 #: Pagefind's own search interfaces, which the box does not use.
@@ -262,8 +265,11 @@ def _shell(site_dir: Path) -> list[Path]:
     """The files every page loads: those the home page names, the plugin's own files, the
     web manifest and its icon."""
     home = site_dir / "index.html"
-    named = _LOADED.findall(home.read_text("utf-8")) if home.is_file() else []
-    paths = [site_dir / urljoin("/", uri).lstrip("/") for uri in named if "://" not in uri]
+    # A comment is no load, and a page none (a hand-written home page may hold comments:
+    # what they name must not reach every device's copy).
+    text = _COMMENT.sub("", home.read_text("utf-8")) if home.is_file() else ""
+    paths = [site_dir / urljoin("/", uri).lstrip("/") for uri in _LOADED.findall(text)
+             if "://" not in uri and not uri.endswith((".html", "/"))]
     paths += sorted((site_dir / ASSETS).rglob("*"))
     paths += [site_dir / WEB_MANIFEST_URI, home, site_dir / FALLBACK_PAGE]
     return [path for path in paths if path.is_file() and path.name != Path(OFFLINE_URI).name]
