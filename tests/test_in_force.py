@@ -18,6 +18,8 @@ from history_repo import TODAY, Repo
 from build_tools.model.changes import Change, sop_changes
 from build_tools.model.timelines import timelines
 from build_tools.model.versions import SopTimeline, in_force_on, sop_url, version_url
+from build_tools.rules.effective import rewrite_problems
+from build_tools.source.document import load_document
 from build_tools.source.history import read_history
 
 #: day -> {SOP id: version in force}, around every change of the story.
@@ -209,3 +211,58 @@ def test_an_effective_day_in_a_pull_request_postpones_but_never_backdates(
             for day_ in ("2026-02-15", "2026-03-02")} == {
         "2026-02-15": [("1.0", day("2026-01-05"))],
         "2026-03-02": [("2.0", day("2026-03-02"))]}
+
+
+def test_the_record_of_a_version_in_force_is_not_rewritten(tmp_path: Path) -> None:
+    """An attacker's read found a pull request could move the effective day of a version
+    already in force (which version applied on past days changed, and ``sopkb diff`` saw
+    nothing), or add a version older than the repository. The record keeps the days as
+    merged; an effective day not yet come may still move later; what the file still says
+    against the record is ``history-rewritten``, at its entry, until put back."""
+    repo = Repo(tmp_path / "kb")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    path = "sops/CS-ORDER-001.yaml"
+
+    def commit(version: str, entries: list[tuple[str, ...]], day_: str) -> None:
+        repo.write(path, history_repo.sop("CS-ORDER-001", version, entries))
+        repo.commit(f"{version} on {day_}", day_)
+
+    commit("1.0", [("1.0", "2026-01-02")], "2026-01-05")
+    commit("2.0", [("2.0", "2026-03-01"), ("1.0", "2026-01-02")], "2026-03-02")
+    rewritten = [("2.0", "2026-03-01", "2026-03-20"), ("1.0", "2025-12-01"),
+                 ("0.9", "2025-06-01")]
+    commit("2.0", rewritten, "2026-04-01")
+    planned = [("3.0", "2026-04-05", "2026-06-01"), *rewritten]
+    commit("3.0", planned, "2026-04-05")
+    commit("3.0", [("3.0", "2026-04-05", "2026-07-01"), *rewritten], "2026-05-01")
+
+    found = timelines(read_history(repo.path / "sops"), today=day("2026-05-02"))
+    line = found["CS-ORDER-001"]
+    assert [(v.version, v.start) for v in line.versions] == [
+        ("1.0", day("2026-01-05")), ("2.0", day("2026-03-02")), ("3.0", day("2026-07-01"))]
+    assert [v.written for v in line.versions[:2]] == [day("2026-01-02"), day("2026-03-01")]
+    for asked, version in (("2026-03-10", "2.0"), ("2026-06-15", "2.0"), ("2026-07-01", "3.0")):
+        (standing,) = in_force_on(found, day(asked), day("2026-05-02"))
+        assert standing.version.version == version, asked
+    assert {(r.version, r.field, r.kept, r.given) for r in line.rewrites} == {
+        ("2.0", "effective", "2026-03-02", "2026-03-20"),
+        ("1.0", "date", "2026-01-02", "2025-12-01"), ("0.9", "entry", "", "0.9")}
+
+    current = load_document(repo.path / path, path, repo.path)
+    problems = [str(p) for p in rewrite_problems(found, [current])]
+    text = (repo.path / path).read_text("utf-8").splitlines()
+    assert [p.split(":")[1] for p in problems] == [
+        str(number) for number, line_ in enumerate(text, 1)
+        if line_.strip() in ("effective: 2026-03-20", "date: 2025-12-01", '- version: "0.9"')]
+    assert all("(history-rewritten)" in p and "[error]" in p for p in problems), problems
+    assert "version 2.0 took effect on 2026-03-02" in problems[0], problems
+
+    # Put back, the record is whole again: nothing to report, the same days.
+    commit("3.0", [("3.0", "2026-04-05", "2026-07-01"), ("2.0", "2026-03-01"),
+                   ("1.0", "2026-01-02")], "2026-05-03")
+    again = timelines(read_history(repo.path / "sops"), today=day("2026-05-04"))
+    assert [(v.version, v.start) for v in again["CS-ORDER-001"].versions] == [
+        (v.version, v.start) for v in line.versions]
+    current = load_document(repo.path / path, path, repo.path)
+    assert list(rewrite_problems(again, [current])) == []

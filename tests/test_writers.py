@@ -237,6 +237,22 @@ def test_diff_names_target_time_and_step_changes(repo: Path) -> None:
     assert "- Target time `balas-laporan`: 1 hr → 2 hr" in english
 
 
+def test_diff_names_edits_of_the_record(repo: Path) -> None:
+    """An attacker's read found ``sopkb diff`` silent on a history entry edited (which
+    version applied on a past day hangs on it): each edit is a line of the summary."""
+    edit(repo, "CS-COMP-007.yaml", '  - version: "1.0"\n    date: 2026-06-01\n',
+         '  - version: "1.0"\n    date: 2026-06-01\n    effective: 2026-07-01\n')
+    edit(repo, "CS-COMP-007.yaml", "summary: Versi pertama SOP ini diterbitkan di basis "
+         "pengetahuan.", "summary: Versi pertama SOP ini diterbitkan di basis pengetahuan.\n"
+         '  - version: "0.9"\n    date: 2025-01-01\n    author: Direktur Utama\n'
+         "    summary: Disetujui direksi.")
+    out = sopkb("diff", "main", cwd=repo).stdout
+    assert "### CS-COMP-007" in out, out
+    assert "- Riwayat versi 1.0 diubah: effective — → effective 2026-07-01" in out, out
+    assert "- Riwayat versi 0.9 ditambahkan, padahal versi itu lebih lama dari yang sudah ada: " \
+        "Disetujui direksi." in out, out
+
+
 # --- the schema checks and validation's progress and cache ---------------------------------
 
 @pytest.mark.slow

@@ -58,4 +58,6 @@ class ChangeSummary:
         return f"### {data.get('id')} — {data.get('title', '')}\n\n{items}"
 
     def sop_changes(self, old: Data, new: Data) -> Iterator[str]:
-        return self.words.sop_changes(old, new)
+        """The changes of the SOP's text, then the edits of its record (``history``)."""
+        yield from self.words.sop_changes(old, new)
+        yield from self.words.history_changes(old, new)

@@ -24,6 +24,12 @@ KINDS = ("field", "step-added", "step-removed", "steps-reordered", "step-reworde
          "target-changed", "role-changed", "template-changed", "escalation-added",
          "escalation-removed", "escalation-changed")
 
+#: The kinds of :func:`history_changes` (``sopkb diff`` only: a version's page says what
+#: its text changed, not how its record was edited).
+HISTORY_KINDS = ("history-changed", "history-added", "history-removed")
+#: The fields of a ``history`` entry, as written.
+ENTRY_FIELDS = ("date", "effective", "author", "summary")
+
 #: The fields compared, by the name a label file gives them: ``(name, key path)``.
 FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("title", ("title",)), ("owner", ("owner",)), ("status", ("status",)),
@@ -51,6 +57,42 @@ def sop_changes(old: Document | Data | None, new: Document | Data | None) -> lis
     before, after = _data(old), _data(new)
     return [*_fields(before, after), *_step_changes(steps(before), steps(after)),
             *_escalation_changes(levels(before), levels(after))]
+
+
+def history_changes(old: Document | Data | None, new: Document | Data | None) -> list[Change]:
+    """Edits of the record: each field of an entry both sides list that changed
+    (``history-changed``, subject the version, old and new ``"field value"``), an entry
+    dropped (``history-removed``), and an entry added for a version no newer than the old
+    side's own (``history-added``: a new version's entry is no edit)."""
+    before, after = _entries(_data(old)), _entries(_data(new))
+    changes = []
+    for version, entry in after.items():
+        earlier = before.get(version)
+        if earlier is None:
+            if _older(version, _data(old).get("version")):
+                changes.append(Change("history-added", version, None, entry.get("summary")))
+            continue
+        changes += [Change("history-changed", version, f"{key} {earlier.get(key, '—')}",
+                           f"{key} {entry.get(key, '—')}")
+                    for key in ENTRY_FIELDS if str(earlier.get(key)) != str(entry.get(key))]
+    changes += [Change("history-removed", version, entry.get("summary"), None)
+                for version, entry in before.items() if version not in after]
+    return changes
+
+
+def _entries(data: Data) -> dict[str, Data]:
+    history = data.get("history")
+    return {str(entry["version"]): entry for entry in history
+            if isinstance(entry, dict) and "version" in entry} \
+        if isinstance(history, list) else {}
+
+
+def _older(version: str, than: Any) -> bool:
+    """Whether ``version`` is no newer than ``than`` (numbers compared part by part)."""
+    try:
+        return tuple(map(int, version.split("."))) <= tuple(map(int, str(than).split(".")))
+    except ValueError:
+        return False
 
 
 def _data(value: Document | Data | None) -> Data:

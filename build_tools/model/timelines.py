@@ -5,9 +5,13 @@ An SOP is followed by the ``id`` inside its file, so a renamed or moved file kee
 versions; a text whose id cannot be read (it does not parse) belongs to the SOP its path
 held before. A move that changes nothing is no new text. The entries of ``history`` are
 taken from the SOP's last committed text (they may have been corrected since the version
-was written), falling back to the version's own text. Without git history, the current
-files give each SOP's current version and the older ones its ``history`` lists, each in
-force from its entry's ``effective`` day or date.
+was written), falling back to the version's own text; but the record's days are not
+rewritten after the fact (:func:`_as_recorded`): a version takes effect on the day its
+entry gave when it reached main, moved later only while neither day had come; an entry
+keeps its first date; the versions older than the repository are those the SOP's first
+committed text lists. An edit not followed is a :class:`Rewrite` of the timeline. Without
+git history, the current files give each SOP's current version and the older ones its
+``history`` lists, each in force from its entry's ``effective`` day or date.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from build_tools.model.sop import Revision
-from build_tools.model.versions import Period, Snapshot, SopTimeline, SopVersion
+from build_tools.model.versions import Period, Rewrite, Snapshot, SopTimeline, SopVersion
 from build_tools.source.history import SourceText
 
 if TYPE_CHECKING:
@@ -33,16 +37,19 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def timelines(history: History, current: Iterable[Document] = (),
-              zone: datetime.tzinfo | None = None) -> dict[str, SopTimeline]:
+              zone: datetime.tzinfo | None = None, today: datetime.date | None = None,
+              ) -> dict[str, SopTimeline]:
     """Every SOP's timeline, by id. ``current``: the files as they are now (a working tree);
     with history, a version found only there is added as ``pending``; without history, they
     are all there is. ``zone``: the time zone whose calendar day a commit's moment falls on
-    (default: the committer's own UTC offset)."""
-    return _timelines(history, current, zone)
+    (default: the committer's own UTC offset); ``today``: the working tree's day, for its
+    edits of the record (default: today in ``zone``)."""
+    return _timelines(history, current, zone,
+                      today or datetime.datetime.now(zone).date())
 
 
 def _timelines(history: History, current: Iterable[Document],
-               zone: datetime.tzinfo | None) -> dict[str, SopTimeline]:
+               zone: datetime.tzinfo | None, today: datetime.date) -> dict[str, SopTimeline]:
     events = _events(history.changes, zone)
     now = {doc.data["id"]: doc for doc in current
            if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str)}
@@ -54,12 +61,18 @@ def _timelines(history: History, current: Iterable[Document],
         elif sop_id in now and _is_new(versions, now[sop_id]):
             versions.append(replace(_current(sop_id, now[sop_id]), pending=True))
         older, versions = _with_history(versions, _entries(versions, now.get(sop_id)))
+        rewrites: list[Rewrite] = []
+        if history.available:
+            texts = [(s.reached_main, s.text) for v in versions for s in v.snapshots]
+            texts += [(today, SourceText.of(now[sop_id]))] if sop_id in now else []
+            older, versions = _as_recorded(older, versions, texts, rewrites)
         sequence: list[SopVersion | datetime.date] = list(older)
         for position, version in enumerate(versions):
             sequence.extend(day for before, day in removals if before == position)
             sequence.append(version)
         sequence.extend(day for before, day in removals if before == len(versions))
-        found[sop_id] = SopTimeline(sop_id, (*older, *versions), _periods(sequence))
+        found[sop_id] = SopTimeline(sop_id, (*older, *versions), _periods(sequence),
+                                    tuple(rewrites))
     return found
 
 
@@ -244,6 +257,81 @@ def _with_history(versions: list[SopVersion], entries: list[Revision]
                               written=_date(own.date) if own else None))
         previous = number if number is not None else previous
     return older, result
+
+
+Texts = list[tuple[datetime.date, SourceText]]
+
+
+def _as_recorded(older: list[SopVersion], versions: list[SopVersion], texts: Texts,
+                 rewrites: list[Rewrite]) -> tuple[list[SopVersion], list[SopVersion]]:
+    """``older`` and ``versions`` with the days of the record as first written, whatever a
+    later text of ``texts`` (each with the day it reached main, in main-line order) says
+    of them; each edit not followed added to ``rewrites``. A version's ``effective`` day is
+    its first text's; a later text moves it only if, on that text's day, the version was
+    not in force yet and the new day has not passed (a later day of a version not yet in
+    force is a plan changed; any other move rewrites which version applied)."""
+    first = {entry.version: entry for entry in _revisions(texts[0][1])} if texts else {}
+    kept = []
+    for version in older:
+        entry = first.get(version.version)
+        if entry is None:
+            rewrites.append(Rewrite(version.version, "entry", "", version.version,
+                                    _first_day_listing(texts, version.version)))
+            continue
+        kept.append(replace(version, effective=_date(entry.effective),
+                            written=_date(entry.date)))
+        _dates_kept(version.version, entry.date, texts, rewrites)
+    result = []
+    position = 0
+    for version in versions:
+        later = texts[position + 1:]
+        position += len(version.snapshots)
+        merged = version.reached_main
+        if merged is None:
+            result.append(version)
+            continue
+        own = _entry(version.snapshots[0].text, version.version)
+        effective = _date(own.effective) if own else None
+        written = _date(own.date) if own else None
+        refused: str | None = None
+        for day, text in later:
+            entry = _entry(text, version.version)
+            if entry is None:
+                continue
+            if written is None:  # an entry written after its version reached main
+                written = _date(entry.date)
+            new = _date(entry.effective)
+            before = max(effective or merged, merged)
+            after = max(new or merged, merged)
+            if before == after or (before > day and after >= day):
+                effective = new
+            elif (entry.effective or "") != refused:  # once, not again by each later text
+                refused = entry.effective or ""
+                rewrites.append(Rewrite(version.version, "effective", before.isoformat(),
+                                        refused, day))
+        if own is not None or written is not None:
+            _dates_kept(version.version, written.isoformat() if written else "", later,
+                        rewrites)
+        result.append(replace(version, effective=effective, written=written))
+    return kept, result
+
+
+def _entry(text: SourceText, version: str) -> Revision | None:
+    return next((entry for entry in _revisions(text) if entry.version == version), None)
+
+
+def _first_day_listing(texts: Texts, version: str) -> datetime.date:
+    return next((day for day, text in texts if _entry(text, version) is not None),
+                texts[-1][0])
+
+
+def _dates_kept(version: str, date: str, texts: Texts, rewrites: list[Rewrite]) -> None:
+    """A rewrite for the first text of ``texts`` giving ``version``'s entry another date."""
+    for day, text in texts:
+        entry = _entry(text, version)
+        if entry is not None and date and entry.date and entry.date != date:
+            rewrites.append(Rewrite(version, "date", date, entry.date, day))
+            return
 
 
 def _periods(sequence: list[SopVersion | datetime.date]) -> tuple[Period, ...]:

@@ -154,12 +154,30 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Rewrite:
+    """An edit of the record a timeline does not follow: a ``history`` entry's ``effective``
+    day moved once its version was in force (or moved into the past), its ``date`` changed,
+    or an ``entry`` for a version older than the SOP's first committed one added after the
+    SOP reached main. ``kept``: what the timeline holds (for ``effective``, the day the
+    version takes effect); ``given``: the field's value in the later text ("" when it has
+    none); ``day``: the day that text reached main (today for the working tree)."""
+
+    version: str
+    field: str
+    kept: str
+    given: str
+    day: datetime.date
+
+
+@dataclass(frozen=True)
 class SopTimeline:
-    """Every version of one SOP, oldest first, and the periods they were in force."""
+    """Every version of one SOP, oldest first, and the periods they were in force; the
+    edits of its record it did not follow (:class:`Rewrite`)."""
 
     sop_id: str
     versions: tuple[SopVersion, ...]
     periods: tuple[Period, ...]
+    rewrites: tuple[Rewrite, ...] = ()
 
     def period_on(self, day: datetime.date) -> Period | None:
         """The version standing on ``day`` (retired included), or a removal, or None."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from build_tools.model.changes import Change, sop_changes
+from build_tools.model.changes import Change, history_changes, sop_changes
 from build_tools.model.sop import Duration
 
 Data = dict[str, Any]
@@ -29,6 +29,11 @@ class ChangeWords:
     def sop_changes(self, old: Data | None, new: Data | None) -> Iterator[str]:
         """A line per change from ``old`` to ``new`` (an SOP's data each)."""
         for change in sop_changes(old, new):
+            yield self._line(change)
+
+    def history_changes(self, old: Data | None, new: Data | None) -> Iterator[str]:
+        """A line per edit of ``history``'s entries from ``old`` to ``new``."""
+        for change in history_changes(old, new):
             yield self._line(change)
 
     def _line(self, change: Change) -> str:

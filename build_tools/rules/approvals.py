@@ -20,6 +20,7 @@ from build_tools.model.reference import OWNERS
 from build_tools.model.timelines import timelines as sop_timelines
 from build_tools.model.versions import SopTimeline, SopVersion
 from build_tools.problem import Level, Problem, Rule
+from build_tools.rules.effective import rewrite_problems
 from build_tools.rules.schema import load_checked
 from build_tools.rules.sop import FILE_NAME
 from build_tools.source.document import YAML_SUFFIXES, Document
@@ -162,6 +163,7 @@ def check_approvals(sop_folders: Iterable[Path], approvals_dir: Path, display: s
         if not history.available:
             notices.append(f"{folder}: approval records not checked without git history")
             continue
-        problems += approval_problems(sop_timelines(history), records, owners, documents,
-                                      display)
+        lines = sop_timelines(history)
+        problems += approval_problems(lines, records, owners, documents, display)
+        problems += rewrite_problems(lines, documents)
     return problems, notices

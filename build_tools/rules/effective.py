@@ -1,5 +1,7 @@
 """Rules about the days versions take effect: ``effective-before-date`` and
-``effective-order`` (and ``bad-date`` for an effective date that does not exist).
+``effective-order`` (and ``bad-date`` for an effective date that does not exist); and
+``history-rewritten``: the record of a version already in force changed after the fact
+(read from git: :func:`rewrite_problems`).
 
 A ``history`` entry may carry ``effective: YYYY-MM-DD``, the day its version takes effect;
 it may lie in the future (the previous version stays in force until then), unlike the
@@ -11,18 +13,24 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from build_tools.problem import Problem, Rule
 from build_tools.source.document import Document
 from build_tools.source.nodes import lookup
+
+if TYPE_CHECKING:
+    from build_tools.model.versions import Rewrite, SopTimeline
 
 #: Also reported for the other dates of an SOP (build_tools.rules.sop: last review, history).
 BAD_DATE = Rule("bad-date", "a date that does not exist or lies in the future")
 EFFECTIVE_BEFORE_DATE = Rule("effective-before-date",
                              "a history entry takes effect before the date it was written")
 EFFECTIVE_ORDER = Rule("effective-order", "a newer version takes effect before an older one")
+HISTORY_REWRITTEN = Rule("history-rewritten",
+                         "a history entry rewrites the record of a version already in force")
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -68,3 +76,52 @@ def check_effective(doc: Document) -> Iterator[Problem]:
                               f"{older.get('version')}) is later than {newer_day}, when the "
                               f"newer version {newer.get('version')} takes effect: it would "
                               f"never be in force")
+
+
+def rewrite_problems(timelines: Mapping[str, SopTimeline],
+                     documents: Iterable[Document]) -> Iterator[Problem]:
+    """history-rewritten: each edit of the record a timeline did not follow
+    (:class:`~build_tools.model.versions.Rewrite`) that the SOP's file still holds, at the
+    entry it is in. Restoring the entry ends it: what an earlier commit rewrote and a later
+    one restored was never followed, and is not reported."""
+    current = {doc.data["id"]: doc for doc in documents
+               if isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str)}
+    for sop_id, timeline in sorted(timelines.items()):
+        doc = current.get(sop_id)
+        history = lookup(doc.data, ("history",)) if doc is not None else None
+        if doc is None or not isinstance(history, list):
+            continue
+        found = []
+        for rewrite in dict.fromkeys(timeline.rewrites):
+            index = next((i for i, entry in enumerate(history) if isinstance(entry, dict)
+                          and entry.get("version") == rewrite.version), None)
+            if index is None:
+                continue
+            said = history[index].get(rewrite.field, "") if rewrite.field != "entry" \
+                else rewrite.version
+            if said != rewrite.given:
+                continue  # restored since
+            field = rewrite.field if rewrite.field in history[index] else "version"
+            found.append(doc.problem(("history", index, field), HISTORY_REWRITTEN,
+                                     _said(rewrite), hint=_HINTS[rewrite.field]))
+        yield from sorted(found)
+
+
+_HINTS = {
+    "effective": "put the entry back as it was merged; a change takes effect as a new version",
+    "date": "put the entry's date back; a correction of the text goes in a new version",
+    "entry": "remove the entry; versions before the repository are those its first text listed",
+}
+
+
+def _said(rewrite: Rewrite) -> str:
+    if rewrite.field == "effective":
+        moved = f"effective {rewrite.given}" if rewrite.given else "no effective day"
+        return (f"version {rewrite.version} took effect on {rewrite.kept}; its entry, changed "
+                f"on {rewrite.day}, says {moved}: that would change which version applied "
+                f"on past days, so the site keeps {rewrite.kept}")
+    if rewrite.field == "date":
+        return (f"version {rewrite.version}'s entry was dated {rewrite.kept}; changed on "
+                f"{rewrite.day} to {rewrite.given}, it keeps its first date")
+    return (f"version {rewrite.version}, older than the SOP's first committed version, was "
+            f"added to its history on {rewrite.day}, after the SOP reached main: not shown")
