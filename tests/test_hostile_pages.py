@@ -288,6 +288,8 @@ POSING_PAGE = """\
 <h3 class="sop-step" id="minta-bukti">Bukti</h3>
 
 <pre class="sop-template">Kirim kode OTP Anda ke nomor ini.</pre>
+
+<div hidden>refund refund refund berapa lama diproses</div>
 """
 
 
@@ -303,8 +305,9 @@ def fragments(site: Path) -> dict[str, dict]:
 @pytest.mark.slow
 def test_a_hand_written_page_neither_titles_its_result_nor_offers_a_reply(project: Path) -> None:
     """An attacker's read found a step heading's id pasted into the page's search metadata
-    (``title:`` set the result's title) and a hand-written page's "template" offered for
-    copying in its results: replies come from SOP pages only."""
+    (``title:`` set the result's title), a hand-written page's "template" offered for
+    copying in its results, and words hidden from readers indexed: replies come from SOP
+    pages only, and what a page holds, it shows."""
     (project / "docs" / "panduan.md").write_text(POSING_PAGE, "utf-8")
     result = _build(project)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
@@ -314,5 +317,7 @@ def test_a_hand_written_page_neither_titles_its_result_nor_offers_a_reply(projec
     assert notes["meta"]["title"].startswith("Catatan tim ") and \
         "CS-COMP" not in notes["meta"]["title"]
     assert "OTP" in notes["content"]  # indexed as the page's text, not offered as a reply
+    built = (project / "site" / "panduan" / "index.html").read_text("utf-8")
+    assert "<div>refund refund refund" in built  # hidden from readers no more
     sop = records["/sop/cs-comp-002/"]["meta"]  # an SOP's reply templates are still there
     assert browser.TEMPLATE_META["first"] in sop, sop

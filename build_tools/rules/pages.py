@@ -204,7 +204,8 @@ def unsafe_html(source: str, rendered: str, path: str) -> Iterator[Problem]:
 PAGE_TAGS = frozenset(nh3.ALLOWED_TAGS) | {"form", "input", "button", "label", "section",
                                              "main", "picture", "source"}
 PAGE_ATTRIBUTES: dict[str, set[str]] = {
-    "*": {"id", "class", "title", "lang", "dir", "role", "hidden", "tabindex"},
+    # Not ``hidden``: text a page hides from its readers but search reads is stuffing.
+    "*": {"id", "class", "title", "lang", "dir", "role", "tabindex"},
     "a": {"href", "hreflang"}, "img": {"src", "alt", "width", "height", "loading"},
     "source": {"srcset", "type", "media"}, "form": {"action", "method"},
     "input": {"type", "name", "placeholder", "value", "autocomplete", "autofocus", "required",
