@@ -8,7 +8,8 @@ import re
 
 from conftest import SOPS
 
-from build_tools.model.changes import Change, sop_changes
+from build_tools.model.changes import HISTORY_KINDS, KINDS, Change, sop_changes
+from build_tools.render.labels import load_labels
 from build_tools.source.document import load_text
 
 
@@ -70,3 +71,10 @@ def test_a_side_that_does_not_parse_is_an_empty_sop() -> None:
     assert old.data is None and changes
     assert {c.kind for c in changes} >= {"field", "step-added"}
     assert sop_changes(None, None) == []
+
+
+def test_every_kind_of_change_has_its_words_in_each_language() -> None:
+    for language in ("id", "en"):
+        words = load_labels(language)["diff"]
+        assert {kind.replace("-", "_") for kind in (*KINDS, *HISTORY_KINDS)
+                if kind != "field"} <= set(words), language

@@ -309,9 +309,8 @@ def _as_recorded(older: list[SopVersion], versions: list[SopVersion], texts: Tex
                 refused = entry.effective or ""
                 rewrites.append(Rewrite(version.version, "effective", before.isoformat(),
                                         refused, day))
-        if own is not None or written is not None:
-            _dates_kept(version.version, written.isoformat() if written else "", later,
-                        rewrites)
+        if written is not None:
+            _dates_kept(version.version, written.isoformat(), later, rewrites)
         result.append(replace(version, effective=effective, written=written))
     return kept, result
 

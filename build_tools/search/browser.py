@@ -37,10 +37,10 @@ the site's root (``assets/service-worker-copy.js`` and ``assets/service-worker.j
   deletes the earlier copy: a device never mixes two builds. A page is fetched from the
   network first, the copy shown when there is none (or none within
   :data:`PAGE_TIMEOUT_MS`); a page of a newer build than the worker's turns its files to
-  the network until the new worker takes over. The copying never stands between an agent
-and an answer: the page registers the worker once idle and no search is under way, and
-tells it when a search starts and when its results are shown; meanwhile no file is
-fetched for the copy.
+  the network until the new worker takes over. The copying never stands between an
+  agent and an answer: the page registers the worker once idle and no search is under
+  way, and tells it when a search starts and when its results are shown; meanwhile no
+  file is fetched for the copy.
 
 ``mkdocs serve`` (and ``offline: false``) writes a worker with no build (version null),
 which removes the copies and itself, and the pages do not register one: no kept copy
