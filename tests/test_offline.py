@@ -346,8 +346,11 @@ def test_mkdocs_serve_leaves_no_worker_and_no_copy(device, site: Path, project: 
     try:
         wait_for(url, "livereload", timeout=120)
         page.goto(url + "sop/cs-comp-002/", wait_until="load")
+        # Once the worker is gone, a page it still controlled loads itself again (offline.js):
+        # wait for that too, or it races the next navigation.
         until(page, """async () => (await navigator.serviceWorker.getRegistrations())
-            .length === 0 && (await caches.keys()).length === 0""")
+            .length === 0 && (await caches.keys()).length === 0
+            && navigator.serviceWorker.controller === null""")
         page.goto(url + "channels/", wait_until="load")
         page.wait_for_timeout(1500)  # idle: a page that registered would have by now
         assert page.evaluate("navigator.serviceWorker.controller") is None
