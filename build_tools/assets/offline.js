@@ -3,9 +3,10 @@
  * search is under way, and told when a search starts and ends, so that copying the site
  * never stands between an agent and an answer (it waits meanwhile); a notice says when
  * the page shown is the copy kept on this device, and since when, and when a new copy of
- * the site has taken over an open page. Where the build gives no worker (mkdocs serve, the plugin's
- * ``offline: false``), a worker an earlier visit left is removed, with its copies, and the
- * page loaded again from the network: no kept copy stands for pages being edited. */
+ * the site has taken over an open page. Where the build gives no worker (mkdocs serve,
+ * the plugin's ``offline: false``), a worker an earlier visit left is removed, with its
+ * copies, and the page loaded again from the network: no kept copy stands for pages being
+ * edited. */
 import {SEARCHING, root, settings, siteUrl, texts} from "./site.js";
 
 const NOTICE = "sop-offline";

@@ -65,7 +65,9 @@ def _timelines(history: History, current: Iterable[Document],
         if history.available:
             texts = [(s.reached_main, s.text) for v in versions for s in v.snapshots]
             texts += [(today, SourceText.of(now[sop_id]))] if sop_id in now else []
-            older, versions = _as_recorded(older, versions, texts, rewrites)
+            listed = [(day, {entry.version: entry for entry in _revisions(text)})
+                      for day, text in texts]  # each text's entries, read once
+            older, versions = _as_recorded(older, versions, listed, rewrites)
         sequence: list[SopVersion | datetime.date] = list(older)
         for position, version in enumerate(versions):
             sequence.extend(day for before, day in removals if before == position)
@@ -259,7 +261,8 @@ def _with_history(versions: list[SopVersion], entries: list[Revision]
     return older, result
 
 
-Texts = list[tuple[datetime.date, SourceText]]
+#: Each text of an SOP, in main-line order: the day it reached main, its entries by version.
+Texts = list[tuple[datetime.date, dict[str, Revision]]]
 
 
 def _as_recorded(older: list[SopVersion], versions: list[SopVersion], texts: Texts,
@@ -270,7 +273,7 @@ def _as_recorded(older: list[SopVersion], versions: list[SopVersion], texts: Tex
     its first text's; a later text moves it only if, on that text's day, the version was
     not in force yet and the new day has not passed (a later day of a version not yet in
     force is a plan changed; any other move rewrites which version applied)."""
-    first = {entry.version: entry for entry in _revisions(texts[0][1])} if texts else {}
+    first = texts[0][1] if texts else {}
     kept = []
     for version in older:
         entry = first.get(version.version)
@@ -284,18 +287,18 @@ def _as_recorded(older: list[SopVersion], versions: list[SopVersion], texts: Tex
     result = []
     position = 0
     for version in versions:
-        later = texts[position + 1:]
-        position += len(version.snapshots)
+        start, position = position, position + len(version.snapshots)
+        later = texts[start + 1:]
         merged = version.reached_main
         if merged is None:
             result.append(version)
             continue
-        own = _entry(version.snapshots[0].text, version.version)
+        own = texts[start][1].get(version.version)  # as merged
         effective = _date(own.effective) if own else None
         written = _date(own.date) if own else None
         refused: str | None = None
-        for day, text in later:
-            entry = _entry(text, version.version)
+        for day, entries in later:
+            entry = entries.get(version.version)
             if entry is None:
                 continue
             if written is None:  # an entry written after its version reached main
@@ -315,19 +318,14 @@ def _as_recorded(older: list[SopVersion], versions: list[SopVersion], texts: Tex
     return kept, result
 
 
-def _entry(text: SourceText, version: str) -> Revision | None:
-    return next((entry for entry in _revisions(text) if entry.version == version), None)
-
-
 def _first_day_listing(texts: Texts, version: str) -> datetime.date:
-    return next((day for day, text in texts if _entry(text, version) is not None),
-                texts[-1][0])
+    return next((day for day, entries in texts if version in entries), texts[-1][0])
 
 
 def _dates_kept(version: str, date: str, texts: Texts, rewrites: list[Rewrite]) -> None:
     """A rewrite for the first text of ``texts`` giving ``version``'s entry another date."""
-    for day, text in texts:
-        entry = _entry(text, version)
+    for day, entries in texts:
+        entry = entries.get(version)
         if entry is not None and date and entry.date and entry.date != date:
             rewrites.append(Rewrite(version, "date", date, entry.date, day))
             return
