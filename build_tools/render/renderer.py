@@ -11,8 +11,7 @@ can stand (an attribute). Only the templates themselves produce other markup.
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, pass_context
@@ -248,17 +247,6 @@ class Renderer:
 
     def _settings(self) -> object:
         return self.directory_urls, self.permalink
-
-    def categories(self, sops: Iterable[Sop]) -> list[tuple[str, list[Sop]]]:
-        """SOPs grouped by category, categories in alphabetical order, 'other' last."""
-        groups: dict[str, list[Sop]] = defaultdict(list)
-        for sop in sops:
-            groups[sop.category or ""].append(sop)
-        named = sorted(name for name in groups if name)
-        ordered = [(name, groups[name]) for name in named]
-        if "" in groups:
-            ordered.append((self.labels["other_category"], groups[""]))
-        return ordered
 
 
 def oneline(value: object) -> str:
