@@ -45,7 +45,8 @@ TODAY = "2026-06-01"
 
 
 def when(day: str) -> str:
-    return f"{day}T09:00:00+07:00"
+    """A day's commits are made at 09:00 in Jakarta, unless a moment is given."""
+    return day if "T" in day else f"{day}T09:00:00+07:00"
 
 
 def sop(sop_id: str, version: str, entries: list[tuple[str, ...]], *, status: str = "active",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import history_repo
 import pytest
-from conftest import BIN, serve
+from conftest import BIN, line_of, serve, sopkb
 from test_accessibility import serious, violations
 
 from build_tools.cli.approval import write_record
@@ -197,12 +197,7 @@ def test_every_version_page_is_claimed_and_made(built) -> None:
 def test_a_version_number_that_comes_back_gets_a_page_of_its_own(tmp_path: Path) -> None:
     """1.0, 2.0, then 1.0 again (a revert) and 3.0: each run of 1.0 has its own page, the
     first at the address it always had, and the strict build passes."""
-    repo = history_repo.Repo(tmp_path / "kb")
-    repo.path.mkdir()
-    repo.git("init", "-q", "-b", "main")
-    (repo.path / "mkdocs.yml").write_text(CONFIG, "utf-8")
-    (repo.path / "docs").mkdir()
-    (repo.path / "docs" / "index.md").write_text("# Beranda\n", "utf-8")
+    repo = _repository(tmp_path)
     first = [("1.0", "2026-01-05")]
     for version, day, entries in (("1.0", "2026-01-05", first),
                                   ("2.0", "2026-02-02", [("2.0", "2026-02-02"), *first]),
@@ -212,13 +207,53 @@ def test_a_version_number_that_comes_back_gets_a_page_of_its_own(tmp_path: Path)
         repo.write("sops/CS-ORDER-001.yaml", text.replace(
             "purpose: >\n", f"purpose: >\n  Versi {version} dari {day}.\n", 1))
         repo.commit(f"{version} of {day}", day)
-    result = subprocess.run([str(BIN / "mkdocs"), "build", "--strict"], cwd=repo.path,
-                            capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
-                                 "SOURCE_DATE_EPOCH": EPOCH})
+    result = _build(repo)
     assert result.returncode == 0, result.stderr
     site = repo.path / "site" / "sop" / "cs-order-001"
     assert sorted(path.name for path in (site / "v").iterdir()) == ["1.0", "1.0-2", "2.0"]
     assert "Versi 1.0 dari 2026-01-05" in _article(site / "v", "1.0")
     assert "Versi 1.0 dari 2026-03-02" in _article(site / "v", "1.0-2")
     assert "Versi 3.0 dari 2026-04-01" in _article(site, ".")
+
+
+def test_a_rewritten_record_fails_the_strict_build_and_the_validator(tmp_path: Path) -> None:
+    """An auditor found that moving the effective day of a version already in force passed
+    the strict build (it keeps no parsed files to point at) and ``sopkb validate`` (which
+    read git only for approval records, with no approvals folder yet): both refuse it now,
+    at the entry."""
+    repo = _repository(tmp_path)
+    path = "sops/CS-ORDER-001.yaml"
+    first = ("1.0", "2026-01-02")
+    for version, day, entries in (
+            ("1.0", "2026-01-05", [first]),
+            ("1.1", "2026-03-02", [("1.1", "2026-03-01"), first]),
+            ("1.1", "2026-04-01", [("1.1", "2026-03-01", "2026-05-01"), first])):
+        repo.write(path, history_repo.sop("CS-ORDER-001", version, entries))
+        repo.commit(f"{version} of {day}", day)
+    line = line_of((repo.path / path).read_text("utf-8"), "    effective: 2026-05-01")
+    result = _build(repo)
+    assert result.returncode == 1
+    assert f"{path}:{line}:" in result.stderr and "(history-rewritten)" in result.stderr
+    assert not (repo.path / "approvals").exists()
+    checked = sopkb("validate", "--today", "2026-06-01", cwd=repo.path)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert checked.stdout.startswith(f"{path}:{line}:")
+    assert "(history-rewritten)" in checked.stdout and "Traceback" not in checked.stderr
+
+
+def _repository(tmp_path: Path) -> history_repo.Repo:
+    """An empty git repository with the site's configuration and a home page."""
+    repo = history_repo.Repo(tmp_path / "kb")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    (repo.path / "mkdocs.yml").write_text(CONFIG, "utf-8")
+    (repo.path / "docs").mkdir()
+    (repo.path / "docs" / "index.md").write_text("# Beranda\n", "utf-8")
+    return repo
+
+
+def _build(repo: history_repo.Repo) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "mkdocs"), "build", "--strict"], cwd=repo.path,
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1",
+                               "SOURCE_DATE_EPOCH": EPOCH})

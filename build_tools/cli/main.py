@@ -18,12 +18,12 @@ from build_tools.cli.diff import ChangeSummary
 from build_tools.cli.reporters import REPORTER_BY_NAME
 from build_tools.cli.scaffold import ScaffoldError, next_id, skeleton, write_new
 from build_tools.cli.stability import lost_links, published
-from build_tools.cli.versions import in_force
+from build_tools.cli.versions import in_force, time_zone_option
 from build_tools.model.grammar import DATE_MESSAGE, SOP_ID, parse_date
 from build_tools.model.review import review_statuses
 from build_tools.render.labels import DEFAULT_LANGUAGE, available_languages
 from build_tools.render.renderer import Renderer
-from build_tools.rules.approvals import check_approvals
+from build_tools.rules.approvals import check_from_git
 from build_tools.rules.catalog import Catalog, load_catalog
 from build_tools.rules.crossfile import sop_ids
 from build_tools.rules.registry import RULES
@@ -127,9 +127,11 @@ def _catalog(paths: tuple[Path, ...] = (), reference_dir: Path | None = None,
               help="Also list the practice questions not generated, and why (ambiguous, "
                    "too few options, opted out).")
 @today_option
+@time_zone_option
 def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
              training_dir: Path, docs_dir: Path, approvals_dir: Path, report_format: str,
-             strict_review: bool, list_practice: bool, today: datetime.date) -> None:
+             strict_review: bool, list_practice: bool, today: datetime.date,
+             zone: datetime.tzinfo) -> None:
     """Check SOP files (default: sops/) for the six required components and more.
 
     Prints one line per problem, FILE:LINE:COL: [level] message (rule). Exit status: 0 clean,
@@ -141,13 +143,13 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
     problems = [*catalog.problems, *overdue_problems(catalog.documents, catalog.sops, today),
                 *url_problems(SitePages(catalog, DEFAULT_LANGUAGE, today), catalog, Path.cwd(),
                               docs_dir)]
-    if approvals_dir.is_dir():
-        folders = [path for path in paths or (SOPS,) if path.is_dir()]
-        checked, notices = check_approvals(folders, approvals_dir, str(approvals_dir),
-                                           reference_dir, catalog.documents)
-        problems += checked
-        for notice in notices:
-            click.echo(notice, err=True)
+    folders = [path for path in paths or (SOPS,) if path.is_dir()]
+    checked, notices = check_from_git(folders, approvals_dir if approvals_dir.is_dir() else None,
+                                      str(approvals_dir), reference_dir, catalog.documents,
+                                      zone)
+    problems += checked
+    for notice in notices:
+        click.echo(notice, err=True)
     problems.sort()
     sys.stdout.write(REPORTER_BY_NAME[report_format](problems))
     errors = sum(problem.is_error for problem in problems)

@@ -15,6 +15,7 @@ import click
 from build_tools.model.timelines import timelines
 from build_tools.model.versions import InForce, in_force_on
 from build_tools.rules.catalog import find_sop_files
+from build_tools.site.pages import TIME_ZONE
 from build_tools.source.document import load_document
 from build_tools.source.history import read_history
 
@@ -39,9 +40,9 @@ class OneLineErrors(click.Command):
             raise
 
 
-def _day(text: str | None, what: str) -> datetime.date:
+def _day(text: str | None, what: str, zone: datetime.tzinfo) -> datetime.date:
     if text is None:
-        return datetime.date.today()
+        return datetime.datetime.now(zone).date()
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
@@ -49,14 +50,19 @@ def _day(text: str | None, what: str) -> datetime.date:
                                    f"{text!r}") from None
 
 
-def _zone(name: str | None) -> datetime.tzinfo | None:
-    if name is None:
-        return None
+def _zone(ctx: click.Context, param: click.Parameter, name: str) -> datetime.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise click.ClickException(f"--time-zone {name!r} is not a time zone such as "
-                                   f"Asia/Jakarta") from None
+        raise click.BadParameter(f"{name!r} is not a time zone such as Asia/Jakarta") from None
+
+
+#: The calendar a merge's day is counted in: the site's (the plugin's ``time_zone``), so
+#: that the command and the site give one answer.
+time_zone_option = click.option(
+    "--time-zone", "zone", metavar="NAME", default=TIME_ZONE, show_default=True,
+    callback=_zone, help="Time zone of the calendar day a merge counts on: the site's "
+                         "(set it as the plugin's time_zone when mkdocs.yml sets another).")
 
 
 @click.command("in-force", cls=OneLineErrors)
@@ -68,11 +74,9 @@ def _zone(name: str | None) -> datetime.tzinfo | None:
 @click.option("--today", "today_text", metavar="YYYY-MM-DD",
               help="The day the version pages are addressed from (default: today): the "
                    "version in force then is at sop/<id>/, others at sop/<id>/v/<version>/.")
-@click.option("--time-zone", "zone_name", metavar="NAME",
-              help="Time zone of the calendar day a merge counts on (default: the "
-                   "committer's own UTC offset).")
+@time_zone_option
 def in_force(folder: Path, date_text: str | None, report_format: str,
-             today_text: str | None, zone_name: str | None) -> None:
+             today_text: str | None, zone: datetime.tzinfo) -> None:
     """List each SOP in force on a day: its version, from when, until when (the day the
     next version took over, empty while nothing has), and its page.
 
@@ -81,8 +85,7 @@ def in_force(folder: Path, date_text: str | None, report_format: str,
     branch. An SOP not yet added, removed or retired by then is not listed. Outside a git
     repository, only the current files and their `history` entries are used.
     """
-    day, today = _day(date_text, "--date"), _day(today_text, "--today")
-    zone = _zone(zone_name)
+    day, today = _day(date_text, "--date", zone), _day(today_text, "--today", zone)
     if not folder.is_dir():
         raise click.ClickException(f"{folder} is not a folder of SOP files")
     history = read_history(folder)

@@ -12,6 +12,7 @@ the record's merge commit (the rule for user and team accounts is
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -147,23 +148,28 @@ class _Pointer:
 
 
 
-def check_approvals(sop_folders: Iterable[Path], approvals_dir: Path, display: str,
-                    reference_dir: Path, documents: list[Document]
-                    ) -> tuple[list[Problem], list[str]]:
-    """Everything ``sopkb validate`` checks about approvals: the record files, then the
-    versions under each folder of ``sop_folders`` (read from git). The notices say what
-    could not be checked (no git history, a shallow clone)."""
-    records, problems = load_approvals(approvals_dir, display)
+def check_from_git(sop_folders: Iterable[Path], approvals_dir: Path | None, display: str,
+                   reference_dir: Path, documents: list[Document],
+                   zone: datetime.tzinfo | None = None) -> tuple[list[Problem], list[str]]:
+    """Everything ``sopkb validate`` checks from the git history of each folder of
+    ``sop_folders``: the record of the versions (``history-rewritten``) and, with an
+    ``approvals_dir``, the approval records (``display``: its name) against the versions.
+    ``zone``: the time zone of the day a merge counts on. The notices say what could not be
+    checked (no git history, a shallow clone)."""
+    records, problems = load_approvals(approvals_dir, display) \
+        if approvals_dir is not None else ({}, [])
     notices: list[str] = []
     commits = [record.merge_commit for found in records.values() for record in found]
     owners = owners_at(reference_dir, commits) if commits else {}
     for folder in sop_folders:
         history = read_history(folder)
-        notices += history.notices
         if not history.available:
-            notices.append(f"{folder}: approval records not checked without git history")
+            if approvals_dir is not None:
+                notices += history.notices
+                notices.append(f"{folder}: approval records not checked without git history")
             continue
-        lines = sop_timelines(history)
+        notices += history.notices
+        lines = sop_timelines(history, documents, zone)
         problems += approval_problems(lines, records, owners, documents, display)
         problems += rewrite_problems(lines, documents)
     return problems, notices

@@ -15,10 +15,11 @@ import datetime
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import pairwise
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from build_tools.problem import Problem, Rule
-from build_tools.source.document import Document
+from build_tools.source.document import Document, load_document
 from build_tools.source.nodes import lookup
 
 if TYPE_CHECKING:
@@ -105,6 +106,16 @@ def rewrite_problems(timelines: Mapping[str, SopTimeline],
             found.append(doc.problem(("history", index, field), HISTORY_REWRITTEN,
                                      _said(rewrite), hint=_HINTS[rewrite.field]))
         yield from sorted(found)
+
+
+def rewritten_files(timelines: Mapping[str, SopTimeline], sources: Mapping[str, str],
+                    root: Path) -> list[Document]:
+    """The files of the SOPs whose record some text rewrote, read again for
+    :func:`rewrite_problems` where the catalog kept no documents (a build). ``sources``: each
+    SOP's file, by id, from ``root``."""
+    return [load_document(root / sources[sop_id], sources[sop_id], root)
+            for sop_id, timeline in sorted(timelines.items())
+            if timeline.rewrites and sop_id in sources]
 
 
 _HINTS = {
