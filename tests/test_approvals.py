@@ -220,8 +220,10 @@ def test_validator_warns_of_versions_without_an_owners_approval(clone: Path,
     # CS-CHAT-001 1.1 (retired): approved by @budi, one of its owner's accounts.
     write_record(folder, record(origin, "chat retired", 16, "1.1", ("budi",),
                                 sop_id="CS-CHAT-001"))
-    # 1.3 (2026-05-10) has no record. Versions merged before 2026-03-02, when records began,
-    # are not asked for.
+    # 1.3 (2026-05-10) has no record of its own: one naming 1.3 but 1.2's merge (copied, or
+    # a number that came back) is not its approval. Versions merged before 2026-03-02, when
+    # records began, are not asked for.
+    write_record(folder, record(origin, "comp 1.2", 17, "1.3", ("rina",)))
     result = sopkb("validate", "--today", TODAY, "--format", "json", cwd=clone)
     assert result.returncode == 0, result.stdout + result.stderr
     problems = json.loads(result.stdout)
@@ -233,7 +235,8 @@ def test_validator_warns_of_versions_without_an_owners_approval(clone: Path,
     assert by_rule["no-approval"]["message"] == (
         f"version 1.3 of CS-COMP-002 reached main on 2026-05-10 (commit "
         f"{origin.commits['comp 1.3'][:12]}) with no approval record in "
-        f"approvals/CS-COMP-002.yaml")
+        f"approvals/CS-COMP-002.yaml; the record of 1.3 names pull request #17 (merge "
+        f"{origin.commits['comp 1.2'][:12]}), which did not bring this text")
     assert "approved by @dewi" in by_rule["approver-not-owner"]["message"]
     assert "@rina in owners.yaml at" in by_rule["approver-not-owner"]["message"]
     lines = sopkb("validate", "--today", TODAY, cwd=clone)

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from build_tools.model.versions import SopVersion
 
 
 @dataclass(frozen=True)
@@ -86,3 +89,13 @@ def approved_by_owner(record: ApprovalRecord, accounts: Iterable[str]) -> bool:
         elif name in logins:
             return True
     return False
+
+
+def records_of(version: SopVersion, records: Iterable[ApprovalRecord]) -> list[ApprovalRecord]:
+    """The records of ``version``: naming its number and merged by a main-line commit that
+    brought one of its texts (its pull request, or a later one correcting it without a new
+    number). A record naming the number but another merge (a version that came back by a
+    revert, a record copied from another version) is not the approval of this version."""
+    commits = {snapshot.main_commit for snapshot in version.snapshots}
+    return [record for record in records
+            if record.version == version.version and record.merge_commit in commits]

@@ -3,7 +3,9 @@
 
 Checked: every version that reached main once records began (the day of the earliest
 merge recorded in the folder; earlier versions can be recorded afterwards with ``sopkb
-record-approval``, but are not asked for). A version needs a record naming its version; an
+record-approval``, but are not asked for). A version needs a record naming its version and
+merged by a commit that brought one of its texts to main
+(:func:`build_tools.model.approvals.records_of`); an
 approver of each such record must stand for one of the SOP's owners (``owner`` and
 ``maintenance.owner`` of that version's text) in ``reference/owners.yaml`` as it stood at
 the record's merge commit (the rule for user and team accounts is
@@ -16,7 +18,7 @@ import datetime
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from build_tools.model.approvals import ApprovalRecord, approved_by_owner
+from build_tools.model.approvals import ApprovalRecord, approved_by_owner, records_of
 from build_tools.model.reference import OWNERS
 from build_tools.model.timelines import timelines as sop_timelines
 from build_tools.model.versions import SopTimeline, SopVersion
@@ -89,13 +91,17 @@ def approval_problems(timelines: Mapping[str, SopTimeline],
             if not version.committed or day is None or day.isoformat() < began:
                 continue
             where = _Pointer(current.get(sop_id), version, file)
-            found = [r for r in records.get(sop_id, []) if r.version == version.version]
+            found = records_of(version, records.get(sop_id, []))
             if not found:
+                others = [f"#{r.pull_request} (merge {r.merge_commit[:12]})"
+                          for r in records.get(sop_id, []) if r.version == version.version]
+                besides = f"; the record of {version.version} names pull request " \
+                    f"{', '.join(others)}, which did not bring this text" if others else ""
                 yield where(Level.WARNING, NO_APPROVAL,
                             f"version {version.version} of {sop_id} reached main on {day} "
                             f"(commit {(version.main_commit or '')[:12]}) with no approval "
-                            f"record in {file}", "record it: sopkb record-approval --repo "
-                            "OWNER/NAME --pr NUMBER")
+                            f"record in {file}{besides}", "record it: sopkb record-approval "
+                            "--repo OWNER/NAME --pr NUMBER")
             for record in found:
                 problem = _owner_problem(version, record, owners.get(record.merge_commit))
                 if problem is not None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from build_tools.model.approvals import ApprovalRecord
+from build_tools.model.approvals import ApprovalRecord, records_of
 from build_tools.model.sop import Sop
 from build_tools.model.versions import SopTimeline, SopVersion, in_force_on
 from build_tools.render import listing
@@ -47,10 +47,9 @@ class Control:
     approvals: Mapping[str, list[ApprovalRecord]] = field(default_factory=dict)
     notices: tuple[str, ...] = ()
 
-    def approval(self, sop_id: str, version: str) -> ApprovalRecord | None:
-        """The latest record of ``version`` of an SOP (a version may take two PRs)."""
-        found = [record for record in self.approvals.get(sop_id, ())
-                 if record.version == version]
+    def approval(self, version: SopVersion) -> ApprovalRecord | None:
+        """The latest record of ``version`` (a version may take two PRs)."""
+        found = records_of(version, self.approvals.get(version.sop_id, ()))
         return found[-1] if found else None
 
 
@@ -125,7 +124,7 @@ def rows(site: SitePages, sop: Sop) -> list[Row]:
             uri, note = None, site.labels["version_unreadable"].format(reason=checked.reason)
         found.append(Row(version.version, period.start if period else version.start,
                          period.until if period else None, uri, _summary(version),
-                         site.control.approval(sop.id, version.version), shown, note,
+                         site.control.approval(version), shown, note,
                          version))
     upcoming = site.upcoming.get(sop.id)
     if upcoming is not None and not any(row.version == upcoming.version for row in found):
