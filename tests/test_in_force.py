@@ -174,6 +174,14 @@ def test_cli_json(repo: Repo) -> None:
     assert comp["main_commit"] == repo.commits["merge comp-11"]
     assert comp["commit"] == repo.commits["comp 1.1 wording"]
     assert comp["title"] == "Menangani keluhan produk rusak" and comp["committed"] is True
+    # 0.9, listed in the history only, and 1.0, which today's rules cannot read, have no
+    # page: no address is given for them.
+    first = json.loads(sopkb("in-force", "--date", "2026-02-01", "--format", "json",
+                             "--today", TODAY, cwd=repo.path).stdout)
+    assert [(e["version"], e["url"]) for e in first if e["id"] == "CS-COMP-002"] == \
+        [("1.0", None)]
+    before = sopkb("in-force", "--date", "2025-12-01", "--today", TODAY, cwd=repo.path)
+    assert before.stdout.split()[-1] == "-" and "CS-COMP-002  0.9" in before.stdout
     later = json.loads(sopkb("in-force", "--date", "2026-08-01", "--format", "json",
                              "--today", TODAY, cwd=repo.path).stdout)
     assert later == [{**later[0], "id": "CS-COMP-002", "version": "1.3", "from": "2026-07-01",

@@ -121,6 +121,13 @@ def test_the_in_force_page_answers_for_any_date(built, page) -> None:
     site, _ = built
     data = json.loads((site / "assets" / "sop-kb" / "in-force.json").read_text("utf-8"))
     assert {entry["id"] for entry in data} == {"CS-COMP-002", "CS-CHAT-001", "CS-ORDER-001"}
+    # Every link of the date field leads to a page the build made; 0.9 (in the history
+    # only) and 1.0 (unreadable under today's rules) have none, and no link.
+    links = {(entry["id"], period["v"]): period["u"] for entry in data for period in entry["p"]}
+    assert links[("CS-COMP-002", "0.9")] is None and links[("CS-COMP-002", "1.0")] is None
+    assert links[("CS-COMP-002", "1.1")] == "sop/cs-comp-002/v/1.1/"
+    for link in filter(None, links.values()):
+        assert (site / link / "index.html").is_file(), link
     today = _article(site, "in-force")
     assert re.findall(r"<code>([A-Z0-9-]+)</code></td><td>.*?</td><td>([0-9.]+)</td>",
                       today) == [("CS-COMP-002", "1.2")]  # chat retired, order removed

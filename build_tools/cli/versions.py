@@ -15,6 +15,7 @@ import click
 from build_tools.model.timelines import timelines
 from build_tools.model.versions import InForce, in_force_on
 from build_tools.rules.catalog import find_sop_files
+from build_tools.rules.versions import check_version
 from build_tools.site.pages import TIME_ZONE
 from build_tools.source.document import load_document
 from build_tools.source.history import read_history
@@ -93,7 +94,8 @@ def in_force(folder: Path, date_text: str | None, report_format: str,
         click.echo(notice, err=True)
     files, _ = find_sop_files([folder])
     current = [load_document(path, os.path.relpath(path)) for path in files]
-    found = in_force_on(timelines(history, current, zone), day, today)
+    found = in_force_on(timelines(history, current, zone), day, today,
+                        lambda version: check_version(version).sop is not None)
     if report_format == "json":
         click.echo(json.dumps([entry.as_json() for entry in found], ensure_ascii=False,
                               indent=2))
@@ -106,7 +108,7 @@ def in_force(folder: Path, date_text: str | None, report_format: str,
 def _table(found: list[InForce]) -> list[str]:
     rows = [(entry.sop_id, entry.version.version, f"from {entry.start.isoformat()}",
              f"until {entry.until.isoformat()}" if entry.until else "until -",
-             entry.url) for entry in found]
+             entry.url or "-") for entry in found]
     widths = [max((len(row[column]) for row in rows), default=0) for column in range(4)]
     return ["  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)),
                        row[4]]) for row in rows]

@@ -19,7 +19,7 @@ replaced it yet. Built by :func:`build_tools.model.timelines.timelines`.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -220,7 +220,8 @@ class InForce:
     version: SopVersion
     start: datetime.date
     until: datetime.date | None
-    url: str
+    #: None: a version without a page of its own (not committed, or unreadable today).
+    url: str | None
 
     def as_json(self) -> dict[str, Any]:
         version = self.version
@@ -235,14 +236,20 @@ class InForce:
 
 
 def in_force_on(timelines: Mapping[str, SopTimeline], day: datetime.date,
-                today: datetime.date) -> list[InForce]:
+                today: datetime.date,
+                has_page: Callable[[SopVersion], bool] = lambda version: version.committed,
+                ) -> list[InForce]:
     """Every SOP in force on ``day``, by id, with its version and that version's page as of
-    ``today``; SOPs not yet existing, removed or retired then are absent."""
+    ``today`` (None where ``has_page`` says a past version has none: the site publishes
+    committed texts that today's rules can read); SOPs not yet existing, removed or retired
+    then are absent."""
     found = []
     for sop_id in sorted(timelines):
         timeline = timelines[sop_id]
         period = timeline.in_force(day)
         if period is not None and period.version is not None:
+            url = timeline.url(period.version, today)
+            standing = url == sop_url(sop_id)
             found.append(InForce(sop_id, period.version, period.start, period.until,
-                                 timeline.url(period.version, today)))
+                                 url if standing or has_page(period.version) else None))
     return found

@@ -201,10 +201,8 @@ def in_force_data(site: SitePages) -> str:
             version = period.version
             if version is None or version.status == "retired":
                 continue
-            uri = layout.version_uri(sop.slug, version.page_name) if sop else None
-            current = sop is not None and timeline.url(version, site.today) == \
-                f"sop/{sop.slug}/"
-            target = layout.sop_uri(sop) if current and sop else uri
+            target = _page_of(site, sop, version, timeline.url(version, site.today)) \
+                if sop else None
             periods.append({"v": version.version, "t": version.title or sop_id,
                             "from": period.start.isoformat(),
                             "until": period.until.isoformat() if period.until else None,
@@ -220,11 +218,21 @@ def in_force_rows(site: SitePages) -> list[tuple[str, str, str, str, str | None]
     found: list[tuple[str, str, str, str, str | None]] = []
     for entry in in_force_on(site.control.timelines, site.today, site.today):
         sop = site.by_id.get(entry.sop_id)
-        uri = (layout.sop_uri(sop) if entry.url == f"sop/{sop.slug}/" else
-               layout.version_uri(sop.slug, entry.version.page_name)) if sop else None
+        uri = _page_of(site, sop, entry.version, entry.url) if sop and entry.url else None
         found.append((entry.sop_id, entry.version.title or entry.sop_id,
                       entry.version.version, entry.start.isoformat(), uri))
     return found
+
+
+def _page_of(site: SitePages, sop: Sop, version: SopVersion, url: str) -> str | None:
+    """The page of ``version`` of ``sop``, whose address as of today is ``url``: the SOP's
+    own for the version standing today, else its version page where the site makes one (a
+    committed text today's rules can read, as :func:`rows` lists it), else None."""
+    if url == f"sop/{sop.slug}/":
+        return layout.sop_uri(sop)
+    if not version.committed or site.checked(version).sop is None:
+        return None
+    return layout.version_uri(sop.slug, version.page_name)
 
 
 def _summary(version: SopVersion) -> str:
