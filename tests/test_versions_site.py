@@ -248,6 +248,27 @@ def test_a_rewritten_record_fails_the_strict_build_and_the_validator(tmp_path: P
     assert "(history-rewritten)" in checked.stdout and "Traceback" not in checked.stderr
 
 
+def test_a_version_replaced_the_day_it_came_is_never_in_force(tmp_path: Path) -> None:
+    """1.1 merged at 09:00 and 1.2 at 15:00 the same day: 1.1 never applied, and its row
+    says so (an auditor found it listed as in force since that day, with no end)."""
+    repo = _repository(tmp_path)
+    entries = [("1.0", "2026-01-02")]
+    for version, moment in (("1.0", "2026-01-05"), ("1.1", "2026-03-02T09:00:00+07:00"),
+                            ("1.2", "2026-03-02T15:00:00+07:00")):
+        if version != "1.0":
+            entries.insert(0, (version, "2026-03-02"))
+        repo.write("sops/CS-ORDER-001.yaml",
+                   history_repo.sop("CS-ORDER-001", version, entries))
+        repo.commit(version, moment)
+    result = _build(repo)
+    assert result.returncode == 0, result.stderr
+    page = _article(repo.path / "site", "sop/cs-order-001")
+    rows = re.findall(r"<tr><td>([0-9.]+)</td><td>([^<]*)</td>", page.split("sop-versions")[1])
+    assert rows == [("1.2", "sejak 2026-03-02"), ("1.1", "tidak pernah berlaku"),
+                    ("1.0", "2026-01-05 s.d. 2026-03-02")]
+    assert "tidak pernah berlaku" in _article(repo.path / "site", "sop/cs-order-001/v/1.1")
+
+
 def _repository(tmp_path: Path) -> history_repo.Repo:
     """An empty git repository with the site's configuration and a home page."""
     repo = history_repo.Repo(tmp_path / "kb")

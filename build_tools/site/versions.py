@@ -122,7 +122,7 @@ def rows(site: SitePages, sop: Sop) -> list[Row]:
             layout.version_uri(sop.slug, version.page_name)
         if uri is not None and (checked := site.checked(version)).sop is None:
             uri, note = None, site.labels["version_unreadable"].format(reason=checked.reason)
-        found.append(Row(version.version, period.start if period else version.start,
+        found.append(Row(version.version, period.start if period else None,  # None: never
                          period.until if period else None, uri, _summary(version),
                          site.control.approval(version), shown, note,
                          version))
