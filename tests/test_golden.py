@@ -51,6 +51,8 @@ WITHOUT_A_CASE = {
                           "then: tests/test_approvals.py raises it in a scripted repository",
     "history-rewritten": "read from a git history (an entry as merged against as edited "
                          "later): tests/test_in_force.py raises it in a scripted repository",
+    "shallow-history": "read from a clone of a git history cut short: "
+                       "tests/test_versions_site.py raises it in a shallow clone",
 }
 #: The schema keywords that report under a rule of their own (build_tools/rules/schema.py),
 #: and those that only describe or hold other schemas and so fail under no name of theirs.

@@ -269,6 +269,27 @@ def test_a_version_replaced_the_day_it_came_is_never_in_force(tmp_path: Path) ->
     assert "tidak pernah berlaku" in _article(repo.path / "site", "sop/cs-order-001/v/1.1")
 
 
+def test_a_shallow_clone_fails_the_strict_build_and_gives_no_answer(built, tmp_path: Path,
+                                                                    ) -> None:
+    """Cut short, git's history starts every version it holds on its oldest commit's day:
+    an auditor found such a clone publishing wrong periods with a mere notice. The strict
+    build fails (a warning), ``sopkb validate`` warns, ``sopkb in-force`` refuses."""
+    _, repo = built
+    clone = history_repo.Repo(tmp_path / "clone")
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.path}",
+                    str(clone.path)], check=True, capture_output=True)
+    result = _build(clone)
+    assert result.returncode == 1
+    assert "sops:1:1: [warning] a shallow clone" in result.stderr, result.stderr
+    assert "(shallow-history)" in result.stderr
+    checked = sopkb("validate", "--today", "2026-06-01", "--format", "json", cwd=clone.path)
+    assert [p["rule"] for p in json.loads(checked.stdout)] == ["shallow-history"]
+    answer = sopkb("in-force", "--date", "2026-03-05", cwd=clone.path)
+    assert answer.returncode == 1 and answer.stdout == ""
+    assert answer.stderr == ("Error: sops: a shallow clone cannot say which version was in "
+                             "force: fetch the whole history (git fetch --unshallow)\n")
+
+
 def _repository(tmp_path: Path) -> history_repo.Repo:
     """An empty git repository with the site's configuration and a home page."""
     repo = history_repo.Repo(tmp_path / "kb")

@@ -90,6 +90,9 @@ def in_force(folder: Path, date_text: str | None, report_format: str,
     if not folder.is_dir():
         raise click.ClickException(f"{folder} is not a folder of SOP files")
     history = read_history(folder)
+    if history.shallow:  # its answers would start versions on its oldest commit's day
+        raise click.ClickException(f"{folder}: a shallow clone cannot say which version was in "
+                                   f"force: fetch the whole history (git fetch --unshallow)")
     for notice in history.notices:
         click.echo(notice, err=True)
     files, _ = find_sop_files([folder])

@@ -22,7 +22,7 @@ from build_tools.render.listing import page_path
 from build_tools.render.repository import Repository
 from build_tools.rules.approvals import load_approvals
 from build_tools.rules.catalog import Catalog, FileCache, load_catalog
-from build_tools.rules.effective import rewrite_problems, rewritten_files
+from build_tools.rules.effective import rewrite_problems, rewritten_files, shallow_problems
 from build_tools.search import browser
 from build_tools.search.index import PAGES_PER_INDEX
 from build_tools.site import findability
@@ -267,7 +267,8 @@ def versions_of(root: Path, plugin: SopConfig, catalog: Catalog, cache: PageCach
     files = catalog.documents or rewritten_files(  # a build keeps no documents
         lines, {sop.id: sop.source for sop in catalog.sops}, root)
     problems += rewrite_problems(lines, files)
-    return Control(lines, records, history.notices), problems
+    problems += shallow_problems(history, plugin.sops_dir)  # a warning, not a notice
+    return Control(lines, records, () if history.shallow else history.notices), problems
 
 
 def data(site: SitePages, plugin: SopConfig, files: Files) -> Iterator[tuple[str, str]]:

@@ -23,7 +23,7 @@ from build_tools.model.reference import OWNERS
 from build_tools.model.timelines import timelines as sop_timelines
 from build_tools.model.versions import SopTimeline, SopVersion
 from build_tools.problem import Level, Problem, Rule
-from build_tools.rules.effective import rewrite_problems
+from build_tools.rules.effective import rewrite_problems, shallow_problems
 from build_tools.rules.schema import load_checked
 from build_tools.rules.sop import FILE_NAME
 from build_tools.source.document import YAML_SUFFIXES, Document
@@ -161,7 +161,8 @@ def check_from_git(sop_folders: Iterable[Path], approvals_dir: Path | None, disp
     ``sop_folders``: the record of the versions (``history-rewritten``) and, with an
     ``approvals_dir``, the approval records (``display``: its name) against the versions.
     ``zone``: the time zone of the day a merge counts on. The notices say what could not be
-    checked (no git history, a shallow clone)."""
+    checked (no git history); a shallow clone is a ``shallow-history`` warning, and nothing
+    more is read from it."""
     records, problems = load_approvals(approvals_dir, display) \
         if approvals_dir is not None else ({}, [])
     notices: list[str] = []
@@ -173,6 +174,9 @@ def check_from_git(sop_folders: Iterable[Path], approvals_dir: Path | None, disp
             if approvals_dir is not None:
                 notices += history.notices
                 notices.append(f"{folder}: approval records not checked without git history")
+            continue
+        if history.shallow:  # every version would seem merged on the clone's first day
+            problems += shallow_problems(history, str(folder))
             continue
         notices += history.notices
         lines = sop_timelines(history, documents, zone)

@@ -18,12 +18,13 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from build_tools.problem import Problem, Rule
+from build_tools.problem import Level, Problem, Rule
 from build_tools.source.document import Document, load_document
 from build_tools.source.nodes import lookup
 
 if TYPE_CHECKING:
     from build_tools.model.versions import Rewrite, SopTimeline
+    from build_tools.source.history import History
 
 #: Also reported for the other dates of an SOP (build_tools.rules.sop: last review, history).
 BAD_DATE = Rule("bad-date", "a date that does not exist or lies in the future")
@@ -32,6 +33,9 @@ EFFECTIVE_BEFORE_DATE = Rule("effective-before-date",
 EFFECTIVE_ORDER = Rule("effective-order", "a newer version takes effect before an older one")
 HISTORY_REWRITTEN = Rule("history-rewritten",
                          "a history entry rewrites the record of a version already in force")
+SHALLOW_HISTORY = Rule("shallow-history",
+                       "git's history is cut short (a shallow clone): the days versions were "
+                       "in force would be wrong (a warning)")
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -106,6 +110,20 @@ def rewrite_problems(timelines: Mapping[str, SopTimeline],
             found.append(doc.problem(("history", index, field), HISTORY_REWRITTEN,
                                      _said(rewrite), hint=_HINTS[rewrite.field]))
         yield from sorted(found)
+
+
+def shallow_problems(history: History, display: str) -> list[Problem]:
+    """shallow-history, a warning (a strict build fails on it): versions read from a clone
+    cut short start on the day of its oldest commit, and those before are missing, where
+    no repository at all would only show the current files."""
+    if not history.shallow:
+        return []
+    return [Problem(display, 1, 1, Level.WARNING, SHALLOW_HISTORY.id,
+                    f"a shallow clone: history before "
+                    f"{history.changes[0].main.date.date() if history.changes else 'it'} is "
+                    f"missing, so the days versions were in force would be wrong",
+                    "fetch the whole history: git fetch --unshallow (actions/checkout: "
+                    "fetch-depth: 0)")]
 
 
 def rewritten_files(timelines: Mapping[str, SopTimeline], sources: Mapping[str, str],
