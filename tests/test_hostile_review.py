@@ -68,7 +68,8 @@ def test_a_new_sop_from_the_web_editor_is_a_notice_not_a_failure(project: Path) 
 
 
 @pytest.mark.parametrize("change", ["appended", "protection removed", "sop moved last",
-                                    "default changed", "account with a newline"])
+                                    "default changed", "account with a newline",
+                                    "sops folder taken", "sops pattern taken"])
 @pytest.mark.slow
 def test_codeowners_lines_other_than_sop_lines_must_be_as_generated(project: Path,
                                                                    change: str) -> None:
@@ -85,6 +86,10 @@ def test_codeowners_lines_other_than_sop_lines_must_be_as_generated(project: Pat
         text = text.replace(sop, "") + sop
     elif change == "default changed":
         text = text.replace("* @example/kb-maintainers", "* @penyerang")
+    elif change.startswith("sops"):  # after the SOP lines: it wins over every one of them
+        last = [line for line in lines if line.startswith("/sops/")][-1]
+        taken = "/sops/" if change == "sops folder taken" else "/sops/**/*.yaml"
+        text = text.replace(last, f"{last}{taken} @penyerang\n")
     if change == "account with a newline":
         owners = project / "reference" / "owners.yaml"
         owners.write_text(owners.read_text("utf-8").replace(
@@ -97,6 +102,40 @@ def test_codeowners_lines_other_than_sop_lines_must_be_as_generated(project: Pat
     result = sopkb_in(project, "codeowners", "--check")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_an_sop_line_edited_by_hand_fails_against_the_base(project: Path) -> None:
+    """An attacker's read found an SOP's line handed to another team by hand passing
+    ``--check`` as merely out of date. Against the base branch's file (as the pull-request
+    workflow runs it) a line neither generated nor the base's fails; a new owner written in
+    the SOP itself is still only said, the file being written again on main."""
+    import subprocess
+
+    assert sopkb_in(project, "codeowners").returncode == 0
+    git = ["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    path = project / ".github" / "CODEOWNERS"
+    generated = path.read_text("utf-8")
+    line = "/sops/CS-PHONE-001.yaml @example/call-centre\n"
+    assert line in generated
+    path.write_text(generated.replace(line, "/sops/CS-PHONE-001.yaml @penyerang\n"), "utf-8")
+    assert sopkb_in(project, "codeowners", "--check").returncode == 0  # no base: said only
+    edited = sopkb_in(project, "codeowners", "--check", "--base", "main")
+    assert edited.returncode == 1 and "Traceback" not in edited.stderr
+    assert edited.stderr == ("Error: .github/CODEOWNERS is out of date ('/sops/CS-PHONE-001.yaml "
+                             "@penyerang'); run: sopkb codeowners\n")
+    path.write_text(generated, "utf-8")
+    sop = project / "sops" / "CS-PHONE-001.yaml"
+    sop.write_text(sop.read_text("utf-8").replace(
+        "owner: Supervisor Pusat Panggilan", "owner: Kepala Layanan Pelanggan", 1), "utf-8")
+    moved = sopkb_in(project, "codeowners", "--check", "--base", "main")
+    assert moved.returncode == 0 and "does not list 2 SOP line(s)" in moved.stderr
+    unknown = sopkb_in(project, "codeowners", "--check", "--base", "tidak-ada")
+    assert unknown.returncode == 1
+    assert unknown.stderr == "Error: --base: no commit 'tidak-ada' in the repository\n"
 
 
 def test_no_workflow_runs_a_pull_requests_code_with_write_rights() -> None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from build_tools.model.reference import Reference
 from build_tools.rules.crossfile import identified
-from build_tools.source.document import Document
+from build_tools.source.document import YAML_SUFFIXES, Document
 from build_tools.source.paths import shown, unsafe_characters
 
 HEADER = """\
@@ -82,23 +82,40 @@ class Comparison:
     other_lines: list[str]
 
 
-def compare(current: str, expected: str, sops_prefix: str) -> Comparison:
+def compare(current: str, expected: str, sops_prefix: str,
+            base: str | None = None) -> Comparison:
     """What differs between the ``current`` file and the ``expected`` one; lines of SOP
     files start with ``sops_prefix`` (``/sops/``). Other lines must be the same, in the same
     order, and SOP lines must stand between the default line and the maintainers' paths (in
-    CODEOWNERS the last matching line wins)."""
+    CODEOWNERS the last matching line wins).
+
+    An SOP line out of date is only said (a new SOP, a new owner: the file is written again
+    on main after the merge), unless :func:`sop_lines` could never have written it: a line
+    for a folder or a pattern (``/sops/ @team`` would take every SOP's review), or, given
+    the ``base`` branch's file, a line that is neither expected nor the base's (an owner's
+    line edited by hand)."""
     have, want = current.splitlines(), expected.splitlines()
-    sop = [line for line in want if line.startswith(sops_prefix) and line not in have] + \
-        [line for line in have if line.startswith(sops_prefix) and line not in want]
+    stale = [line for line in have if line.startswith(sops_prefix) and line not in want]
+    sop = [line for line in want if line.startswith(sops_prefix) and line not in have] + stale
     rest_have = [line for line in have if not line.startswith(sops_prefix)]
     rest_want = [line for line in want if not line.startswith(sops_prefix)]
     other = [line for line in rest_want if line not in rest_have] + \
         [line for line in rest_have if line not in rest_want]
+    other += [line for line in stale if not _one_file(line)]
+    if base is not None:
+        other += [line for line in stale if _one_file(line) and line not in base.splitlines()]
     if not other and rest_have != rest_want:
         other = ["(the other lines stand in another order)"]
     if not other and not _between(have, sops_prefix):
         other = ["(an SOP line stands outside the maintainers' default and their paths)"]
     return Comparison(sop, other)
+
+
+def _one_file(line: str) -> bool:
+    """Whether a CODEOWNERS line names one SOP file (as :func:`sop_lines` writes them), not a
+    folder or a pattern."""
+    path = line.split(maxsplit=1)[0]
+    return path.endswith(YAML_SUFFIXES) and not any(sign in path for sign in "*?[]!\\")
 
 
 def _between(lines: list[str], prefix: str) -> bool:

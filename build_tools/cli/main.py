@@ -32,7 +32,7 @@ from build_tools.rules.schema import load_schema
 from build_tools.site.linkcheck import broken_links
 from build_tools.site.pages import SitePages
 from build_tools.site.urls import url_problems
-from build_tools.source.git import GitError, documents_at
+from build_tools.source.git import GitError, documents_at, text_at
 from build_tools.speed.collector import no_cycle_collection
 
 SOPS = Path("sops")
@@ -300,9 +300,13 @@ def rules(report_format: str) -> None:
 @click.option("--output", type=click.Path(path_type=Path), default=Path(".github/CODEOWNERS"),
               show_default=True, help="Where to write the file.")
 @click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 when a line other than an SOP's is out of date (SOP "
-                   "lines the file lacks are only reported: the file is regenerated on main).")
-def codeowners(output: Path, check: bool) -> None:
+              help="Write nothing; exit 1 when a line other than an SOP's is out of date, or "
+                   "a line names a folder or pattern under sops/ (SOP lines out of date are "
+                   "only reported: the file is regenerated on main).")
+@click.option("--base", "base_ref", metavar="REF",
+              help="With --check: also exit 1 on an SOP line that is neither as owners.yaml "
+                   "gives it nor as the file stood at REF (edited by hand in a pull request).")
+def codeowners(output: Path, check: bool, base_ref: str | None) -> None:
     """Write CODEOWNERS from reference/owners.yaml: a pull request that changes an SOP asks
     its owner's reviewers to approve it, one that changes anything else the maintainers.
     Every SOP owner must be mapped (sopkb validate)."""
@@ -321,7 +325,13 @@ def codeowners(output: Path, check: bool) -> None:
         output.write_text(text, "utf-8")
         click.echo(f"wrote {output}", err=True)
         return
-    found = compare(current, text, f"/{SOPS.as_posix()}/")
+    base = None
+    if base_ref is not None:
+        try:
+            base = text_at(base_ref, output) or ""  # none there: no line of it is the base's
+        except GitError as error:
+            raise click.ClickException(f"--base: {error}") from None
+    found = compare(current, text, f"/{SOPS.as_posix()}/", base)
     if found.other_lines:
         raise click.ClickException(f"{output} is out of date ({found.other_lines[0]!r}); "
                                    f"run: sopkb codeowners")

@@ -54,3 +54,23 @@ def documents_at(ref: str, folder: Path, repo: Path | None = None) -> list[Docum
             text = raw.decode("utf-8", "replace")
             docs.append(load_text(text, shown(f"{ref}:{name}")))
     return docs
+
+
+def text_at(ref: str, path: Path, repo: Path | None = None) -> str | None:
+    """The text of the file at ``path`` as ``ref`` had it (None: it had no such file); an
+    unknown ref, or a path outside the repository, raises ``GitError``."""
+    repo = repo or Path.cwd()
+    top = Path(os.fsdecode(_git(repo, "rev-parse", "--show-toplevel").strip()))
+    try:
+        relative = path.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        raise GitError(f"{shown(str(path))} is not in the repository at {shown(str(top))}"
+                       ) from None
+    try:
+        _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    except GitError:
+        raise GitError(f"no commit {shown(ref)!r} in the repository") from None
+    listed = _git(repo, "ls-tree", "-z", "--name-only", "--end-of-options", ref, "--", relative)
+    if not listed.strip(b"\0"):
+        return None
+    return _git(top, "cat-file", "blob", f"{ref}:{relative}").decode("utf-8", "replace")
