@@ -58,14 +58,19 @@ def _resolve(node: dict, schema: dict) -> dict:
     return node
 
 
+#: The pattern of a single line of text: no control or text-direction characters.
+LINE = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$"
+
+
 def _is_text(node: dict) -> bool:
     return node.get("type") == "string" and "enum" not in node and \
-        node.get("pattern", r"^[^\n]*$") == r"^[^\n]*$"
+        node.get("pattern", LINE) == LINE
 
 
 def text_fields(data: object, node: dict, schema: dict, path: tuple = ()) -> list[tuple]:
     """The paths of every free-text string of ``data`` per its schema (ids, dates, slugs,
-    durations, versions and enumerations are not text)."""
+    durations, versions and enumerations are not text), each with whether it is a single
+    line (whose schema refuses a text-direction override: the payloads leave it out)."""
     node = _resolve(node, schema)
     if isinstance(data, dict):
         found = []
@@ -77,7 +82,7 @@ def text_fields(data: object, node: dict, schema: dict, path: tuple = ()) -> lis
     if isinstance(data, list):
         return [found for index, item in enumerate(data)
                 for found in text_fields(item, node.get("items", {}), schema, (*path, index))]
-    return [path] if isinstance(data, str) and _is_text(node) else []
+    return [(*path, "pattern" in node)] if isinstance(data, str) and _is_text(node) else []
 
 
 def _set(data: object, path: tuple, value: str) -> None:
@@ -95,8 +100,10 @@ class Seeds:
         self.clean = clean
         self.count = 0
 
-    def value(self, index: int, raw: bool = False) -> str:
+    def value(self, index: int, raw: bool = False, line: bool = False) -> str:
         text, visible = SEAM_PAYLOADS[index % len(SEAM_PAYLOADS)]
+        if line:
+            text = text.replace("\u202e", "")
         if self.clean:  # the same knowledge base with plain text: what templates make
             text = visible = "teks biasa yang aman"
         marker = f"S{self.count}S"
@@ -110,10 +117,10 @@ class Seeds:
         import json
 
         schema = json.loads((SCHEMAS / schema_name).read_text("utf-8"))
-        fields = [path for path in text_fields(data, schema, schema) if path[:1] not in skip]
-        for index, path in enumerate(fields):
-            _set(data, path, self.value(index + shift, raw=path[-1] == "template"))
-        return fields
+        found = [field for field in text_fields(data, schema, schema) if field[:1] not in skip]
+        for index, (*path, line) in enumerate(found):
+            _set(data, path, self.value(index + shift, raw=path[-1] == "template", line=line))
+        return [tuple(path) for *path, _ in found]
 
 
 def seam_project(project: Path, clean: bool = False) -> tuple[Seeds, dict[str, list[str]]]:
