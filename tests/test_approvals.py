@@ -58,7 +58,17 @@ def test_approvers_are_the_last_decisions_before_the_merge() -> None:
                                                         ("Rina", "2026-02-13T02:15:00Z")]
     assert found[0].commit == "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"
     # Asked of CODEOWNERS' team (the request, satisfied, is in the events only).
-    assert requested_teams(responses("0" * 40)) == ("example/cs-leads",)
+    asked = responses("0" * 40)
+    assert requested_teams(asked) == ("example/cs-leads",)
+    # A request taken off again was never answered by that team (an attacker's read found
+    # such a team counted as the owner's approval); asked again, it counts again.
+    removed = dict(asked.events[0], event="review_request_removed")
+    taken_off = PullRequestResponses(asked.pull, asked.reviews, asked.files,
+                                     [*asked.events, removed])
+    assert requested_teams(taken_off) == ()
+    again = PullRequestResponses(asked.pull, asked.reviews, asked.files,
+                                 [*asked.events, removed, asked.events[0]])
+    assert requested_teams(again) == ("example/cs-leads",)
 
 
 def test_the_owner_rule_for_users_and_teams() -> None:

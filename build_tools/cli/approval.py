@@ -61,16 +61,23 @@ def approvers(reviews: list[dict[str, Any]], merged_at: str) -> tuple[Reviewer, 
 
 
 def requested_teams(responses: PullRequestResponses) -> tuple[str, ...]:
-    """The teams asked to review (``org/team``): still pending, or asked at any time."""
+    """The teams asked to review (``org/team``): still pending, or asked and not taken off
+    again (a review by a member ends the request without taking it off; a request removed
+    by hand was never answered by the team)."""
     org = (((responses.pull.get("base") or {}).get("repo") or {}).get("owner") or {}) \
         .get("login", "")
-    teams = [team for team in responses.pull.get("requested_teams") or []]
-    teams += [event["requested_team"] for event in responses.events
-              if event.get("event") == "review_requested"
-              and isinstance(event.get("requested_team"), dict)]
-    slugs = dict.fromkeys(f"{org}/{team['slug']}" for team in teams
-                          if isinstance(team, dict) and isinstance(team.get("slug"), str))
-    return tuple(slugs)
+    asked: dict[str, None] = {}
+    for event in responses.events:  # in the order they happened
+        team = event.get("requested_team")
+        if not isinstance(team, dict) or not isinstance(team.get("slug"), str):
+            continue
+        if event.get("event") == "review_requested":
+            asked[team["slug"]] = None
+        elif event.get("event") == "review_request_removed":
+            asked.pop(team["slug"], None)
+    pending = [team["slug"] for team in responses.pull.get("requested_teams") or []
+               if isinstance(team, dict) and isinstance(team.get("slug"), str)]
+    return tuple(f"{org}/{slug}" for slug in dict.fromkeys([*pending, *asked]))
 
 
 def records_for(responses: PullRequestResponses, sops_prefix: str,
