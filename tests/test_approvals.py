@@ -218,6 +218,27 @@ def record(origin: Repo, name: str, number: int, version: str, logins: tuple[str
                           tuple(Reviewer(login, merged_at) for login in logins), teams)
 
 
+def test_a_record_is_of_the_text_its_merge_brought(origin: Repo) -> None:
+    """1.1 came by the merge of PR #12, then was corrected on main without a new number:
+    its pages show the corrected text, which #12's record does not approve (an attacker's
+    read found the new text shown as approved by #12)."""
+    from build_tools.model.approvals import records_of
+    from build_tools.model.timelines import timelines
+    from build_tools.source.history import read_history
+
+    version = timelines(read_history(origin.path / "sops"))["CS-COMP-002"].version("1.1")
+    assert version is not None
+    assert [s.main_commit for s in version.changes()] == [
+        origin.commits["merge comp-11"], origin.commits["comp 1.1 typo"]]  # not the move
+    first = record(origin, "merge comp-11", 12, "1.1", ("dewi",))
+    assert records_of(version, [first]) == []
+    assert records_of(version, [first], origin.commits["merge comp-11"]) == [first]
+    correction = record(origin, "comp 1.1 typo", 13, "1.1", ("dewi",))
+    assert records_of(version, [first, correction]) == [correction]
+    copied = record(origin, "comp 1.1 typo", 14, "1.2", ("dewi",))  # another number
+    assert records_of(version, [copied]) == []
+
+
 @pytest.mark.slow
 def test_validator_warns_of_versions_without_an_owners_approval(clone: Path,
                                                                 origin: Repo) -> None:
@@ -234,10 +255,21 @@ def test_validator_warns_of_versions_without_an_owners_approval(clone: Path,
     # a number that came back) is not its approval. Versions merged before 2026-03-02, when
     # records began, are not asked for.
     write_record(folder, record(origin, "comp 1.2", 17, "1.3", ("rina",)))
+    text = (clone / MOVED).read_text("utf-8")
+    # 1.1 was corrected on main on 2026-03-10 without a new number: that text, the one its
+    # page shows, needs a record of its own (an attacker's read found a new text shown as
+    # approved by the pull request of an earlier one).
+    result = sopkb("validate", "--today", TODAY, "--format", "json", cwd=clone)
+    corrected = [p for p in json.loads(result.stdout) if "without a new number" in p["message"]]
+    assert [(p["line"], p["message"]) for p in corrected] == [
+        (line_of(text, '  - version: "1.1"'), f"version 1.1 of CS-COMP-002 was changed on "
+         f"2026-03-10 without a new number (commit {origin.commits['comp 1.1 typo'][:12]}) "
+         f"with no approval record in approvals/CS-COMP-002.yaml")]
+    write_record(folder, record(origin, "comp 1.1 typo", 13, "1.1", ("dewi",),
+                                ("example/cs-leads",)))
     result = sopkb("validate", "--today", TODAY, "--format", "json", cwd=clone)
     assert result.returncode == 0, result.stdout + result.stderr
     problems = json.loads(result.stdout)
-    text = (clone / MOVED).read_text("utf-8")
     assert [(p["path"], p["line"], p["level"], p["rule"]) for p in problems] == [
         (MOVED, line_of(text, '  - version: "1.3"'), "warning", "no-approval"),
         (MOVED, line_of(text, '  - version: "1.2"'), "warning", "approver-not-owner")]

@@ -42,10 +42,13 @@ plugins:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, history_repo.Repo]:
     repo = history_repo.build(tmp_path_factory.mktemp("versions") / "kb")
     (repo.path / "mkdocs.yml").write_text(CONFIG, "utf-8")
-    merge = repo.commits["merge comp-11"]
-    write_record(repo.path / "approvals", ApprovalRecord(
-        "CS-COMP-002", "1.1", 12, "https://github.com/contoh/sop/pull/12",
-        "2026-03-02T02:00:00Z", merge, (Reviewer("dewi", "2026-02-12T06:30:00Z"),)))
+    # 1.1 came by PR #12 and was corrected by PR #13 without a new number: its pages show
+    # the corrected text, and so the approval of #13.
+    for number, name, merged in ((12, "merge comp-11", "2026-03-02T02:00:00Z"),
+                                 (13, "comp 1.1 typo", "2026-03-10T02:00:00Z")):
+        write_record(repo.path / "approvals", ApprovalRecord(
+            "CS-COMP-002", "1.1", number, f"https://github.com/contoh/sop/pull/{number}",
+            merged, repo.commits[name], (Reviewer("dewi", "2026-02-12T06:30:00Z"),)))
     repo.commit("approvals", "2026-03-03")
     result = subprocess.run([str(BIN / "mkdocs"), "build", "--strict"], cwd=repo.path,
                             capture_output=True, text=True, timeout=300,
@@ -72,7 +75,7 @@ def test_the_sops_page_shows_the_version_in_force_and_announces_the_next(built) 
                     ("0.9", "2025-06-01 s.d. 2026-01-05")]
     assert "halaman ini" in page and "tercatat di riwayat saja" in page
     assert "tidak dapat ditampilkan dengan aturan sekarang" in page  # 1.0: a key since refused
-    assert "PR #12 disetujui oleh dewi (2026-03-02)" in page
+    assert "PR #13 disetujui oleh dewi (2026-03-10)" in page and "PR #12" not in page
     control = re.search(r'<p class="sop-print-control">(.*?)</p>', page).group(1)
     assert "CS-COMP-002 versi 1.2" in control and "2026-04-15 s.d. 2026-07-01" in control
     assert "Dokumen tidak terkendali bila dicetak" in control and "data-print-date" in control
@@ -93,7 +96,7 @@ def test_an_earlier_version_has_its_page_out_of_search_and_robots(built) -> None
     assert "/v/" not in (site / "sitemap.xml").read_text("utf-8")
     page = _article(site, "sop/cs-comp-002/v/1.1")
     assert "Ini versi 1.1, bukan versi yang berlaku." in page
-    assert "2026-03-02 s.d. 2026-04-15" in page and "PR #12 disetujui oleh dewi" in page
+    assert "2026-03-02 s.d. 2026-04-15" in page and "PR #13 disetujui oleh dewi" in page
     assert 'href="../../"' in page  # the version in force
     assert re.search(r'href="../../">Versi berikutnya \(1\.2\)', page)  # in force: its page
     assert "Versi sebelumnya" not in page  # 1.0 has no page (and 0.9 no text)

@@ -91,11 +91,15 @@ def approved_by_owner(record: ApprovalRecord, accounts: Iterable[str]) -> bool:
     return False
 
 
-def records_of(version: SopVersion, records: Iterable[ApprovalRecord]) -> list[ApprovalRecord]:
-    """The records of ``version``: naming its number and merged by a main-line commit that
-    brought one of its texts (its pull request, or a later one correcting it without a new
-    number). A record naming the number but another merge (a version that came back by a
-    revert, a record copied from another version) is not the approval of this version."""
-    commits = {snapshot.main_commit for snapshot in version.snapshots}
+def records_of(version: SopVersion, records: Iterable[ApprovalRecord],
+               main_commit: str | None = None) -> list[ApprovalRecord]:
+    """The records of one text of ``version``: naming its number and merged by the commit
+    that brought that text to main, ``main_commit`` (default: its last change, the text its
+    pages show). A version corrected later without a new number needs the correction's
+    record too; a record naming the number but another merge (a version that came back by
+    a revert, a record copied from another version) approves none of its texts."""
+    if main_commit is None:
+        changes = version.changes()
+        main_commit = changes[-1].main_commit if changes else None
     return [record for record in records
-            if record.version == version.version and record.merge_commit in commits]
+            if record.version == version.version and record.merge_commit == main_commit]

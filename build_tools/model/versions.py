@@ -134,6 +134,20 @@ class SopVersion:
             return max(self.effective or self.reached_main, self.reached_main)
         return self.effective or self.written
 
+    def changes(self) -> list[Snapshot]:
+        """The texts that changed it, in order: its first, then each correction without a
+        new number (a move or a change of layout alone reads the same and is not one; a text
+        that does not read as a mapping is no SOP to approve), the first snapshot of each
+        main-line commit. Each is what an approval is of."""
+        found: list[Snapshot] = []
+        for snapshot in self.snapshots:
+            if not isinstance(snapshot.text.data, dict):
+                continue
+            if not found or (snapshot.main_commit != found[-1].main_commit and
+                             snapshot.text.data != found[-1].text.data):
+                found.append(snapshot)
+        return found
+
     def text_on(self, day: datetime.date) -> Snapshot | None:
         """The committed text that stood on ``day`` (its first before it reached main)."""
         standing = [s for s in self.snapshots if s.reached_main <= day]

@@ -3,8 +3,9 @@
 
 Checked: every version that reached main once records began (the day of the earliest
 merge recorded in the folder; earlier versions can be recorded afterwards with ``sopkb
-record-approval``, but are not asked for). A version needs a record naming its version and
-merged by a commit that brought one of its texts to main
+record-approval``, but are not asked for). Each text of a version (its first, and each
+correction without a new number: :meth:`~build_tools.model.versions.SopVersion.changes`)
+needs a record naming its version and merged by the commit that brought that text to main
 (:func:`build_tools.model.approvals.records_of`); an
 approver of each such record must stand for one of the SOP's owners (``owner`` and
 ``maintenance.owner`` of that version's text) in ``reference/owners.yaml`` as it stood at
@@ -21,7 +22,7 @@ from pathlib import Path
 from build_tools.model.approvals import ApprovalRecord, approved_by_owner, records_of
 from build_tools.model.reference import OWNERS
 from build_tools.model.timelines import timelines as sop_timelines
-from build_tools.model.versions import SopTimeline, SopVersion
+from build_tools.model.versions import Snapshot, SopTimeline, SopVersion
 from build_tools.problem import Level, Problem, Rule
 from build_tools.rules.effective import rewrite_problems, shallow_problems
 from build_tools.rules.schema import load_checked
@@ -87,27 +88,40 @@ def approval_problems(timelines: Mapping[str, SopTimeline],
     for sop_id, timeline in sorted(timelines.items()):
         file = f"{approvals_display}/{sop_id}.yaml"
         for version in timeline.versions:
-            day = version.reached_main
-            if not version.committed or day is None or day.isoformat() < began:
+            if not version.committed:
                 continue
             where = _Pointer(current.get(sop_id), version, file)
-            found = records_of(version, records.get(sop_id, []))
-            if not found:
-                others = [f"#{r.pull_request} (merge {r.merge_commit[:12]})"
-                          for r in records.get(sop_id, []) if r.version == version.version]
-                besides = f"; the record of {version.version} names pull request " \
-                    f"{', '.join(others)}, which did not bring this text" if others else ""
-                yield where(Level.WARNING, NO_APPROVAL,
-                            f"version {version.version} of {sop_id} reached main on {day} "
-                            f"(commit {(version.main_commit or '')[:12]}) with no approval "
-                            f"record in {file}{besides}", "record it: sopkb record-approval "
-                            "--repo OWNER/NAME --pr NUMBER")
-            for record in found:
-                problem = _owner_problem(version, record, owners.get(record.merge_commit))
-                if problem is not None:
-                    yield where(Level.WARNING, APPROVER_NOT_OWNER, problem,
-                                "a user account matches its login; a team account matches "
-                                "when its review was requested and someone approved")
+            for number, snapshot in enumerate(version.changes()):
+                day = snapshot.reached_main
+                if day.isoformat() < began:
+                    continue
+                found = records_of(version, records.get(sop_id, []), snapshot.main_commit)
+                if not found:
+                    yield where(Level.WARNING, NO_APPROVAL, _unrecorded(
+                        version, snapshot, number > 0, records.get(sop_id, []), file),
+                        "record it: sopkb record-approval --repo OWNER/NAME --pr NUMBER")
+                for record in found:
+                    problem = _owner_problem(version, record, owners.get(record.merge_commit))
+                    if problem is not None:
+                        yield where(Level.WARNING, APPROVER_NOT_OWNER, problem,
+                                    "a user account matches its login; a team account "
+                                    "matches when its review was requested and someone "
+                                    "approved")
+
+
+def _unrecorded(version: SopVersion, snapshot: Snapshot, correction: bool,
+                records: list[ApprovalRecord], file: str) -> str:
+    what = (f"version {version.version} of {version.sop_id} was changed on "
+            f"{snapshot.reached_main} without a new number" if correction else
+            f"version {version.version} of {version.sop_id} reached main on "
+            f"{snapshot.reached_main}")
+    others = [f"#{r.pull_request} (merge {r.merge_commit[:12]})" for r in records
+              if r.version == version.version and
+              r.merge_commit not in {s.main_commit for s in version.snapshots}]
+    besides = f"; the record of {version.version} names pull request " \
+        f"{', '.join(others)}, which did not bring this text" if others else ""
+    return (f"{what} (commit {snapshot.main_commit[:12]}) with no approval record in "
+            f"{file}{besides}")
 
 
 def _owner_problem(version: SopVersion, record: ApprovalRecord, owners: Owners) -> str | None:
