@@ -206,6 +206,17 @@ def test_check_links_fails_on_a_changed_sop_id_until_it_is_aliased(repo: Path) -
     assert lost.returncode == 1 and "sop/cs-comp-007/ is lost" in lost.stdout
     edit(repo, "CS-COMP-007.yaml", "id: CS-COMP-017", "id: CS-COMP-017\naliases: [CS-COMP-007]")
     assert sopkb("check-links", "--base", "main", cwd=repo).returncode == 0
+    # Merged, the former id is published (its redirect): dropping it later loses that URL
+    # (an attacker's read found check-links passing, and the redirect gone).
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid",
+        "commit", "-q", "-m", "renamed")
+    edit(repo, "CS-COMP-007.yaml", "\naliases: [CS-COMP-007]", "")
+    dropped = sopkb("check-links", "--base", "main", cwd=repo)
+    assert dropped.returncode == 1
+    assert dropped.stdout == ("sop/cs-comp-007/ is lost: CS-COMP-017's former id 'CS-COMP-007' "
+                              "is under no SOP's 'aliases' any more, and its redirect is "
+                              "gone; keep it there\n")
 
 
 def test_check_links_with_an_unknown_ref_is_a_clear_error(repo: Path) -> None:

@@ -274,7 +274,7 @@ def check_links(ref: str, folder: Path) -> None:
     lost = list(lost_links(before, now))
     for message in lost:
         click.echo(message)
-    urls = len(before) + sum(len(sop.steps) for sop in before)
+    urls = sum(1 + len(sop.steps) + len(sop.aliases) for sop in before)
     click.echo(f"{len(lost)} of {urls} published URL(s) lost since {ref}" if lost
                else f"all {urls} URL(s) published at {ref} still resolve", err=True)
     sys.exit(1 if lost else 0)

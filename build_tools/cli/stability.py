@@ -1,7 +1,8 @@
 """Link stability: every SOP URL and step anchor published at a git ref must still resolve.
 
 A URL resolves when its SOP id is still an id (or is listed under some SOP's ``aliases``,
-whose redirect keeps the anchor) and, for a step anchor, that SOP still has the step id.
+whose redirect keeps the anchor) and, for a step anchor, that SOP still has the step id; a
+former id listed under ``aliases`` is a published URL too (its redirect).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def lost_links(before: Iterable[Published], now: Iterable[Published]) -> Iterato
         for alias in sop.aliases:
             by_id.setdefault(alias, sop)
     for old in before:
+        for alias in old.aliases:  # a former id's redirect, which trainers' links may use
+            if alias not in by_id:
+                yield (f"{url(alias)} is lost: {old.id}'s former id {alias!r} is under no "
+                       f"SOP's 'aliases' any more, and its redirect is gone; keep it there")
         target = by_id.get(old.id)
         if target is None:
             yield (f"{url(old.id)} is lost: no SOP has the id {old.id!r} any more; add "
