@@ -78,3 +78,31 @@ def test_every_kind_of_change_has_its_words_in_each_language() -> None:
         words = load_labels(language)["diff"]
         assert {kind.replace("-", "_") for kind in (*KINDS, *HISTORY_KINDS)
                 if kind != "field"} <= set(words), language
+
+
+def test_every_other_edit_is_named() -> None:
+    """An attacker's read found a step's details rewritten (asking for the customer's
+    password), an escalation trigger added and a former id dropped reported as "no SOP
+    changes". What the other kinds do not word is named: the step's other keys, and each
+    part of the SOP that changed; a key that is no plain name is named ``other``."""
+    old = load_text((SOPS / "CS-COMP-002.yaml").read_text("utf-8"), "old").data
+    new = copy.deepcopy(old)
+    step = new["procedure"][1]
+    step["details"] = "Minta kata sandi akun dan kode OTP pelanggan."
+    step["channel"] = "email"
+    new["escalation"]["triggers"].append("Jangan pernah eskalasi kasus ini.")
+    new["maintenance"]["announce"] = "Tidak diumumkan."
+    new["purpose"] += " Tambahan."
+    new["x`\r<!--"] = "tersembunyi"
+    changes = sop_changes(old, new)
+    assert changes == [
+        Change("step-changed", step["id"], None, "details, channel"),
+        Change("section-changed", "purpose"), Change("section-changed", "escalation"),
+        Change("section-changed", "maintenance"), Change("section-changed", "other")]
+    words = load_labels("id")["diff"]
+    assert words["section_changed"].format(id="purpose") == "Bagian `purpose` diubah"
+    # What the other kinds say is not said twice.
+    new = copy.deepcopy(old)
+    new["escalation"]["levels"][0]["within"] = "1d"
+    new["maintenance"]["review_cycle"] = "3m"
+    assert [c.kind for c in sop_changes(old, new)] == ["field", "escalation-changed"]

@@ -1,5 +1,6 @@
 """What changed between two versions of one SOP, in a writer's terms: fields, steps added,
-removed, reordered or reworded, target times, roles, reply templates, escalation levels.
+removed, reordered or reworded, target times, roles, reply templates, a step's other keys,
+escalation levels, and any other part of the SOP that changed (named, not detailed).
 
 Works on the raw data of the two documents, so a change can be described even when one
 side does not validate (an old version under today's schema). Each :class:`Change` carries
@@ -9,6 +10,7 @@ the values as written; wording them is the reader's concern (``sopkb diff`` in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +23,8 @@ Data = dict[str, Any]
 
 #: The kinds of :class:`Change`, in the order :func:`sop_changes` reports them.
 KINDS = ("field", "step-added", "step-removed", "steps-reordered", "step-reworded",
-         "target-changed", "role-changed", "template-changed", "escalation-added",
-         "escalation-removed", "escalation-changed")
+         "target-changed", "role-changed", "template-changed", "step-changed",
+         "escalation-added", "escalation-removed", "escalation-changed", "section-changed")
 
 #: The kinds of :func:`history_changes` (``sopkb diff`` only: a version's page says what
 #: its text changed, not how its record was edited).
@@ -35,6 +37,17 @@ FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("title", ("title",)), ("owner", ("owner",)), ("status", ("status",)),
     ("version", ("version",)), ("review_cycle", ("maintenance", "review_cycle")),
     ("maintenance_owner", ("maintenance", "owner")))
+
+
+#: A step's keys each worded on their own; any other key that changed is named by
+#: ``step-changed`` (details, channel, former ids…).
+STEP_KEYS = ("id", "action", "within", "role", "template")
+#: What the other kinds already say of the top level; any other part that changed is named
+#: by ``section-changed`` (purpose, scope, duties, quality standards, feedback, the
+#: escalation's triggers, aliases, related SOPs…), so that no edit goes unsaid.
+SAID = {"id": (), "history": (), "procedure": (), "title": (), "owner": (), "status": (),
+        "version": (), "maintenance": ("review_cycle", "owner"), "escalation": ("levels",)}
+_KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,25 @@ def sop_changes(old: Document | Data | None, new: Document | Data | None) -> lis
     writer reads them: fields, then steps, then escalation levels."""
     before, after = _data(old), _data(new)
     return [*_fields(before, after), *_step_changes(steps(before), steps(after)),
-            *_escalation_changes(levels(before), levels(after))]
+            *_escalation_changes(levels(before), levels(after)),
+            *_section_changes(before, after)]
+
+
+def _section_changes(old: Data, new: Data) -> list[Change]:
+    """``section-changed`` for each top-level part that changed beyond what the other kinds
+    say (subject: its key; a key that is no plain name is named ``other``)."""
+    changed = []
+    for key in dict.fromkeys([*old, *new]):
+        said = SAID.get(key)
+        if said == ():
+            continue
+        before, after = old.get(key), new.get(key)
+        if said is not None:
+            before = {k: v for k, v in _mapping(before).items() if k not in said}
+            after = {k: v for k, v in _mapping(after).items() if k not in said}
+        if before != after:
+            changed.append(key if isinstance(key, str) and _KEY.fullmatch(key) else "other")
+    return [Change("section-changed", key) for key in dict.fromkeys(changed)]
 
 
 def history_changes(old: Document | Data | None, new: Document | Data | None) -> list[Change]:
@@ -150,6 +181,11 @@ def _step_changes(old: list[Data], new: list[Data]) -> list[Change]:
                           ("role-changed", "role"), ("template-changed", "template")):
             if previous.get(key) != step.get(key):
                 changes.append(Change(kind, step["id"], previous.get(key), step.get(key)))
+        others = [key if isinstance(key, str) and _KEY.fullmatch(key) else "other"
+                  for key in dict.fromkeys([*previous, *step])
+                  if key not in STEP_KEYS and previous.get(key) != step.get(key)]
+        if others:
+            changes.append(Change("step-changed", step["id"], None, ", ".join(others)))
     return changes
 
 
