@@ -148,6 +148,30 @@ def test_the_cli_counts_days_where_the_site_does(tmp_path: Path) -> None:
     assert version_on("2026-03-02", "--time-zone", "UTC") == "1.1 from 2026-03-02"
 
 
+def test_a_renamed_sop_takes_over_from_its_former_id(tmp_path: Path) -> None:
+    """CS-COMP-002 renamed CS-COMP-009 (the old id kept under ``aliases``, as check-links
+    asks): before the rename the former id was in force, after it the new one. An auditor
+    found the new id listed in force before it existed, beside the old one, its history
+    entries taken for versions older than the repository."""
+    repo = Repo(tmp_path / "kb")
+    repo.path.mkdir()
+    repo.git("init", "-q", "-b", "main")
+    path = "sops/CS-COMP-002.yaml"
+    first = [("1.0", "2026-01-02")]
+    repo.write(path, history_repo.sop("CS-COMP-002", "1.0", first))
+    repo.commit("1.0", "2026-01-05")
+    renamed = history_repo.sop("CS-COMP-002", "1.1", [("1.1", "2026-03-01"), *first])
+    repo.write(path, renamed.replace("id: CS-COMP-002\n",
+                                     "id: CS-COMP-009\naliases: [CS-COMP-002]\n", 1))
+    repo.commit("renamed", "2026-03-02")
+    found = timelines(read_history(repo.path / "sops"), today=day("2026-04-01"))
+    for asked, expected in (("2026-02-01", [("CS-COMP-002", "1.0", "2026-01-05")]),
+                            ("2026-03-05", [("CS-COMP-009", "1.1", "2026-03-02")])):
+        assert [(e.sop_id, e.version.version, e.start.isoformat())
+                for e in in_force_on(found, day(asked), day("2026-04-01"))] == expected, asked
+    assert [v.version for v in found["CS-COMP-009"].versions] == ["1.1"]
+
+
 def test_cli_text(repo: Repo) -> None:
     result = sopkb("in-force", "--date", "2026-04-16", "--today", TODAY, cwd=repo.path)
     assert result.returncode == 0, result.stderr

@@ -61,6 +61,8 @@ def _timelines(history: History, current: Iterable[Document],
         elif sop_id in now and _is_new(versions, now[sop_id]):
             versions.append(replace(_current(sop_id, now[sop_id]), pending=True))
         older, versions = _with_history(versions, _entries(versions, now.get(sop_id)))
+        if history.available and _former_ids(versions, now.get(sop_id)) & set(events):
+            older = []  # renamed: its earlier versions are its former id's, in force as that
         rewrites: list[Rewrite] = []
         if history.available:
             texts = [(s.reached_main, s.text) for v in versions for s in v.snapshots]
@@ -76,6 +78,15 @@ def _timelines(history: History, current: Iterable[Document],
         found[sop_id] = SopTimeline(sop_id, (*older, *versions), _periods(sequence),
                                     tuple(rewrites))
     return found
+
+
+def _former_ids(versions: list[SopVersion], current: Document | None) -> set[str]:
+    """The ids its texts list under ``aliases`` (an SOP renamed keeps its former id there)."""
+    datas = [s.text.data for v in versions for s in v.snapshots]
+    datas += [current.data] if current is not None else []
+    return {alias for data in datas if isinstance(data, dict)
+            and isinstance(aliases := data.get("aliases"), list)
+            for alias in aliases if isinstance(alias, str)}
 
 
 def _id(text: SourceText | None) -> str | None:
