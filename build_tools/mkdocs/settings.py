@@ -260,7 +260,8 @@ def versions_of(root: Path, plugin: SopConfig, catalog: Catalog, cache: PageCach
     with no_cycle_collection():  # reading only adds what stays (build_tools.speed)
         history = cache.history(folder, partial(read_history, load=reading.load_texts,
                                                 log=log or git_log))
-        lines = timelines(history, catalog.documents, ZoneInfo(plugin.time_zone))
+        lines = timelines(history, catalog.documents, ZoneInfo(plugin.time_zone),
+                          build_date(plugin.time_zone))
     approvals_dir = root / plugin.approvals_dir
     records, problems = load_approvals(approvals_dir, plugin.approvals_dir) \
         if approvals_dir.is_dir() else ({}, [])
