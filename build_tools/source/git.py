@@ -30,21 +30,27 @@ def _git(repo: Path, *args: str) -> bytes:
     return result.stdout
 
 
-def documents_at(ref: str, folder: Path, repo: Path | None = None) -> list[Document]:
-    """The SOP documents under ``folder`` at ``ref``; an unknown ref, or a folder outside
-    the repository, raises ``GitError``."""
-    repo = repo or Path.cwd()
+def _at(ref: str, path: Path, repo: Path) -> tuple[Path, str]:
+    """The repository's top folder and ``path`` in it, once ``ref`` is known to be a
+    commit; ``GitError`` otherwise, or for a path outside the repository."""
     top = Path(os.fsdecode(_git(repo, "rev-parse", "--show-toplevel").strip()))
     try:
-        relative = folder.resolve().relative_to(top.resolve()).as_posix()
+        relative = path.resolve().relative_to(top.resolve()).as_posix()
     except ValueError:
-        raise GitError(f"{shown(str(folder))} is not in the repository at {shown(str(top))}"
+        raise GitError(f"{shown(str(path))} is not in the repository at {shown(str(top))}"
                        ) from None
     try:
         _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     except GitError:
         raise GitError(f"no commit {shown(ref)!r} in the repository") from None
-    listed = _git(repo, "ls-tree", "-r", "-z", "--name-only", "--end-of-options", ref, "--",
+    return top, relative
+
+
+def documents_at(ref: str, folder: Path, repo: Path | None = None) -> list[Document]:
+    """The SOP documents under ``folder`` at ``ref``; an unknown ref, or a folder outside
+    the repository, raises ``GitError``."""
+    top, relative = _at(ref, folder, repo or Path.cwd())
+    listed = _git(top, "ls-tree", "-r", "-z", "--name-only", "--end-of-options", ref, "--",
                   relative)
     names = sorted(os.fsdecode(name) for name in listed.split(b"\0") if name)
     docs = []
@@ -59,18 +65,8 @@ def documents_at(ref: str, folder: Path, repo: Path | None = None) -> list[Docum
 def text_at(ref: str, path: Path, repo: Path | None = None) -> str | None:
     """The text of the file at ``path`` as ``ref`` had it (None: it had no such file); an
     unknown ref, or a path outside the repository, raises ``GitError``."""
-    repo = repo or Path.cwd()
-    top = Path(os.fsdecode(_git(repo, "rev-parse", "--show-toplevel").strip()))
-    try:
-        relative = path.resolve().relative_to(top.resolve()).as_posix()
-    except ValueError:
-        raise GitError(f"{shown(str(path))} is not in the repository at {shown(str(top))}"
-                       ) from None
-    try:
-        _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
-    except GitError:
-        raise GitError(f"no commit {shown(ref)!r} in the repository") from None
-    listed = _git(repo, "ls-tree", "-z", "--name-only", "--end-of-options", ref, "--", relative)
+    top, relative = _at(ref, path, repo or Path.cwd())
+    listed = _git(top, "ls-tree", "-z", "--name-only", "--end-of-options", ref, "--", relative)
     if not listed.strip(b"\0"):
         return None
     return _git(top, "cat-file", "blob", f"{ref}:{relative}").decode("utf-8", "replace")
