@@ -45,6 +45,14 @@ def test_workflows_call_commands_that_exist() -> None:
     assert used == {"validate", "codeowners", "check-links", "diff"} and used <= commands
     assert "--format github" in runs and "mkdocs build --strict" in runs
     assert "$GITHUB_STEP_SUMMARY" in runs and "python -m pytest" in runs
+    # Every check after the install runs even when an earlier one failed: a writer sees
+    # every problem of a pull request in one round.
+    steps = pr["jobs"]["check"]["steps"]
+    install = next(index for index, step in enumerate(steps) if step.get("id") == "install")
+    for step in steps[install + 2:]:
+        if "run" in step:
+            assert step.get("if") == "${{ !cancelled() && steps.install.outcome == 'success' }}", \
+                step["name"]
     uses = [step.get("uses", "") for step in pr["jobs"]["check"]["steps"]]
     assert any(u.startswith("actions/upload-artifact") for u in uses)
     deploy = (ROOT / ".github" / "workflows" / "deploy.yml").read_text("utf-8")
