@@ -61,7 +61,7 @@ def _timelines(history: History, current: Iterable[Document],
         elif sop_id in now and _is_new(versions, now[sop_id]):
             versions.append(replace(_current(sop_id, now[sop_id]), pending=True))
         older, versions = _with_history(versions, _entries(versions, now.get(sop_id)))
-        if history.available and _former_ids(versions, now.get(sop_id)) & set(events):
+        if history.available and not _former_ids(versions, now.get(sop_id)).isdisjoint(events):
             older = []  # renamed: its earlier versions are its former id's, in force as that
         rewrites: list[Rewrite] = []
         if history.available:
