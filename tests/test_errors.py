@@ -170,3 +170,22 @@ def test_file_named_unlike_its_id(tmp_path: Path, standalone: str) -> None:
     problem = only_problem(validate(tmp_path, {"kerusakan.yaml": standalone}))
     assert problem["rule"] == "file-name"
     assert "rename the file to CS-COMP-002.yaml" in problem.group(0)
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("title", "Judul\u2028baris kedua"), ("title", "Judul \u200fterbalik"),
+    ("title", "\ufeffJudul"), ("version", "9" * 5000)])
+def test_a_line_or_a_version_out_of_its_form(tmp_path: Path, standalone: str, key: str,
+                                             value: str) -> None:
+    """A second attacker's read: a line separator or a direction mark passed the single-line
+    pattern, and a 5,000-digit version ended validate in a traceback (Python's limit on
+    reading long integers)."""
+    text = standalone.replace(f"\n{key}: ", f"\n{key}: {json.dumps(value)}\nold_{key}: ", 1)
+    text = text.replace(f"\nold_{key}: ", "\n# ", 1)
+    if key == "version":
+        text = text.replace('  - version: "1.1"', f'  - version: "{value}"', 1)
+    result = validate(tmp_path, {"CS-COMP-002.yaml": text})
+    assert_clean_failure(result)
+    problems = problem_lines(result.stdout)
+    assert problems and {p["rule"] for p in problems} == {"bad-format"}, result.stdout
+    assert problems[0]["line"] == str(line_of(text, f"{key}: "))

@@ -221,6 +221,8 @@ def test_cli_json(repo: Repo) -> None:
                           "'json'."),
     (("--time-zone", "Mars/Olympus"), "Error: Invalid value for '--time-zone': 'Mars/Olympus' "
                                       "is not a time zone such as Asia/Jakarta"),
+    (("--time-zone", "Asia"), "Error: Invalid value for '--time-zone': 'Asia' is not a time "
+                              "zone such as Asia/Jakarta"),  # a folder of the zone files
     (("tidak-ada",), "Error: tidak-ada is not a folder of SOP files"),
     (("--bogus",), "Error: No such option '--bogus'."),
 ])

@@ -59,7 +59,8 @@ def _resolve(node: dict, schema: dict) -> dict:
 
 
 #: The pattern of a single line of text: no control or text-direction characters.
-LINE = "^[^\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]*$"
+LINE = ("^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e"
+        "\\u2066-\\u2069\\ufeff]*$")
 
 
 def _is_text(node: dict) -> bool:

@@ -54,7 +54,7 @@ def _day(text: str | None, what: str, zone: datetime.tzinfo) -> datetime.date:
 def _zone(ctx: click.Context, param: click.Parameter, name: str) -> datetime.tzinfo:
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # 'Asia': a folder
         raise click.BadParameter(f"{name!r} is not a time zone such as Asia/Jakarta") from None
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from build_tools.model.grammar import version_number
 from build_tools.model.sop import Duration
 
 if TYPE_CHECKING:
@@ -120,10 +121,8 @@ def _entries(data: Data) -> dict[str, Data]:
 
 def _older(version: str, than: Any) -> bool:
     """Whether ``version`` is no newer than ``than`` (numbers compared part by part)."""
-    try:
-        return tuple(map(int, version.split("."))) <= tuple(map(int, str(than).split(".")))
-    except ValueError:
-        return False
+    mine, theirs = version_number(version), version_number(than)
+    return mine is not None and theirs is not None and mine <= theirs
 
 
 def _data(value: Document | Data | None) -> Data:

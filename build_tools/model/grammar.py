@@ -51,6 +51,18 @@ DATE_MESSAGE: str = schema_definitions()["date"]["x-message"]
 REVIEW_CYCLE = re.compile(schema_definitions()["reviewCycle"]["pattern"])
 
 
+#: A version number read as numbers (the schema also allows at most three parts).
+_VERSION_NUMBER = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})*")
+
+
+def version_number(text: object) -> tuple[int, ...] | None:
+    """``"1.10"`` as ``(1, 10)``, to compare versions; None for anything else (a part of
+    more than nine digits too: Python refuses to read integers past 4,300 digits)."""
+    if not isinstance(text, str) or not _VERSION_NUMBER.fullmatch(text):
+        return None
+    return tuple(int(part) for part in text.split("."))
+
+
 def parse_date(text: str) -> datetime.date:
     """The date ``text`` writes; ``ValueError`` when it is not written as :data:`DATE` or is
     no calendar date (``2026-02-30``)."""

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from build_tools.model.grammar import version_number
 from build_tools.model.sop import Revision
 from build_tools.model.versions import Period, Rewrite, Snapshot, SopTimeline, SopVersion
 from build_tools.source.history import SourceText
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
     from build_tools.source.document import Document
     from build_tools.source.history import FileChange, History
 
-_VERSION = re.compile(r"\d+(?:\.\d+)*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -231,8 +231,7 @@ def _revision(entry: dict[str, Any]) -> Revision:
 
 @functools.cache
 def _number(version: str) -> tuple[int, ...] | None:
-    return tuple(int(part) for part in version.split(".")) if _VERSION.fullmatch(version) \
-        else None
+    return version_number(version)
 
 
 def _date(text: str | None) -> datetime.date | None:

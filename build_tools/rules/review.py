@@ -4,11 +4,10 @@ against a date), ``history-version`` and ``history-order``."""
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 
-from build_tools.model.grammar import DATE
+from build_tools.model.grammar import DATE, version_number
 from build_tools.model.review import review_statuses
 from build_tools.model.sop import Sop
 from build_tools.problem import Level, Problem, Rule
@@ -35,10 +34,6 @@ def overdue_problems(documents: Iterable[Document], sops: Iterable[Sop],
                       f"owner: {status.sop.maintenance.owner}")
 
 
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split("."))
-
-
 def check_history(doc: Document) -> Iterator[Problem]:
     """history-version / history-order: the first ``history`` entry is the current
     ``version``; going down the list, versions decrease and dates do not increase."""
@@ -48,7 +43,7 @@ def check_history(doc: Document) -> Iterator[Problem]:
         return
     entries = [(index, entry) for index, entry in enumerate(history) if isinstance(entry, dict)
                and isinstance(entry.get("version"), str) and isinstance(entry.get("date"), str)
-               and re.fullmatch(r"\d+(\.\d+){0,2}", entry["version"])
+               and version_number(entry["version"]) is not None
                and DATE.match(entry["date"])]
     if not entries:
         return
@@ -58,7 +53,7 @@ def check_history(doc: Document) -> Iterator[Problem]:
                           f"history[1].version {first['version']!r} is not the current version "
                           f"{version!r}; add an entry for {version!r} at the top of history")
     for (_, newer), (index, older) in pairwise(entries):
-        if _version(older["version"]) >= _version(newer["version"]):
+        if (version_number(older["version"]) or ()) >= (version_number(newer["version"]) or ()):
             yield doc.problem(("history", index, "version"), HISTORY_ORDER,
                               f"history[{index + 1}].version {older['version']!r} is not older "
                               f"than {newer['version']!r} above it (newest first; versions "
