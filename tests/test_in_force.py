@@ -172,6 +172,21 @@ def test_a_renamed_sop_takes_over_from_its_former_id(tmp_path: Path) -> None:
     assert [v.version for v in found["CS-COMP-009"].versions] == ["1.1"]
 
 
+def test_an_alias_of_an_unrelated_sop_takes_nothing_over(tmp_path: Path) -> None:
+    """A second attacker's read: listing CS-ORDER-001 (removed on 1 May) under CS-COMP-002's
+    aliases erased CS-COMP-002's 0.9, in force before the repository, and with it any
+    rewrite of 0.9's entry. Only an id that left main the day the SOP came is its own."""
+    repo = history_repo.build(tmp_path / "kb")
+    text = (repo.path / history_repo.MOVED).read_text("utf-8")
+    repo.write(history_repo.MOVED, text.replace("id: CS-COMP-002\n",
+                                                "id: CS-COMP-002\naliases: [CS-ORDER-001]\n", 1))
+    repo.commit("alias", "2026-05-20")
+    found = timelines(read_history(repo.path / "sops"), today=day("2026-06-01"))
+    assert [v.version for v in found["CS-COMP-002"].versions][:1] == ["0.9"]
+    (standing,) = [e for e in in_force_on(found, day("2025-07-01"), day("2026-06-01"))]
+    assert (standing.sop_id, standing.version.version) == ("CS-COMP-002", "0.9")
+
+
 def test_cli_text(repo: Repo) -> None:
     result = sopkb("in-force", "--date", "2026-04-16", "--today", TODAY, cwd=repo.path)
     assert result.returncode == 0, result.stderr

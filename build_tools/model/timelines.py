@@ -61,8 +61,8 @@ def _timelines(history: History, current: Iterable[Document],
         elif sop_id in now and _is_new(versions, now[sop_id]):
             versions.append(replace(_current(sop_id, now[sop_id]), pending=True))
         older, versions = _with_history(versions, _entries(versions, now.get(sop_id)))
-        if history.available and not _former_ids(versions, now.get(sop_id)).isdisjoint(events):
-            older = []  # renamed: its earlier versions are its former id's, in force as that
+        if history.available and _renamed(versions, now.get(sop_id), events):
+            older = []  # its earlier versions are its former id's, in force as that id
         rewrites: list[Rewrite] = []
         if history.available:
             texts = [(s.reached_main, s.text) for v in versions for s in v.snapshots]
@@ -78,6 +78,21 @@ def _timelines(history: History, current: Iterable[Document],
         found[sop_id] = SopTimeline(sop_id, (*older, *versions), _periods(sequence),
                                     tuple(rewrites))
     return found
+
+
+def _renamed(versions: list[SopVersion], current: Document | None,
+             events: dict[str, list[Any]]) -> bool:
+    """Whether it took over from a former id: one its texts list under ``aliases`` whose
+    last file left main on the day its own first text reached main (a rename). An alias
+    naming any other SOP, one removed long before, takes nothing over."""
+    first = versions[0].reached_main if versions else None
+    if first is None:
+        return False
+    for alias in _former_ids(versions, current):
+        found = events.get(alias)
+        if found and isinstance(found[-1], datetime.date) and found[-1] == first:
+            return True
+    return False
 
 
 def _former_ids(versions: list[SopVersion], current: Document | None) -> set[str]:
