@@ -58,10 +58,11 @@ def test_fields_templates_and_escalation_levels() -> None:
     escalation = [change for change in changes if change.kind.startswith("escalation")]
     assert [(c.kind, c.subject, c.old["to"], c.new["to"]) for c in escalation] == [
         ("escalation-changed", "1", old["escalation"]["levels"][0]["to"], "Manajer layanan")]
-    # A level is compared by whom it goes to and within how long, as `sopkb diff` shows it.
+    # A level is worded by whom it goes to and within how long, as `sopkb diff` shows it;
+    # a change of its condition alone is named as a change of the escalation.
     reworded = copy.deepcopy(old)
     reworded["escalation"]["levels"][0]["when"] = "Kapan saja pelanggan meminta."
-    assert sop_changes(old, reworded) == []
+    assert sop_changes(old, reworded) == [Change("section-changed", "escalation")]
 
 
 def test_a_side_that_does_not_parse_is_an_empty_sop() -> None:

@@ -74,6 +74,12 @@ def sop_changes(old: Document | Data | None, new: Document | Data | None) -> lis
             *_section_changes(before, after)]
 
 
+def _rest(found: list[Data]) -> list[Data]:
+    """Escalation levels without what ``escalation-changed`` words (``to``, ``within``):
+    their ``when``, say, which it does not."""
+    return [{k: v for k, v in level.items() if k not in ("to", "within")} for level in found]
+
+
 def _section_changes(old: Data, new: Data) -> list[Change]:
     """``section-changed`` for each top-level part that changed beyond what the other kinds
     say (subject: its key; a key that is no plain name is named ``other``)."""
@@ -86,6 +92,8 @@ def _section_changes(old: Data, new: Data) -> list[Change]:
         if said is not None:
             before = {k: v for k, v in _mapping(before).items() if k not in said}
             after = {k: v for k, v in _mapping(after).items() if k not in said}
+        if key == "escalation" and len(levels(old)) == len(levels(new)):
+            before, after = (before, _rest(levels(old))), (after, _rest(levels(new)))
         if before != after:
             changed.append(key if isinstance(key, str) and _KEY.fullmatch(key) else "other")
     return [Change("section-changed", key) for key in dict.fromkeys(changed)]
