@@ -13,6 +13,7 @@ import pytest
 import yaml
 from conftest import KB, ROOT, SOPS, mkdocs, problem_lines, sopkb
 from jsonschema import Draft202012Validator
+from markdown_it import MarkdownIt
 from referencing import Registry, Resource
 
 from build_tools.rules.schema import load_schema, schema_names
@@ -262,6 +263,20 @@ def test_diff_names_edits_of_the_record(repo: Path) -> None:
     assert "- Riwayat versi 1.0 diubah: effective — → effective 2026-07-01" in out, out
     assert "- Riwayat versi 0.9 ditambahkan, padahal versi itu lebih lama dari yang sudah ada: " \
         "Disetujui direksi." in out, out
+
+
+def test_no_value_opens_markdown_that_hides_the_rest_of_the_summary(repo: Path) -> None:
+    """A second attacker's read: a history entry's summary ending in a line '<!--' (a
+    multi-line text) opened an HTML comment in the job summary, hiding a target time
+    changed in another SOP after it. Every line of the summary is one line, '<' an
+    entity."""
+    edit(repo, "CS-COMP-007.yaml", "summary: Versi pertama SOP ini diterbitkan di basis "
+         "pengetahuan.", 'summary: "Versi pertama.\\n<!--"')
+    edit(repo, "CS-COMP-002.yaml", "    within: 1d\n", "    within: 5d\n")
+    out = sopkb("diff", "main", cwd=repo).stdout
+    assert "<!--" not in out and "&lt;!--" in out, out
+    rendered = MarkdownIt().render(out)
+    assert "5 hari" in rendered and "<!--" not in rendered, rendered
 
 
 # --- the schema checks and validation's progress and cache ---------------------------------

@@ -54,10 +54,18 @@ class ChangeSummary:
         return f"## {self.t['title'].format(ref=ref)}\n\n{body}"
 
     def _section(self, data: Data, lines: list[str]) -> str:
-        items = "".join(f"- {line}\n" for line in lines)
-        return f"### {data.get('id')} — {data.get('title', '')}\n\n{items}"
+        items = "".join(f"- {_inline(line)}\n" for line in lines)
+        heading = _inline(f"{data.get('id')} — {data.get('title', '')}")
+        return f"### {heading}\n\n{items}"
 
     def sop_changes(self, old: Data, new: Data) -> Iterator[str]:
         """The changes of the SOP's text, then the edits of its record (``history``)."""
         yield from self.words.sop_changes(old, new)
         yield from self.words.history_changes(old, new)
+
+
+def _inline(text: str) -> str:
+    """``text`` as one line of Markdown that opens nothing: its line breaks (any Unicode
+    line boundary) folded into spaces, ``<`` written as an entity, so that no value (a
+    history entry's summary, say) can start an HTML block that hides the rest."""
+    return " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;")
