@@ -218,6 +218,13 @@ def test_check_links_fails_on_a_changed_sop_id_until_it_is_aliased(repo: Path) -
     assert dropped.stdout == ("sop/cs-comp-007/ is lost: CS-COMP-017's former id 'CS-COMP-007' "
                               "is under no SOP's 'aliases' any more, and its redirect is "
                               "gone; keep it there\n")
+    # Nor may it move to another SOP, or be taken as another SOP's id: the old links
+    # would open a procedure they never named.
+    edit(repo, "CS-COMP-001.yaml", "id: CS-COMP-001", "id: CS-COMP-001\naliases: [CS-COMP-007]")
+    moved = sopkb("check-links", "--base", "main", cwd=repo)
+    assert moved.returncode == 1
+    assert moved.stdout.startswith("sop/cs-comp-007/ is lost: it led to CS-COMP-017, and "
+                                   "would now open CS-COMP-001 "), moved.stdout
 
 
 def test_check_links_with_an_unknown_ref_is_a_clear_error(repo: Path) -> None:

@@ -51,11 +51,15 @@ def lost_links(before: Iterable[Published], now: Iterable[Published]) -> Iterato
         for alias in sop.aliases:
             by_id.setdefault(alias, sop)
     for old in before:
+        target = by_id.get(old.id)
         for alias in old.aliases:  # a former id's redirect, which trainers' links may use
             if alias not in by_id:
                 yield (f"{url(alias)} is lost: {old.id}'s former id {alias!r} is under no "
                        f"SOP's 'aliases' any more, and its redirect is gone; keep it there")
-        target = by_id.get(old.id)
+            elif target is not None and by_id[alias] is not target:
+                yield (f"{url(alias)} is lost: it led to {old.id}, and would now open "
+                       f"{by_id[alias].id} ({by_id[alias].source}); a former id stays with "
+                       f"the SOP it names")
         if target is None:
             yield (f"{url(old.id)} is lost: no SOP has the id {old.id!r} any more; add "
                    f"{old.id!r} to the 'aliases' of the SOP that replaces it")
