@@ -195,8 +195,7 @@ def test_cli_text(repo: Repo) -> None:
         ["CS-CHAT-001", "1.0", "from", "2026-02-01", "until", "2026-04-20",
          "sop/cs-chat-001/v/1.0/"],
         ["CS-COMP-002", "1.2", "from", "2026-04-15", "until", "2026-07-01", "sop/cs-comp-002/"],
-        ["CS-ORDER-001", "1.0", "from", "2026-01-05", "until", "2026-05-01",
-         "sop/cs-order-001/v/1.0/"]]
+        ["CS-ORDER-001", "1.0", "from", "2026-01-05", "until", "2026-05-01", "-"]]  # removed
     assert result.stderr == "3 SOP(s) in force on 2026-04-16\n"
 
 
@@ -208,7 +207,7 @@ def test_cli_json(repo: Repo) -> None:
     assert [(e["id"], e["version"], e["from"], e["until"], e["url"]) for e in answer] == [
         ("CS-CHAT-001", "1.0", "2026-02-01", "2026-04-20", "sop/cs-chat-001/v/1.0/"),
         ("CS-COMP-002", "1.1", "2026-03-02", "2026-04-15", "sop/cs-comp-002/v/1.1/"),
-        ("CS-ORDER-001", "1.0", "2026-01-05", "2026-05-01", "sop/cs-order-001/v/1.0/")]
+        ("CS-ORDER-001", "1.0", "2026-01-05", "2026-05-01", None)]  # removed: no page
     comp = answer[1]
     assert comp["main_commit"] == repo.commits["merge comp-11"]
     assert comp["commit"] == repo.commits["comp 1.1 wording"]
