@@ -146,7 +146,7 @@ def validate(paths: tuple[Path, ...], reference_dir: Path, synonyms_file: Path,
     folders = [path for path in paths or (SOPS,) if path.is_dir()]
     checked, notices = check_from_git(folders, approvals_dir if approvals_dir.is_dir() else None,
                                       str(approvals_dir), reference_dir, catalog.documents,
-                                      zone)
+                                      zone, today)
     problems += checked
     for notice in notices:
         click.echo(notice, err=True)

@@ -170,11 +170,13 @@ class _Pointer:
 
 def check_from_git(sop_folders: Iterable[Path], approvals_dir: Path | None, display: str,
                    reference_dir: Path, documents: list[Document],
-                   zone: datetime.tzinfo | None = None) -> tuple[list[Problem], list[str]]:
+                   zone: datetime.tzinfo | None = None, today: datetime.date | None = None,
+                   ) -> tuple[list[Problem], list[str]]:
     """Everything ``sopkb validate`` checks from the git history of each folder of
     ``sop_folders``: the record of the versions (``history-rewritten``) and, with an
     ``approvals_dir``, the approval records (``display``: its name) against the versions.
-    ``zone``: the time zone of the day a merge counts on. The notices say what could not be
+    ``zone``: the time zone of the day a merge counts on; ``today``: the working tree's
+    day (its edits of the record are judged as of then). The notices say what could not be
     checked (no git history); a shallow clone is a ``shallow-history`` warning, and nothing
     more is read from it."""
     records, problems = load_approvals(approvals_dir, display) \
@@ -193,7 +195,7 @@ def check_from_git(sop_folders: Iterable[Path], approvals_dir: Path | None, disp
             problems += shallow_problems(history, str(folder))
             continue
         notices += history.notices
-        lines = sop_timelines(history, documents, zone)
+        lines = sop_timelines(history, documents, zone, today)
         problems += approval_problems(lines, records, owners, documents, display)
         problems += rewrite_problems(lines, documents)
     return problems, notices
