@@ -97,9 +97,9 @@ def in_force(folder: Path, date_text: str | None, report_format: str,
         click.echo(notice, err=True)
     files, _ = find_sop_files([folder])
     current = [load_document(path, os.path.relpath(path)) for path in files]
-    standing = {doc.data.get("id") for doc in current if isinstance(doc.data, dict)}
+    present = {doc.data.get("id") for doc in current if isinstance(doc.data, dict)}
     found = in_force_on(timelines(history, current, zone), day, today,  # pages the site has
-                        lambda version: version.sop_id in standing and version.committed
+                        lambda version: version.sop_id in present and version.committed
                         and check_version(version).sop is not None)
     if report_format == "json":
         click.echo(json.dumps([entry.as_json() for entry in found], ensure_ascii=False,
