@@ -35,8 +35,10 @@ def shown_results(page) -> list[str]:
 
 
 def settled_results(page) -> list[str]:
-    """The results once all have loaded: they show one by one, the list busy until then."""
-    page.wait_for_selector(".sop-search__results:not([aria-busy])", state="attached")
+    """The results once all have loaded: they show one by one, the list busy until then.
+    Every list is waited for: the home page has two boxes, and the idle one's list must not
+    stand for the busy one's (a race that failed a clean run once)."""
+    page.wait_for_function("() => !document.querySelector('.sop-search__results[aria-busy]')")
     return shown_results(page)
 
 
